@@ -1,0 +1,79 @@
+// Shared helpers for the benchmarks: timing, child-process runs, medians and the report table.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdirSync, rmSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const DATA = path.join(ROOT, 'bench', '.data')
+export const BIN = path.join(ROOT, 'bin', 'run.js')
+
+export function freshDir(name) {
+  const dir = path.join(DATA, name)
+  rmSync(dir, {recursive: true, force: true})
+  mkdirSync(dir, {recursive: true})
+  return dir
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+export async function time(fn) {
+  const t0 = performance.now()
+  const result = await fn()
+  return {ms: performance.now() - t0, result}
+}
+
+/** Wall time of one child process run, in ms; throws when it fails. */
+export function timeProcess(cmd, args, options = {}) {
+  const t0 = performance.now()
+  const r = spawnSync(cmd, args, {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, ...options})
+  const ms = performance.now() - t0
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return ms
+}
+
+/** Runs a and b alternately `rounds` times (after one warm-up each) and returns both medians. */
+export function alternate(rounds, a, b) {
+  a()
+  b()
+  const as = []
+  const bs = []
+  for (let i = 0; i < rounds; i++) {
+    as.push(a())
+    bs.push(b())
+  }
+  return {a: median(as), b: median(bs)}
+}
+
+export function cli(args, options) {
+  return execFileSync(process.execPath, [BIN, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}, ...options})
+}
+
+const rows = []
+
+/**
+ * Records one figure: the measured value, the baseline measured in the same run, their ratio,
+ * and whether the ratio meets the target (`<=` or `>=`).
+ */
+export function report(name, {value, baseline, unit = 'ms', target, direction = '<=', note = ''}) {
+  const ratio = baseline ? value / baseline : undefined
+  const check = target === undefined || ratio === undefined ? '' : (direction === '<=' ? ratio <= target : ratio >= target) ? 'ok' : 'MISSED'
+  rows.push({name, value, baseline, unit, ratio, target: target === undefined ? '' : `${direction} ${target}`, check, note})
+  const fmt = (v) => (v === undefined ? '-' : `${v.toFixed(unit === 'ms' ? 1 : 0)} ${unit}`)
+  console.log(`  ${name}: ${fmt(value)} vs baseline ${fmt(baseline)} -> ratio ${ratio === undefined ? '-' : ratio.toFixed(3)} (target ${target === undefined ? '-' : `${direction} ${target}`}) ${check} ${note}`)
+}
+
+export function summary() {
+  console.log('\nSummary')
+  console.log('| figure | value | baseline | ratio | target | |')
+  console.log('| --- | ---: | ---: | ---: | --- | --- |')
+  for (const r of rows) {
+    const fmt = (v) => (v === undefined ? '-' : `${v.toFixed(r.unit === 'ms' ? 1 : 0)} ${r.unit}`)
+    console.log(`| ${r.name} | ${fmt(r.value)} | ${fmt(r.baseline)} | ${r.ratio === undefined ? '-' : r.ratio.toFixed(3)} | ${r.target} | ${r.check} ${r.note} |`)
+  }
+  return rows
+}

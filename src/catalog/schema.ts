@@ -1,0 +1,126 @@
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import type {ErrorObject, ValidateFunction} from 'ajv'
+import {Ajv2020} from 'ajv/dist/2020.js'
+
+import {closest} from './suggest.js'
+
+/** schemas/ sits at the package root, two levels above both src/catalog and dist/catalog. */
+export function schemaPath(name: string): string {
+  return fileURLToPath(new URL(`../../schemas/${name}`, import.meta.url))
+}
+
+const cache = new Map<string, ValidateFunction>()
+
+/** Compiles a JSON Schema from schemas/ once per process. */
+export function schemaValidator(name: string): ValidateFunction {
+  let v = cache.get(name)
+  if (!v) {
+    const ajv = new Ajv2020({allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true})
+    v = ajv.compile(JSON.parse(readFileSync(schemaPath(name), 'utf8')))
+    cache.set(name, v)
+  }
+  return v
+}
+
+export interface SchemaProblem {
+  /** JSON pointer of the offending value (for an unknown or missing field, the field itself) */
+  path: string
+  /** the pointer whose YAML node should be reported; for unknown fields the key itself */
+  nodePath: string
+  keyNode: boolean
+  message: string
+}
+
+const KIND: Record<string, string> = {string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', array: 'a list', object: 'a mapping', null: 'null'}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  return KIND[typeof value] ?? typeof value
+}
+
+function isMapping(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur = root
+  for (const part of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined
+    cur = (cur as Record<string, unknown>)[part.replaceAll('~1', '/').replaceAll('~0', '~')]
+  }
+  return cur
+}
+
+/** Turns ajv's errors into one readable problem per field, in document order of discovery. */
+export function describeSchemaErrors(errors: ErrorObject[], data: unknown): SchemaProblem[] {
+  const out: SchemaProblem[] = []
+  const seen = new Set<string>()
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath))
+  for (const e of errors) {
+    if (e.keyword === 'if') continue
+    const value = valueAt(data, e.instancePath)
+    const branch = /\/oneOf\/(\d+)\//.exec(e.schemaPath)
+    if (branch) {
+      // A dimension is a name or a mapping: report only the branch that matches the value's shape.
+      const item = [...oneOfPaths].filter((x) => e.instancePath.startsWith(x)).sort((a, b) => b.length - a.length)[0]
+      if (item === undefined || !isMapping(valueAt(data, item)) || branch[1] === '0') continue
+    }
+    let p: SchemaProblem
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = String(e.params.additionalProperty)
+        p = {path: `${e.instancePath}/${key}`, nodePath: `${e.instancePath}/${key}`, keyNode: true, message: `unknown field "${key}"${hintFor(key, Object.keys((e.parentSchema as {properties?: object} | undefined)?.properties ?? {}))}`}
+        break
+      }
+      case 'required': {
+        const key = String(e.params.missingProperty)
+        p = {path: `${e.instancePath}/${key}`, nodePath: e.instancePath, keyNode: false, message: `missing required field "${key}"`}
+        break
+      }
+      case 'type':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected ${KIND[String(e.params.type)] ?? e.params.type}, got ${kindOf(value)}`}
+        break
+      case 'enum':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}, got ${JSON.stringify(value)}`}
+        break
+      case 'pattern':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: patternMessage(String(e.params.pattern), value)}
+        break
+      case 'oneOf': {
+        if (isMapping(value)) continue
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected a column name or a mapping {name, expr, description}, got ${kindOf(value)}`}
+        break
+      }
+      case 'uniqueItems':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected unique items; items ${e.params.j} and ${e.params.i} are the same`}
+        break
+      case 'minimum':
+      case 'maximum':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected a number ${e.keyword === 'minimum' ? '>=' : '<='} ${e.params.limit}, got ${JSON.stringify(value)}`}
+        break
+      case 'minLength':
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: 'expected a non-empty string'}
+        break
+      default:
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: e.message ?? 'is invalid'}
+    }
+    const k = `${p.path}\u0000${p.message}`
+    if (seen.has(k)) continue
+    seen.add(k)
+    out.push(p)
+  }
+  return out
+}
+
+function patternMessage(pattern: string, value: unknown): string {
+  if (pattern.includes('/')) return `expected a metric id <category>/<name> in snake_case, got ${JSON.stringify(value)}`
+  return `expected snake_case (lowercase letters, digits and _), got ${JSON.stringify(value)}`
+}
+
+function hintFor(key: string, allowed: string[]): string {
+  if (key === 'table_name') return '; did you mean "table"?'
+  const near = closest(key, allowed)[0]
+  return near ? `; did you mean "${near}"?` : ''
+}

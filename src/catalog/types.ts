@@ -1,0 +1,77 @@
+/** Metric definition types. Property names are the YAML/SQL names (snake_case) so that the
+ * definition reads the same in YAML, in the database, in `--json` output and over HTTP. */
+
+export const METRIC_TYPES = [
+  'sum', 'count', 'count_distinct', 'avg', 'min', 'max', 'median', 'percentile', 'ratio', 'derived', 'last',
+] as const
+export type MetricType = (typeof METRIC_TYPES)[number]
+
+export const GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const
+export type Grain = (typeof GRAINS)[number]
+
+export interface DimensionSpec {
+  name: string
+  /** SQL expression over the metric's table; defaults to the column `name`. */
+  expr?: string
+  description?: string
+}
+
+/** As written in YAML: a column name or a mapping. Kept as written so export round-trips. */
+export type Dimension = string | DimensionSpec
+
+export interface MetricValidation {
+  min?: number
+  max?: number
+  not_null?: boolean
+}
+
+export interface MetricDefinition {
+  /** `<category>/<name>` */
+  id: string
+  name: string
+  category: string
+  display_name?: string
+  description?: string
+  type?: MetricType
+  unit?: string
+  grain?: Grain
+  /** YAML `table` */
+  table_name?: string
+  tables?: string[]
+  /** SQL expression over `table` that `type` aggregates (e.g. `amount` for a sum). */
+  expression?: string
+  time_column?: string
+  dimensions?: Dimension[]
+  filters?: string[]
+  synonyms?: string[]
+  notes?: string
+  sql?: string
+  /** YAML `sql_by_<name>` */
+  sql_variants?: Record<string, string>
+  validation?: MetricValidation
+  numerator?: string
+  denominator?: string
+  formula?: string
+  /** For type `percentile`: a fraction in [0, 1]. */
+  percentile?: number
+  points_key?: string
+  owner?: string
+  aliases?: string[]
+}
+
+/** A definition as stored: the YAML fields plus bookkeeping. */
+export interface StoredMetric extends MetricDefinition {
+  version: number
+  content_hash: string
+  source?: string
+  created_at: string
+  updated_at: string
+}
+
+export function dimensionName(d: Dimension): string {
+  return typeof d === 'string' ? d : d.name
+}
+
+export function dimensionSpec(d: Dimension): DimensionSpec {
+  return typeof d === 'string' ? {name: d} : d
+}

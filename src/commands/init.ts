@@ -1,0 +1,27 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import type {InitResult} from '../core/init.js'
+
+export default class Init extends BaseCommand {
+  static summary = 'Create and migrate the metricat database; --demo adds the starter metrics and a sample warehouse.'
+  static description = 'Safe to run again: migrations are applied once, and the starter pack import is idempotent.'
+  static examples = ['<%= config.bin %> init', '<%= config.bin %> init --demo', '<%= config.bin %> init --db ./analytics.duckdb']
+  static flags = {
+    demo: Flags.boolean({description: 'import the starter metric pack and generate the demo warehouse tables in main'}),
+  }
+
+  async run(): Promise<InitResult> {
+    const {flags} = await this.parse(Init)
+    const catalog = await this.catalog({create: true})
+    const {initCatalog} = await import('../core/init.js')
+    const result = await initCatalog(catalog, {demo: flags.demo, progress: (m) => this.logToStderr(m)})
+    if (!this.jsonEnabled()) {
+      this.log(`Database ready: ${result.db} (schema version ${result.schema_version})`)
+      if (result.starter) this.log(`Starter pack: ${result.starter.added} added, ${result.starter.changed} changed, ${result.starter.unchanged} unchanged`)
+      if (result.warehouse) this.log(`Demo warehouse: ${result.warehouse.map((t) => `${t.table} (${t.rows.toLocaleString('en-US')} rows)`).join(', ')}`)
+      this.log(result.starter ? 'Next: metricat list, metricat search revenue, metricat show revenue/mrr' : 'Next: metricat import metrics/')
+    }
+    return result
+  }
+}

@@ -1,0 +1,14 @@
+import {BaseCommand} from '../cli/base-command.js'
+import {renderTable} from '../cli/render.js'
+
+export default class Tables extends BaseCommand {
+  static summary = 'List every table the catalog\'s metrics read, with the metrics that read it.'
+  static examples = ['<%= config.bin %> tables', '<%= config.bin %> tables --json']
+
+  async run(): Promise<{tables: {table: string; metrics: string[]}[]}> {
+    await this.parse(Tables)
+    const tables = await (await this.catalog()).tables()
+    if (!this.jsonEnabled()) this.log(renderTable(['table', 'metrics'], tables.map((t) => [t.table, t.metrics.join('\n')])))
+    return {tables}
+  }
+}

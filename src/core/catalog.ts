@@ -1,0 +1,322 @@
+import {existsSync} from 'node:fs'
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {diffDefinitions, type FieldChange} from '../catalog/diff.js'
+import {contentHash, pickDefinition} from '../catalog/hash.js'
+import {
+  type ChangeKind,
+  type ChangeSource,
+  type MetricVersion,
+  deleteMetric,
+  readAllMetrics,
+  readHistory,
+  readMetric,
+  readMetricByAlias,
+  writeMetric,
+} from '../catalog/repository.js'
+import {type SearchHit, searchMetrics} from '../catalog/search.js'
+import {closest} from '../catalog/suggest.js'
+import {type Located, checkSemantics} from '../catalog/semantic.js'
+import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
+import {type LoadResult, type LoadedMetric, loadMetricFiles, metricFilePath, metricToYaml, parseMetricYaml} from '../catalog/yaml.js'
+import {Database} from '../db/connection.js'
+import {migrate} from '../db/migrator.js'
+import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
+import {metricReferences} from '../query/formula.js'
+
+export interface OpenCatalogOptions {
+  /** database file; defaults to METRICAT_DB, then ./metricat.duckdb */
+  db?: string
+  /** DuckDB file attached read-only as the warehouse; defaults to METRICAT_WAREHOUSE */
+  warehouse?: string
+  /** create the file when it does not exist (init, import); otherwise a missing file is an error */
+  create?: boolean
+}
+
+/** The database path a command uses: the flag, then METRICAT_DB, then ./metricat.duckdb. */
+export function resolveDbPath(flag?: string): string {
+  return path.resolve(flag || process.env.METRICAT_DB || 'metricat.duckdb')
+}
+
+/** Opens (and migrates) the catalog database. The one entry point for the CLI, server and agents. */
+export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Catalog> {
+  const file = resolveDbPath(options.db)
+  if (!options.create && !existsSync(file)) {
+    throw new CatalogError('NOT_FOUND', `no metricat database at ${file}; run \`metricat init\` first, or pass --db PATH`, {file})
+  }
+  const db = await Database.open(file)
+  try {
+    await migrate(db)
+    const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
+    if (warehouse) await db.attachWarehouse(warehouse)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return new Catalog(db)
+}
+
+export interface ImportOptions {
+  prune?: boolean
+  dryRun?: boolean
+  source?: ChangeSource
+  actor?: string
+}
+
+export interface PlannedChange {
+  id: string
+  change: ChangeKind
+  file?: string
+  fields?: FieldChange[]
+}
+
+export interface ImportPlan {
+  added: PlannedChange[]
+  changed: PlannedChange[]
+  removed: PlannedChange[]
+  unchanged: string[]
+  applied: boolean
+}
+
+export interface YamlDocument {
+  /** a name for error messages, e.g. the file name */
+  file: string
+  text: string
+  /** category for mappings that do not set one */
+  category?: string
+}
+
+export interface WriteOptions {
+  source?: ChangeSource
+  actor?: string
+}
+
+export interface ValidationReport {
+  metrics: number
+  problems: ValidationDetail[]
+}
+
+export class Catalog {
+  /** current definitions by id, loaded on first need and dropped on every write */
+  private cache: Map<string, StoredMetric> | undefined
+
+  constructor(readonly db: Database) {}
+
+  get file(): string {
+    return this.db.file
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  /** Every current definition, ordered by id, optionally of one category. */
+  async list(options: {category?: string} = {}): Promise<StoredMetric[]> {
+    const all = [...(await this.all()).values()]
+    return options.category ? all.filter((m) => m.category === options.category) : all
+  }
+
+  /** A current definition by id or former id (alias). Throws NOT_FOUND with close matches. */
+  async get(id: string): Promise<StoredMetric> {
+    const found = this.cache
+      ? (this.cache.get(id) ?? [...this.cache.values()].find((m) => m.aliases?.includes(id)))
+      : ((await readMetric(this.db, id)) ?? (await readMetricByAlias(this.db, id)))
+    if (found) return found
+    const all = [...(await this.all()).values()]
+    const near = [...closest(id, all.map((m) => m.id)), ...searchMetrics(all, id.split('/').at(-1) ?? id).map((h) => h.id)]
+    const hints = [...new Set(near)].slice(0, 3)
+    throw new CatalogError(
+      'NOT_FOUND',
+      `unknown metric ${id}${hints.length > 0 ? `; did you mean ${hints.join(', ')}?` : '; see `metricat list`'}`,
+      {id},
+    )
+  }
+
+  /** A definition as of a version (`version` omitted: the current one). Deleted metrics keep their history. */
+  async show(id: string, version?: number): Promise<StoredMetric | (MetricDefinition & {version: number; change: ChangeKind; changed_at: string})> {
+    if (version === undefined) return this.get(id)
+    const history = await this.history(id)
+    const v = history.find((h) => h.version === version)
+    if (!v) {
+      throw new CatalogError('NOT_FOUND', `${id} has no version ${version}; versions: ${history.map((h) => h.version).join(', ')}`, {id, version})
+    }
+    return {...v.definition, version: v.version, change: v.change, changed_at: v.changed_at}
+  }
+
+  /** Every version of a metric, oldest first; works for deleted metrics and through aliases. */
+  async history(id: string): Promise<MetricVersion[]> {
+    let history = await readHistory(this.db, id)
+    if (history.length === 0) {
+      const current = await this.get(id)
+      history = await readHistory(this.db, current.id)
+    }
+    return history
+  }
+
+  /** Deletes a metric (recording a `delete` version). */
+  async delete(id: string, options: WriteOptions = {}): Promise<{id: string; deleted: true}> {
+    const current = await this.get(id)
+    await this.db.transaction((tx) => deleteMetric(tx, current.id, {source: options.source ?? 'cli', actor: options.actor}))
+    this.cache = undefined
+    return {id: current.id, deleted: true}
+  }
+
+  /** Creates or replaces one definition after schema and catalog checks. */
+  async putMetric(record: Record<string, unknown>, options: WriteOptions & {category?: string} = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
+    const text = JSON.stringify(record)
+    const loaded = parseMetricYaml(text, 'body', options.category ?? (record.category as string | undefined) ?? '')
+    if (loaded.problems.length > 0) throw validationError(loaded.problems, 'body')
+    const metric = loaded.metrics[0]!
+    const after = new Map([...(await this.all()).values()].map((m) => [m.id, {definition: m} as Located]))
+    after.set(metric.definition.id, {definition: metric.definition})
+    const problems = checkSemantics([...after.values()], metricReferences).filter((p) => p.metric === metric.definition.id)
+    if (problems.length > 0) throw validationError(problems, 'body')
+    const change = await this.db.transaction((tx) => writeMetric(tx, metric.definition, {source: options.source ?? 'api', actor: options.actor}))
+    this.cache = undefined
+    return {metric: await this.get(metric.definition.id), change}
+  }
+
+  /** Import from a file or folder of YAML (`metrics/<category>/<name>.yml`). Atomic and idempotent. */
+  async importPath(target: string, options: ImportOptions = {}): Promise<ImportPlan> {
+    return this.applyImport(await loadFrom(target), {source: 'yaml', ...options})
+  }
+
+  /** Import from YAML texts (the HTTP admin route), with the same rules as `importPath`. */
+  async importDocuments(documents: YamlDocument[], options: ImportOptions = {}): Promise<ImportPlan> {
+    const load: LoadResult = {metrics: [], problems: [], files: documents.map((d) => d.file)}
+    for (const d of documents) {
+      const parsed = parseMetricYaml(d.text, d.file, d.category ?? '')
+      load.metrics.push(...parsed.metrics)
+      load.problems.push(...parsed.problems)
+    }
+    return this.applyImport(load, {source: 'api', ...options})
+  }
+
+  /** What importing `target` would change, with removals of metrics the files do not hold. */
+  async diff(target: string): Promise<ImportPlan> {
+    return this.applyImport(await loadFrom(target), {prune: true, dryRun: true})
+  }
+
+  private async applyImport(load: LoadResult, options: ImportOptions): Promise<ImportPlan> {
+    const existing = await this.all()
+    const problems = [...load.problems]
+    const after = new Map<string, Located>()
+    for (const m of existing.values()) after.set(m.id, {definition: m})
+    const imported = new Set<string>()
+    const located: Located[] = []
+    for (const m of load.metrics) {
+      located.push(m)
+      if (imported.has(m.definition.id)) continue
+      imported.add(m.definition.id)
+      after.set(m.definition.id, m)
+    }
+    if (options.prune) for (const id of existing.keys()) if (!imported.has(id)) after.delete(id)
+    if (problems.length === 0) {
+      // duplicate ids among the files are reported through `located`, the rest through `after`
+      const all = [...located, ...[...after.values()].filter((m) => !imported.has(m.definition.id))]
+      problems.push(...checkSemantics(all, metricReferences))
+    }
+    if (problems.length > 0) throw validationError(problems, load.files.length === 1 ? load.files[0]! : `${load.files.length} files`)
+
+    const plan: ImportPlan = {added: [], changed: [], removed: [], unchanged: [], applied: false}
+    const writes: LoadedMetric[] = []
+    for (const m of load.metrics) {
+      const before = existing.get(m.definition.id)
+      if (!before) {
+        plan.added.push({id: m.definition.id, change: 'create', file: m.file})
+        writes.push(m)
+      } else if (before.content_hash !== contentHash(pickDefinition(m.definition))) {
+        plan.changed.push({id: m.definition.id, change: 'update', file: m.file, fields: diffDefinitions(before, m.definition)})
+        writes.push(m)
+      } else plan.unchanged.push(m.definition.id)
+    }
+    if (options.prune) {
+      for (const id of existing.keys()) if (!imported.has(id)) plan.removed.push({id, change: 'delete'})
+    }
+    if (options.dryRun || (writes.length === 0 && plan.removed.length === 0)) return plan
+    const ctx = {source: options.source ?? 'yaml', actor: options.actor}
+    await this.db.transaction(async (tx) => {
+      for (const m of writes) await writeMetric(tx, m.definition, {...ctx, sourceFile: m.file})
+      for (const r of plan.removed) await deleteMetric(tx, r.id, ctx)
+    })
+    this.cache = undefined
+    plan.applied = true
+    return plan
+  }
+
+  /**
+   * YAML for the given metrics (all when `ids` is empty), as `<category>/<name>.yml` files;
+   * written under `dir` when given. Deterministic: the same catalog gives the same bytes.
+   */
+  async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string}[]> {
+    const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
+    const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
+    if (options.dir) {
+      for (const f of files) {
+        const target = path.join(options.dir, f.path)
+        await mkdir(path.dirname(target), {recursive: true})
+        await writeFile(target, f.yaml)
+        f.path = target
+      }
+    }
+    return files
+  }
+
+  /** Schema and catalog checks for files under `target`, or for the stored catalog when omitted. */
+  async validate(target?: string): Promise<ValidationReport> {
+    if (target) {
+      const load = await loadFrom(target)
+      const problems = load.problems.length > 0 ? load.problems : checkSemantics(load.metrics, metricReferences)
+      return {metrics: load.metrics.length, problems}
+    }
+    const metrics = await this.list()
+    return {metrics: metrics.length, problems: checkSemantics(metrics.map((m) => ({definition: m})), metricReferences)}
+  }
+
+  /** Ranked free-text search (see `searchMetrics`). */
+  async search(text: string): Promise<SearchHit[]> {
+    return searchMetrics(await this.list(), text)
+  }
+
+  /** Metrics with this exact synonym (case-insensitive), or with this name, id or alias. */
+  async lookupSynonym(synonym: string): Promise<StoredMetric[]> {
+    const s = synonym.trim().toLowerCase()
+    return (await this.list()).filter(
+      (m) => m.synonyms?.some((x) => x.toLowerCase() === s) || m.name === s || m.id === s || m.aliases?.includes(s),
+    )
+  }
+
+  /** Metrics that read this table (`table` or `tables`; `orders` also matches `main.orders`). */
+  async lookupTable(table: string): Promise<StoredMetric[]> {
+    const t = table.trim().toLowerCase()
+    return (await this.list()).filter((m) => tablesOf(m).some((x) => x === t || x.split('.').at(-1) === t))
+  }
+
+  /** Every table named by a metric, with the metrics that read it. */
+  async tables(): Promise<{table: string; metrics: string[]}[]> {
+    const map = new Map<string, string[]>()
+    for (const m of await this.list()) for (const t of tablesOf(m)) map.set(t, [...(map.get(t) ?? []), m.id])
+    return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([table, metrics]) => ({table, metrics}))
+  }
+
+  private async all(): Promise<Map<string, StoredMetric>> {
+    this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
+    return this.cache
+  }
+}
+
+function tablesOf(m: MetricDefinition): string[] {
+  return [...new Set([m.table_name, ...(m.tables ?? [])].filter((t): t is string => Boolean(t)).map((t) => t.toLowerCase()))]
+}
+
+async function loadFrom(target: string): Promise<LoadResult> {
+  if (!existsSync(target)) throw new CatalogError('NOT_FOUND', `no such file or folder: ${target}`, {path: target})
+  return loadMetricFiles(target)
+}
+
+export function validationError(problems: ValidationDetail[], where: string): CatalogError {
+  const first = formatProblem(problems[0]!)
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+  return new CatalogError('VALIDATION', `${first}${more}`, {where, problems})
+}

@@ -1,0 +1,153 @@
+import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api'
+import path from 'node:path'
+
+import {CatalogError} from '../errors.js'
+
+/** Alias of the metricat file inside DuckDB; catalog tables are `mc.metricat.<table>`. */
+export const STORE = 'mc'
+
+export type SqlValue = string | number | boolean | null | bigint
+export type Row = Record<string, unknown>
+
+export interface OpenOptions {
+  readOnly?: boolean
+}
+
+/**
+ * One DuckDB file, one instance per process (two instances on one file corrupt it), and one
+ * connection through which every statement runs in order. DuckDB serialises statements on a
+ * connection anyway; the queue keeps a transaction's statements from interleaving with others.
+ */
+export class Database {
+  private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /**
+   * ATTACH another DuckDB file read-only and put it first on the search path, so unqualified
+   * table names in metric SQL resolve there. Catalog tables stay reachable as `metricat.*`.
+   */
+  async attachWarehouse(file: string): Promise<void> {
+    const wh = path.resolve(file)
+    try {
+      await this.run(`ATTACH ${quoteLiteral(wh)} AS warehouse (READ_ONLY)`)
+      await this.run(`SET search_path = 'warehouse.main,${STORE}.main'`)
+    } catch (error) {
+      throw translateOpenError(error, wh)
+    }
+  }
+
+  static async open(file: string, options: OpenOptions = {}): Promise<Database> {
+    const {DuckDBInstance} = await import('@duckdb/node-api')
+    const abs = file === ':memory:' ? file : path.resolve(file)
+    // The file is attached under a fixed alias rather than opened as the main database: DuckDB
+    // names the main database after the file, and a file called metricat.duckdb would make
+    // `metricat.<table>` ambiguous between that database and the catalog schema.
+    const instance = await DuckDBInstance.create(':memory:')
+    const connection = await instance.connect()
+    try {
+      await connection.run(`ATTACH ${quoteLiteral(abs)} AS ${STORE}${options.readOnly ? ' (READ_ONLY)' : ''}`)
+      await connection.run(`USE ${STORE}`)
+    } catch (error) {
+      connection.closeSync()
+      instance.closeSync()
+      throw translateOpenError(error, abs)
+    }
+    return new Database(abs, instance, connection)
+  }
+
+  /** Runs `fn` after every statement queued before it; nothing else runs on the connection meanwhile. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn)
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  async all<T = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    return this.exclusive(() => this.allUnqueued<T>(sql, params))
+  }
+
+  async run(sql: string, params: SqlValue[] = []): Promise<void> {
+    await this.exclusive(() => this.runUnqueued(sql, params))
+  }
+
+  /** Statements inside `fn` must use the `tx` handle, which bypasses the queue the transaction holds. */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.connection.run('BEGIN TRANSACTION')
+      const tx: Tx = {
+        all: (sql, params) => this.allUnqueued(sql, params ?? []),
+        run: (sql, params) => this.runUnqueued(sql, params ?? []),
+        connection: this.connection,
+      }
+      try {
+        const result = await fn(tx)
+        await this.connection.run('COMMIT')
+        return result
+      } catch (error) {
+        await this.connection.run('ROLLBACK').catch(() => undefined)
+        throw error
+      }
+    })
+  }
+
+  interrupt(): void {
+    this.connection.interrupt()
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.connection.closeSync()
+    this.instance.closeSync()
+  }
+
+  private async allUnqueued<T>(sql: string, params: SqlValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+    return reader.getRowObjectsJson() as T[]
+  }
+
+  private async runUnqueued(sql: string, params: SqlValue[]): Promise<void> {
+    await this.connection.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+  }
+}
+
+export interface Tx {
+  all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>
+  run(sql: string, params?: SqlValue[]): Promise<void>
+  connection: DuckDBConnection
+}
+
+/** A SQL string literal, for the few statements (ATTACH) that take no parameters. */
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}
+
+function translateOpenError(error: unknown, file: string): Error {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/Could not set lock on file/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1]
+    return new CatalogError(
+      'DB_LOCKED',
+      `${file} is locked by another process${pid ? ` (PID ${pid})` : ''}; stop it, or send the command through the running server with --server URL.`,
+      {file, pid: pid ? Number(pid) : undefined},
+      {cause: error},
+    )
+  }
+  if (/No such file or directory|Cannot open file|cannot open file/i.test(message)) {
+    return new CatalogError('BAD_REQUEST', `cannot open ${file}: ${firstLine(message)}`, {file}, {cause: error})
+  }
+  if (/not a valid DuckDB database|Serialization Error|IO Error/i.test(message)) {
+    return new CatalogError('BAD_REQUEST', `cannot open ${file}: ${firstLine(message)}`, {file}, {cause: error})
+  }
+  return error instanceof Error ? error : new Error(message)
+}
+
+export function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim()
+}

@@ -1,0 +1,51 @@
+export default {
+  version: 1,
+  name: 'initial',
+  sql: `
+CREATE TABLE metricat.metric_definitions (
+  id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  display_name VARCHAR,
+  category VARCHAR NOT NULL,
+  description VARCHAR,
+  type VARCHAR,
+  unit VARCHAR,
+  grain VARCHAR,
+  table_name VARCHAR,
+  tables JSON,
+  expression VARCHAR,
+  time_column VARCHAR,
+  dimensions JSON,
+  filters JSON,
+  synonyms JSON,
+  notes VARCHAR,
+  sql VARCHAR,
+  sql_variants JSON,
+  validation JSON,
+  numerator VARCHAR,
+  denominator VARCHAR,
+  formula VARCHAR,
+  percentile DOUBLE,
+  points_key VARCHAR,
+  owner VARCHAR,
+  aliases JSON,
+  source VARCHAR,
+  source_file VARCHAR,
+  version INTEGER NOT NULL,
+  content_hash VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE metricat.metric_versions (
+  id VARCHAR NOT NULL,
+  version INTEGER NOT NULL,
+  change VARCHAR NOT NULL CHECK (change IN ('create', 'update', 'delete')),
+  definition JSON NOT NULL,
+  content_hash VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  actor VARCHAR,
+  changed_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (id, version)
+);
+`,
+}

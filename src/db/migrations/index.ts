@@ -1,0 +1,10 @@
+import initial from './0001-initial.js'
+
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
+export const MIGRATIONS: Migration[] = [initial]

@@ -1,0 +1,83 @@
+/** The closed set of user-fixable errors. Bugs stay plain `Error` and surface as INTERNAL. */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'VALIDATION'
+  | 'BAD_REQUEST'
+  | 'CONFLICT'
+  | 'DB_LOCKED'
+  | 'DB_TOO_NEW'
+  | 'MIGRATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'QUERY_FAILED'
+  | 'RUN_FAILED'
+  | 'INTERNAL'
+
+export interface ValidationDetail {
+  file?: string
+  line?: number
+  column?: number
+  /** JSON path of the field, e.g. `/dimensions/0/name` */
+  path?: string
+  /** metric id, when known */
+  metric?: string
+  message: string
+}
+
+export class CatalogError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+
+  /** Validation errors, if any, as a list of located problems. */
+  get problems(): ValidationDetail[] {
+    const p = this.details?.problems
+    return Array.isArray(p) ? (p as ValidationDetail[]) : []
+  }
+}
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  VALIDATION: 422,
+  BAD_REQUEST: 400,
+  CONFLICT: 409,
+  DB_LOCKED: 503,
+  DB_TOO_NEW: 500,
+  MIGRATION_FAILED: 500,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  QUERY_FAILED: 422,
+  RUN_FAILED: 422,
+  INTERNAL: 500,
+}
+
+export const EXIT_CODE: Record<ErrorCode, number> = {
+  NOT_FOUND: 1,
+  VALIDATION: 1,
+  BAD_REQUEST: 1,
+  CONFLICT: 1,
+  DB_LOCKED: 1,
+  DB_TOO_NEW: 1,
+  MIGRATION_FAILED: 1,
+  UNAUTHORIZED: 1,
+  FORBIDDEN: 1,
+  PAYLOAD_TOO_LARGE: 1,
+  QUERY_FAILED: 1,
+  RUN_FAILED: 1,
+  INTERNAL: 1,
+}
+
+/** One line per problem: `file:line:column path: message`. */
+export function formatProblem(p: ValidationDetail): string {
+  const loc = p.file ? `${p.file}${p.line ? `:${p.line}${p.column ? `:${p.column}` : ''}` : ''}` : (p.metric ?? '')
+  const path = p.path ? ` ${p.path}` : ''
+  return `${loc}${path}${loc || path ? ': ' : ''}${p.message}`
+}

@@ -1,0 +1,14 @@
+import {planMetricQuery} from './plan.js'
+import {renderPlan} from './render.js'
+import type {CompileOptions, MetricLookup} from './resolve.js'
+import type {CompiledQuery, MetricQuery} from './types.js'
+
+/**
+ * Compile a metric request to `{sql, params, columns, grain}`: resolve (names, defaults, coded
+ * errors) -> plan (plain data) -> render. Pure: no database access. Throws CatalogError
+ * NOT_FOUND (unknown metric or variant), BAD_REQUEST (bad request field) or VALIDATION (a
+ * definition that cannot be compiled: bad formula, cycle, missing input or column).
+ */
+export function compileMetricQuery(query: MetricQuery, lookup: MetricLookup, options?: CompileOptions): CompiledQuery {
+  return renderPlan(planMetricQuery(query, lookup, options))
+}

@@ -1,0 +1,8 @@
+export {compileMetricQuery} from './compile.js'
+export {parseWhere} from './parse-where.js'
+export {quoteIdent, quoteQualified} from './quote.js'
+export {metricReferences, parseFormula, type FormulaNode} from './formula.js'
+export {planMetricQuery, type AggregatePlan, type MeasurePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+export {renderPlan} from './render.js'
+export {resolveMetricQuery, MAX_LIMIT, type CompileOptions, type MetricLookup} from './resolve.js'
+export * from './types.js'

@@ -1,0 +1,77 @@
+import {CatalogError} from '../errors.js'
+import {FILTER_OPS, type Filter, type FilterOp} from './types.js'
+
+const SYMBOLIC_RE = /^([^\s=!<>]+)\s*(!=|>=|<=|=|>|<)\s*(.*)$/s
+const WORD_RE = /^(\S+)\s+(not_in|not\s+in|in|contains|is_null|not_null|is\s+not\s+null|is\s+null)(?:\s+(.*))?$/is
+const NUMERIC_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
+const WORD_OPS: Record<string, FilterOp> = {
+  in: 'in',
+  not_in: 'not_in',
+  'not in': 'not_in',
+  contains: 'contains',
+  is_null: 'is_null',
+  'is null': 'is_null',
+  not_null: 'not_null',
+  'is not null': 'not_null',
+}
+
+function syntaxError(text: string, why: string): CatalogError {
+  return new CatalogError(
+    'BAD_REQUEST',
+    `bad filter ${JSON.stringify(text)}: ${why}; expected DIMENSION OP VALUE with OP one of ` +
+      `${FILTER_OPS.join(' ')} (e.g. region=EU, amount>=10, channel in web,partner, region is not null)`,
+    {filter: text},
+  )
+}
+
+/** Strip one pair of matching outer quotes, so `region='EU'` and `region=EU` mean the same. */
+function unquote(raw: string): string {
+  const s = raw.trim()
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0]) return s.slice(1, -1)
+  return s
+}
+
+/**
+ * Parse one CLI `--where` filter into a structured {@link Filter}.
+ *
+ * Values stay strings (DuckDB casts a string parameter to the column's type), except for
+ * `> >= < <=`, where a numeric-looking value becomes a number so that comparisons are numeric.
+ * `in`/`not_in` split on commas. One pair of outer quotes around a value is removed.
+ * The dimension is not checked here; the compiler rejects undeclared dimensions.
+ */
+export function parseWhere(text: string): Filter {
+  if (typeof text !== 'string') throw syntaxError(String(text), 'not a string')
+  const input = text.trim()
+  if (input === '') throw syntaxError(text, 'empty filter')
+
+  const sym = SYMBOLIC_RE.exec(input)
+  if (sym) {
+    const dimension = sym[1] as string
+    const op = sym[2] as FilterOp
+    const rawValue = (sym[3] as string).trim()
+    if (rawValue === '') throw syntaxError(text, `missing value after ${op}`)
+    const value = unquote(rawValue)
+    const ordered = op === '>' || op === '>=' || op === '<' || op === '<='
+    return {dimension, op, value: ordered && NUMERIC_RE.test(value) ? Number(value) : value}
+  }
+
+  const word = WORD_RE.exec(input)
+  if (word) {
+    const dimension = word[1] as string
+    const op = WORD_OPS[(word[2] as string).toLowerCase().replace(/\s+/g, ' ')]
+    if (op === undefined) throw syntaxError(text, 'unknown operator')
+    const rest = word[3]?.trim() ?? ''
+    if (op === 'is_null' || op === 'not_null') {
+      if (rest !== '') throw syntaxError(text, `${op} takes no value`)
+      return {dimension, op}
+    }
+    if (rest === '') throw syntaxError(text, `missing value after ${op}`)
+    if (op === 'contains') return {dimension, op, value: unquote(rest)}
+    const items = rest.split(',').map(unquote)
+    if (items.some((v) => v === '')) throw syntaxError(text, `empty item in the ${op} list`)
+    return {dimension, op, value: items}
+  }
+
+  throw syntaxError(text, 'no operator found')
+}

@@ -1,0 +1,277 @@
+import {dimensionSpec, type Grain, type MetricDefinition, type MetricType} from '../catalog/types.js'
+import {CatalogError} from '../errors.js'
+import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
+import {isPlainQualifiedName, quoteIdent, quoteQualified} from './quote.js'
+import {
+  resolveMetricQuery,
+  type CompileOptions,
+  type MetricLookup,
+  type ResolvedAggregateQuery,
+  type ResolvedFilter,
+  type ResolvedLeaf,
+  type ResolvedValue,
+} from './resolve.js'
+import type {CompareMode, FilterOp, FilterScalar, MetricQuery} from './types.js'
+
+/** A request filter bound to one measure's SQL for its dimension. Values are bound, never inlined. */
+export interface PredicatePlan {
+  dimension: string
+  /** SQL for the dimension in this measure's table (reviewed text or a quoted column) */
+  sql: string
+  op: FilterOp
+  value?: FilterScalar | FilterScalar[]
+}
+
+/** One aggregate over one table, grouped by period and the requested dimensions. */
+export interface MeasurePlan {
+  /** CTE name: m1, m2, ... */
+  alias: string
+  metric: string
+  /** FROM clause text */
+  source: string
+  /** time column SQL */
+  time: string
+  /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
+  aggregate: string
+  /** requested dimensions in request order, with this measure's SQL for each */
+  dimensions: Array<{name: string; sql: string}>
+  /** the definitions' `filters` (reviewed SQL), ANDed */
+  conditions: string[]
+  predicates: PredicatePlan[]
+  /** gap value: 0 for sum/count/count_distinct, null for the others */
+  fill: 0 | null
+}
+
+export type ValuePlan =
+  | {kind: 'measure'; alias: string}
+  | {kind: 'number'; value: number}
+  | {kind: 'negate'; operand: ValuePlan}
+  | {kind: 'binary'; op: '+' | '-' | '*' | '/'; left: ValuePlan; right: ValuePlan}
+
+/** Time bounds, all as bound parameter texts (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`). */
+export interface RangePlan {
+  /** time column >= scanFrom */
+  scanFrom?: string
+  /**
+   * With compare and a `from` inside a period: skip rows in [skip.from, skip.to), so the first
+   * requested period holds the same rows as without compare.
+   */
+  skip?: {from: string; to: string}
+  /** time column < to; also the (exclusive) end of the period series */
+  to?: string
+  /** first period of the gap-filled series; without it the series starts at the first period with data */
+  seriesFrom?: string
+  /** first period returned (compare only: earlier periods only feed previous_value) */
+  showFrom?: string
+}
+
+export interface AggregatePlan {
+  kind: 'aggregate'
+  metric: string
+  grain: Grain
+  dimensions: string[]
+  measures: MeasurePlan[]
+  value: ValuePlan
+  /** true when value is a single measure (no ratio/derived arithmetic) */
+  simple: boolean
+  range: RangePlan
+  compare?: CompareMode
+  limit?: number
+}
+
+export interface SqlPlan {
+  kind: 'sql'
+  metric: string
+  variant?: string
+  sql: string
+  limit?: number
+}
+
+export type QueryPlan = AggregatePlan | SqlPlan
+
+type AggregateType = Exclude<MetricType, 'ratio' | 'derived'>
+
+const ZERO_FILLED: ReadonlySet<string> = new Set(['sum', 'count', 'count_distinct'])
+
+/** Reviewed SQL text: kept bare when it is a plain name, else parenthesised so it cannot bleed. */
+function wrap(sql: string): string {
+  const s = sql.trim()
+  return isPlainQualifiedName(s) ? s : `(${s})`
+}
+
+const AGGREGATES: Record<AggregateType, (expr: string | undefined, time: string, def: MetricDefinition) => string> = {
+  sum: (e) => `sum(${e})`,
+  count: (e) => (e === undefined ? 'count(*)' : `count(${e})`),
+  count_distinct: (e) => `count(DISTINCT ${e})`,
+  avg: (e) => `avg(${e})`,
+  min: (e) => `min(${e})`,
+  max: (e) => `max(${e})`,
+  median: (e) => `median(${e})`,
+  percentile: (e, _t, def) => `quantile_cont(${e}, ${percentileLiteral(def)})`,
+  last: (e, time) => `arg_max(${e}, ${time})`,
+}
+
+function percentileLiteral(def: MetricDefinition): string {
+  const p = def.percentile
+  if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
+    throw new CatalogError('VALIDATION', `percentile metric ${def.id} needs percentile: a number from 0 to 1 (e.g. 0.9), got ${JSON.stringify(p)}`, {
+      metric: def.id,
+    })
+  }
+  return String(p)
+}
+
+function aggregateSql(def: MetricDefinition, time: string): string {
+  const expr = def.expression === undefined || def.expression.trim() === '' ? undefined : wrap(def.expression)
+  // No type: the expression is taken as a complete aggregate, as SPEC section 2 words it.
+  if (def.type === undefined) return expr as string
+  const type = def.type as AggregateType
+  if (expr === undefined && type !== 'count') {
+    throw new CatalogError('VALIDATION', `${type} metric ${def.id} needs an expression to aggregate`, {metric: def.id})
+  }
+  return AGGREGATES[type](expr, time, def)
+}
+
+/** FROM text: plain names are quoted part by part; a bare SELECT becomes a subquery. */
+function sourceSql(table: string): string {
+  const t = table.trim()
+  if (isPlainQualifiedName(t)) return quoteQualified(t)
+  if (/^(select|with|from)\b/i.test(t)) return `(\n${t}\n) AS src`
+  return t
+}
+
+function timeSql(column: string): string {
+  const c = column.trim()
+  return isPlainQualifiedName(c) ? quoteQualified(c) : `(${c})`
+}
+
+function dimensionSql(def: MetricDefinition, name: string): string {
+  const spec = (def.dimensions ?? []).map(dimensionSpec).find((d) => d.name === name)
+  if (spec?.expr !== undefined && spec.expr.trim() !== '') return wrap(spec.expr)
+  return quoteIdent(name)
+}
+
+function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery): MeasurePlan {
+  const def = leaf.def
+  const time = timeSql(def.time_column as string)
+  const dims = q.by.map((name) => ({name, sql: dimensionSql(def, name)}))
+  const predicates = q.filters.map((f: ResolvedFilter): PredicatePlan => ({...f, sql: dimensionSql(def, f.dimension)}))
+  return {
+    alias,
+    metric: def.id,
+    source: sourceSql(def.table_name as string),
+    time,
+    aggregate: aggregateSql(def, time),
+    dimensions: dims,
+    conditions: [...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
+    predicates,
+    fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
+  }
+}
+
+/**
+ * The period whose value becomes previous_value, as date arithmetic the renderer mirrors in SQL
+ * (COMPARE_INTERVAL there). A week-grain year is 52 weeks, so it lands on a Monday again; the day
+ * grain goes back one calendar year, clamping Feb 29 as `- INTERVAL 1 YEAR` does.
+ */
+const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: CalendarDate) => CalendarDate>> = {
+  previous: {
+    day: (d) => addPeriods(d, 'day', -1),
+    week: (d) => addPeriods(d, 'week', -1),
+    month: (d) => addPeriods(d, 'month', -1),
+    quarter: (d) => addPeriods(d, 'quarter', -1),
+    year: (d) => addPeriods(d, 'year', -1),
+  },
+  year: {
+    day: (d) => addPeriods(d, 'year', -1),
+    week: (d) => addPeriods(d, 'week', -52),
+    month: (d) => addPeriods(d, 'year', -1),
+    quarter: (d) => addPeriods(d, 'year', -1),
+    year: (d) => addPeriods(d, 'year', -1),
+  },
+}
+
+export const MAX_PERIODS = 100_000
+
+function planRange(q: ResolvedAggregateQuery): RangePlan {
+  const range: RangePlan = {}
+  if (q.to) range.to = q.to.text
+  if (!q.from) return range
+  const first = truncateDate(q.from.date, q.grain)
+  const firstText = formatDate(first)
+  const seriesStart = q.compare ? COMPARE_BACK[q.compare][q.grain](first) : first
+  if (q.to) {
+    const count = approximatePeriodCount(seriesStart, q.to.date, q.grain)
+    if (count > MAX_PERIODS) {
+      throw new CatalogError('BAD_REQUEST', `--from/--to span about ${count} ${q.grain} periods; at most ${MAX_PERIODS} (use a coarser --grain)`)
+    }
+  }
+  if (q.compare) {
+    // Scan from the start of the earliest previous period, so the first requested period has its previous value.
+    const seriesFrom = formatDate(seriesStart)
+    range.scanFrom = seriesFrom
+    range.seriesFrom = seriesFrom
+    range.showFrom = firstText
+    const aligned = !q.from.hasTime && firstText === q.from.text
+    if (!aligned) range.skip = {from: firstText, to: q.from.text}
+  } else {
+    range.scanFrom = q.from.text
+    range.seriesFrom = firstText
+  }
+  return range
+}
+
+/** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */
+export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
+  const measures: MeasurePlan[] = []
+  const keys: string[] = []
+  const toPlan = (v: ResolvedValue): ValuePlan => {
+    switch (v.kind) {
+      case 'leaf': {
+        // One CTE per distinct input, even when a formula names it twice.
+        const key = JSON.stringify([v.def.id, v.inheritedFilters])
+        let index = keys.indexOf(key)
+        if (index < 0) {
+          index = keys.length
+          keys.push(key)
+          measures.push(planMeasure(v, `m${index + 1}`, q))
+        }
+        return {kind: 'measure', alias: (measures[index] as MeasurePlan).alias}
+      }
+      case 'number':
+        return {kind: 'number', value: v.value}
+      case 'negate':
+        return {kind: 'negate', operand: toPlan(v.operand)}
+      case 'binary':
+        return {kind: 'binary', op: v.op, left: toPlan(v.left), right: toPlan(v.right)}
+    }
+  }
+  const value = toPlan(q.value)
+  return {
+    kind: 'aggregate',
+    metric: q.metric,
+    grain: q.grain,
+    dimensions: q.by,
+    measures,
+    value,
+    simple: q.value.kind === 'leaf',
+    range: planRange(q),
+    ...(q.compare ? {compare: q.compare} : {}),
+    ...(q.limit !== undefined ? {limit: q.limit} : {}),
+  }
+}
+
+/** resolve -> plan. Throws the same CatalogErrors as {@link resolveMetricQuery}. */
+export function planMetricQuery(query: MetricQuery, lookup: MetricLookup, options?: CompileOptions): QueryPlan {
+  const resolved = resolveMetricQuery(query, lookup, options)
+  if (resolved.kind === 'sql') {
+    return {
+      kind: 'sql',
+      metric: resolved.metric,
+      ...(resolved.variant !== undefined ? {variant: resolved.variant} : {}),
+      sql: resolved.sql,
+      ...(resolved.limit !== undefined ? {limit: resolved.limit} : {}),
+    }
+  }
+  return planResolvedQuery(resolved)
+}

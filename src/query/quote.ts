@@ -1,0 +1,23 @@
+/**
+ * Quote one SQL identifier for DuckDB: wrap in double quotes and double any embedded `"`.
+ * This is the only identifier quoting function in metricat; the db layer re-exports it.
+ * Throws on an empty name or a NUL character, which no DuckDB identifier can hold.
+ */
+export function quoteIdent(name: string): string {
+  if (typeof name !== 'string' || name.length === 0) throw new Error('quoteIdent: empty identifier')
+  if (name.includes('\0')) throw new Error('quoteIdent: identifier contains a NUL character')
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/**
+ * Quote a possibly qualified name (`table`, `schema.table`, `catalog.schema.table`): split on
+ * dots and quote each part. Only for names that contain no quoted parts themselves.
+ */
+export function quoteQualified(name: string): string {
+  return name.split('.').map(quoteIdent).join('.')
+}
+
+/** A plain (possibly dotted) identifier that `quoteQualified` reproduces without changing its meaning. */
+export function isPlainQualifiedName(text: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*$/.test(text)
+}

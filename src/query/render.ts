@@ -1,0 +1,231 @@
+import type {Grain} from '../catalog/types.js'
+import type {AggregatePlan, MeasurePlan, PredicatePlan, QueryPlan, SqlPlan, ValuePlan} from './plan.js'
+import {quoteIdent} from './quote.js'
+import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
+
+/** Collects bound values; `add` returns the placeholder. Render in text order so $n ascend. */
+class Params {
+  readonly values: FilterScalar[] = []
+  add(value: FilterScalar): string {
+    this.values.push(value)
+    return `$${this.values.length}`
+  }
+}
+
+const DATE_TRUNC_PART: Record<Grain, string> = {
+  day: "'day'",
+  // DuckDB truncates weeks to ISO Mondays.
+  week: "'week'",
+  month: "'month'",
+  quarter: "'quarter'",
+  year: "'year'",
+}
+
+const STEP: Record<Grain, string> = {
+  day: 'INTERVAL 1 DAY',
+  week: 'INTERVAL 7 DAY',
+  month: 'INTERVAL 1 MONTH',
+  quarter: 'INTERVAL 3 MONTH',
+  year: 'INTERVAL 1 YEAR',
+}
+
+/** Mirrors COMPARE_BACK in plan.ts. */
+const COMPARE_INTERVAL: Record<CompareMode, Record<Grain, string>> = {
+  previous: STEP,
+  year: {
+    day: 'INTERVAL 1 YEAR',
+    week: 'INTERVAL 364 DAY',
+    month: 'INTERVAL 1 YEAR',
+    quarter: 'INTERVAL 1 YEAR',
+    year: 'INTERVAL 1 YEAR',
+  },
+}
+
+const BINARY_SQL: Record<'+' | '-' | '*', string> = {'+': '+', '-': '-', '*': '*'}
+
+function renderPredicate(p: PredicatePlan, params: Params): string {
+  const d = p.sql
+  const one = (): string => params.add(p.value as FilterScalar)
+  const list = (): string => (p.value as FilterScalar[]).map((v) => params.add(v)).join(', ')
+  switch (p.op) {
+    case '=':
+      return `${d} = ${one()}`
+    case '!=':
+      // Rows where the dimension is NULL are "not equal to EU" too, as analysts expect.
+      return `${d} IS DISTINCT FROM ${one()}`
+    case '>':
+      return `${d} > ${one()}`
+    case '>=':
+      return `${d} >= ${one()}`
+    case '<':
+      return `${d} < ${one()}`
+    case '<=':
+      return `${d} <= ${one()}`
+    case 'in':
+      return `${d} IN (${list()})`
+    case 'not_in':
+      return `(${d} NOT IN (${list()}) OR ${d} IS NULL)`
+    case 'contains':
+      return `contains(CAST(${d} AS VARCHAR), ${one()})`
+    case 'is_null':
+      return `${d} IS NULL`
+    case 'not_null':
+      return `${d} IS NOT NULL`
+  }
+}
+
+function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
+  const select = commaLines([
+    `CAST(date_trunc(${DATE_TRUNC_PART[plan.grain]}, ${m.time}) AS DATE) AS period`,
+    ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
+    `CAST(${m.aggregate} AS DOUBLE) AS value`,
+  ]).map((l) => `  ${l}`)
+  // The time column stays bare in range conditions so DuckDB can push them into the scan.
+  const where = m.conditions.map((c) => `(${c})`)
+  const r = plan.range
+  if (r.scanFrom !== undefined) where.push(`${m.time} >= ${params.add(r.scanFrom)}`)
+  if (r.skip !== undefined) where.push(`(${m.time} < ${params.add(r.skip.from)} OR ${m.time} >= ${params.add(r.skip.to)})`)
+  if (r.to !== undefined) where.push(`${m.time} < ${params.add(r.to)}`)
+  for (const p of m.predicates) where.push(renderPredicate(p, params))
+  return [
+    `${m.alias} AS MATERIALIZED (`,
+    '  SELECT',
+    ...select,
+    `  FROM ${m.source}`,
+    ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []),
+    '  GROUP BY ALL',
+    ')',
+  ].join('\n')
+}
+
+function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
+  switch (v.kind) {
+    case 'measure': {
+      const m = plan.measures.find((x) => x.alias === v.alias) as MeasurePlan
+      return m.fill === 0 ? `coalesce(${m.alias}.value, 0)` : `${m.alias}.value`
+    }
+    case 'number':
+      if (!Number.isFinite(v.value)) throw new Error(`non-finite number in formula: ${v.value}`)
+      return String(v.value)
+    case 'negate':
+      return `-(${renderValue(v.operand, plan)})`
+    case 'binary': {
+      const left = renderValue(v.left, plan)
+      const right = renderValue(v.right, plan)
+      // Division by zero gives NULL, not an error or infinity.
+      const sql = v.op === '/' ? `${left} / NULLIF(${right}, 0)` : `${left} ${BINARY_SQL[v.op]} ${right}`
+      return top ? sql : `(${sql})`
+    }
+  }
+}
+
+function renderPeriods(plan: AggregatePlan, params: Params): string[] {
+  const r = plan.range
+  const step = STEP[plan.grain]
+  const ctes: string[] = []
+  const needsBounds = r.seriesFrom === undefined || r.to === undefined
+  if (needsBounds) {
+    const source =
+      plan.measures.length === 1
+        ? (plan.measures[0] as MeasurePlan).alias
+        : `(\n    ${plan.measures.map((m) => `SELECT period FROM ${m.alias}`).join('\n    UNION ALL\n    ')}\n  )`
+    ctes.push(['bounds AS (', '  SELECT min(period) AS lo, max(period) AS hi', `  FROM ${source}`, ')'].join('\n'))
+  }
+  const lo = r.seriesFrom !== undefined ? `CAST(${params.add(r.seriesFrom)} AS TIMESTAMP)` : 'CAST(lo AS TIMESTAMP)'
+  const hi = r.to !== undefined ? `CAST(${params.add(r.to)} AS TIMESTAMP)` : `CAST(hi AS TIMESTAMP) + ${step}`
+  ctes.push(
+    [
+      'periods AS (',
+      `  SELECT CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE) AS period`,
+      ...(needsBounds ? ['  FROM bounds'] : []),
+      ')',
+    ].join('\n'),
+  )
+  if (plan.dimensions.length > 0) {
+    const cols = plan.dimensions.map(quoteIdent).join(', ')
+    const selects = plan.measures.map((m, i) => `  SELECT ${i === 0 && plan.measures.length === 1 ? 'DISTINCT ' : ''}${cols} FROM ${m.alias}`)
+    ctes.push(['combos AS (', selects.join('\n  UNION\n'), ')'].join('\n'))
+  }
+  return ctes
+}
+
+/** A select list, one item a line, indented, commas between. */
+function commaLines(items: string[]): string[] {
+  return items.map((item, i) => `  ${item}${i < items.length - 1 ? ',' : ''}`)
+}
+
+/** SELECT over the period grid (x dimension combinations), left-joining every measure. */
+function renderFilledSelect(plan: AggregatePlan): string[] {
+  const dims = plan.dimensions.map(quoteIdent)
+  const value = renderValue(plan.value, plan, true)
+  const joins = plan.measures.map((m) => {
+    const on = [`${m.alias}.period = periods.period`, ...dims.map((d) => `${m.alias}.${d} IS NOT DISTINCT FROM combos.${d}`)]
+    return `LEFT JOIN ${m.alias} ON ${on.join(' AND ')}`
+  })
+  return [
+    'SELECT',
+    ...commaLines(['periods.period', ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`]),
+    'FROM periods',
+    ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
+    ...joins,
+  ]
+}
+
+function renderAggregate(plan: AggregatePlan): CompiledQuery {
+  const params = new Params()
+  const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
+  ctes.push(...renderPeriods(plan, params))
+  const dims = plan.dimensions.map(quoteIdent)
+  let body: string[]
+  if (plan.compare === undefined) {
+    body = [...renderFilledSelect(plan), `ORDER BY ${['periods.period', ...dims.map((d) => `combos.${d}`)].join(', ')}`]
+  } else {
+    ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
+    const on = [
+      `prev.period = CAST(cur.period - ${COMPARE_INTERVAL[plan.compare][plan.grain]} AS DATE)`,
+      ...dims.map((d) => `prev.${d} IS NOT DISTINCT FROM cur.${d}`),
+    ]
+    const showFrom = plan.range.showFrom
+    body = [
+      'SELECT',
+      ...commaLines([
+        'cur.period',
+        ...dims.map((d) => `cur.${d}`),
+        'cur.value',
+        'prev.value AS previous_value',
+        // NULL when the previous value is 0 or missing.
+        '(cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct',
+      ]),
+      'FROM filled AS cur',
+      `LEFT JOIN filled AS prev ON ${on.join(' AND ')}`,
+      ...(showFrom !== undefined ? [`WHERE cur.period >= CAST(${params.add(showFrom)} AS DATE)`] : []),
+      `ORDER BY ${['cur.period', ...dims.map((d) => `cur.${d}`)].join(', ')}`,
+    ]
+  }
+  if (plan.limit !== undefined) body.push(`LIMIT ${limitLiteral(plan.limit)}`)
+  const sql = `WITH\n${ctes.join(',\n')}\n${body.join('\n')}`
+  return {
+    sql,
+    params: params.values,
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : [])],
+    grain: plan.grain,
+  }
+}
+
+function limitLiteral(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`bad limit reached the renderer: ${limit}`)
+  return String(limit)
+}
+
+function renderSql(plan: SqlPlan): CompiledQuery {
+  // A trailing ';' would end the statement inside the LIMIT wrapper.
+  const sql = plan.sql.trim().replace(/[\s;]+$/, '')
+  if (plan.limit === undefined) return {sql, params: [], columns: []}
+  // Newlines around the text keep a trailing `-- comment` from swallowing the wrapper.
+  return {sql: `SELECT * FROM (\n${sql}\n) AS q\nLIMIT ${limitLiteral(plan.limit)}`, params: [], columns: []}
+}
+
+/** Render a plan to SQL text with `$n` placeholders and the values they bind, in order. */
+export function renderPlan(plan: QueryPlan): CompiledQuery {
+  return plan.kind === 'sql' ? renderSql(plan) : renderAggregate(plan)
+}

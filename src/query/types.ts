@@ -1,0 +1,49 @@
+import type {Grain} from '../catalog/types.js'
+
+export const FILTER_OPS = ['=', '!=', '>', '>=', '<', '<=', 'in', 'not_in', 'contains', 'is_null', 'not_null'] as const
+export type FilterOp = (typeof FILTER_OPS)[number]
+export type FilterScalar = string | number | boolean
+export type FilterValue = FilterScalar | FilterScalar[] | null
+
+export interface Filter {
+  dimension: string
+  op: FilterOp
+  value?: FilterValue
+}
+
+export type CompareMode = 'previous' | 'year'
+
+/** One request shape for CLI flags, HTTP bodies and agent tools (SPEC section 4). */
+export interface MetricQuery {
+  metric: string
+  grain?: Grain
+  by?: string[]
+  filters?: Filter[]
+  /** ISO date, inclusive */
+  from?: string
+  /** ISO date, exclusive */
+  to?: string
+  compare?: CompareMode
+  variant?: string
+  limit?: number
+}
+
+/** SQL text with `$n` placeholders and the values they bind, in order. */
+export interface CompiledQuery {
+  sql: string
+  params: FilterScalar[]
+  /** output column names in order */
+  columns: string[]
+  grain?: Grain
+}
+
+export type ResultRow = Record<string, string | number | boolean | null>
+
+export interface QueryResult {
+  metric: string
+  grain: Grain | null
+  columns: string[]
+  rows: ResultRow[]
+  sql: string
+  params: FilterScalar[]
+}
