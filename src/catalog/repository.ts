@@ -77,61 +77,104 @@ export async function readHistory(db: Reader, id: string): Promise<MetricVersion
   }))
 }
 
-async function lastVersion(tx: Tx, id: string): Promise<number> {
-  const rows = await tx.all<{v: number | null}>(`SELECT max(version)::INTEGER AS v FROM ${VERSIONS} WHERE id = $1`, [id])
-  return rows[0]?.v ?? 0
-}
-
 export interface WriteContext {
   source: ChangeSource
   actor?: string
+}
+
+export interface MetricWrite {
+  definition: MetricDefinition
   /** where the definition came from, e.g. the YAML file */
   sourceFile?: string
 }
 
+// Rows travel to DuckDB as one JSON parameter and are unpacked with from_json: one statement per
+// table for any number of metrics, every value still a bound parameter.
+const ROW_STRUCTURE = JSON.stringify([{
+  ...Object.fromEntries(DEFINITION_FIELDS.map((k) => [k, k === 'percentile' ? 'DOUBLE' : 'VARCHAR'])),
+  source: 'VARCHAR', source_file: 'VARCHAR', version: 'INTEGER', content_hash: 'VARCHAR', created_at: 'VARCHAR',
+}])
+const VERSION_STRUCTURE = JSON.stringify([{id: 'VARCHAR', version: 'INTEGER', change: 'VARCHAR', definition: 'VARCHAR', content_hash: 'VARCHAR'}])
+const ID_LIST = `(SELECT unnest(from_json($1, '["VARCHAR"]')))`
+
+async function lastVersions(tx: Tx, ids: string[]): Promise<Map<string, number>> {
+  const rows = await tx.all<{id: string; v: number}>(`SELECT id, max(version)::INTEGER AS v FROM ${VERSIONS} WHERE id IN ${ID_LIST} GROUP BY id`, [JSON.stringify(ids)])
+  return new Map(rows.map((r) => [r.id, r.v]))
+}
+
 /**
- * Creates or replaces a definition and records one version row. Returns the change made, or
- * null when the stored definition already says the same thing (no version is written then).
+ * Creates or replaces definitions and records one version row for each that changed. Returns
+ * the change made per id; ids whose stored definition already says the same thing are absent
+ * (no version is written for them).
  */
-export async function writeMetric(tx: Tx, def: MetricDefinition, ctx: WriteContext): Promise<ChangeKind | null> {
-  const clean = pickDefinition(def)
-  const hash = contentHash(clean)
-  const existing = await readMetric(tx, clean.id)
-  if (existing && existing.content_hash === hash) return null
-  const version = (await lastVersion(tx, clean.id)) + 1
-  const change: ChangeKind = existing ? 'update' : 'create'
-  const values = DEFINITION_FIELDS.map((k) => {
-    const v = clean[k]
-    if (v === undefined || v === null) return null
-    return JSON_FIELDS.has(k) ? JSON.stringify(v) : (v as string | number)
-  })
+export async function writeMetrics(tx: Tx, writes: MetricWrite[], ctx: WriteContext): Promise<Map<string, ChangeKind>> {
+  const changes = new Map<string, ChangeKind>()
+  if (writes.length === 0) return changes
+  const ids = writes.map((w) => w.definition.id)
+  const existing = new Map(
+    (await tx.all<{id: string; content_hash: string; created_at: string}>(`SELECT id, content_hash, created_at::VARCHAR AS created_at FROM ${DEFS} WHERE id IN ${ID_LIST}`, [JSON.stringify(ids)])).map((r) => [r.id, r]),
+  )
+  const last = await lastVersions(tx, ids)
+  const rows: Record<string, unknown>[] = []
+  const versions: Record<string, unknown>[] = []
+  for (const w of writes) {
+    const clean = pickDefinition(w.definition)
+    const hash = contentHash(clean)
+    const before = existing.get(clean.id)
+    if (before?.content_hash === hash) continue
+    const version = (last.get(clean.id) ?? 0) + 1
+    const change: ChangeKind = before ? 'update' : 'create'
+    changes.set(clean.id, change)
+    const row: Record<string, unknown> = {source: ctx.source, source_file: w.sourceFile ?? null, version, content_hash: hash, created_at: before?.created_at ?? null}
+    for (const k of DEFINITION_FIELDS) {
+      const v = clean[k]
+      row[k] = v === undefined || v === null ? null : JSON_FIELDS.has(k) ? JSON.stringify(v) : v
+    }
+    rows.push(row)
+    versions.push({id: clean.id, version, change, definition: canonicalJson(clean), content_hash: hash})
+  }
+  if (rows.length === 0) return changes
   const cols = [...DEFINITION_FIELDS, 'source', 'source_file', 'version', 'content_hash']
-  const params = [...values, ctx.source, ctx.sourceFile ?? null, version, hash]
-  const placeholders = params.map((_, i) => `$${i + 1}`).join(', ')
   await tx.run(
     `INSERT OR REPLACE INTO ${DEFS} (${cols.join(', ')}, created_at, updated_at)
-     VALUES (${placeholders}, ${existing ? `$${params.length + 1}::TIMESTAMP` : 'now()::TIMESTAMP'}, now()::TIMESTAMP)`,
-    existing ? [...params, existing.created_at.replace('Z', '')] : params,
+     SELECT ${cols.join(', ')}, coalesce(created_at::TIMESTAMP, now()::TIMESTAMP), now()::TIMESTAMP
+     FROM (SELECT unnest(from_json($1, '${ROW_STRUCTURE}'), recursive := true))`,
+    [JSON.stringify(rows)],
   )
-  await insertVersion(tx, clean, version, change, hash, ctx)
-  return change
+  await insertVersions(tx, versions, ctx)
+  return changes
 }
 
-/** Deletes a definition, recording a `delete` version with its last content. */
+/** One definition; see `writeMetrics`. Returns null when nothing changed. */
+export async function writeMetric(tx: Tx, def: MetricDefinition, ctx: WriteContext): Promise<ChangeKind | null> {
+  return (await writeMetrics(tx, [{definition: def}], ctx)).get(def.id) ?? null
+}
+
+/** Deletes definitions, recording a `delete` version with each one's last content. Returns the ids deleted. */
+export async function deleteMetrics(tx: Tx, ids: string[], ctx: WriteContext): Promise<string[]> {
+  if (ids.length === 0) return []
+  const current = (await tx.all(`SELECT * FROM ${DEFS} WHERE id IN ${ID_LIST}`, [JSON.stringify(ids)])).map(rowToMetric)
+  if (current.length === 0) return []
+  const last = await lastVersions(tx, current.map((m) => m.id))
+  await tx.run(`DELETE FROM ${DEFS} WHERE id IN ${ID_LIST}`, [JSON.stringify(current.map((m) => m.id))])
+  await insertVersions(
+    tx,
+    current.map((m) => ({id: m.id, version: (last.get(m.id) ?? 0) + 1, change: 'delete', definition: canonicalJson(pickDefinition(m)), content_hash: m.content_hash})),
+    ctx,
+  )
+  return current.map((m) => m.id)
+}
+
 export async function deleteMetric(tx: Tx, id: string, ctx: WriteContext): Promise<boolean> {
-  const existing = await readMetric(tx, id)
-  if (!existing) return false
-  const version = (await lastVersion(tx, id)) + 1
-  await tx.run(`DELETE FROM ${DEFS} WHERE id = $1`, [id])
-  await insertVersion(tx, pickDefinition(existing), version, 'delete', existing.content_hash, ctx)
-  return true
+  return (await deleteMetrics(tx, [id], ctx)).length > 0
 }
 
-async function insertVersion(tx: Tx, def: MetricDefinition, version: number, change: ChangeKind, hash: string, ctx: WriteContext) {
+async function insertVersions(tx: Tx, versions: Record<string, unknown>[], ctx: WriteContext) {
   await tx.run(
     `INSERT INTO ${VERSIONS} (id, version, change, definition, content_hash, source, actor, changed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now()::TIMESTAMP)`,
-    [def.id, version, change, canonicalJson(def), hash, ctx.source, ctx.actor ?? defaultActor()],
+     SELECT id, version, change, definition, content_hash, $2, $3, now()::TIMESTAMP
+     FROM (SELECT unnest(from_json($1, '${VERSION_STRUCTURE}'), recursive := true))`,
+    [JSON.stringify(versions), ctx.source, ctx.actor ?? defaultActor()],
   )
 }
 

@@ -2,28 +2,33 @@ import {existsSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {diffDefinitions, type FieldChange} from '../catalog/diff.js'
+import type {FieldChange} from '../catalog/diff.js'
 import {contentHash, pickDefinition} from '../catalog/hash.js'
 import {
   type ChangeKind,
   type ChangeSource,
   type MetricVersion,
   deleteMetric,
+  deleteMetrics,
   readAllMetrics,
   readHistory,
   readMetric,
   readMetricByAlias,
   writeMetric,
+  writeMetrics,
 } from '../catalog/repository.js'
 import {type SearchHit, searchMetrics} from '../catalog/search.js'
 import {closest} from '../catalog/suggest.js'
 import {type Located, checkSemantics} from '../catalog/semantic.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
-import {type LoadResult, type LoadedMetric, loadMetricFiles, metricFilePath, metricToYaml, parseMetricYaml} from '../catalog/yaml.js'
-import {Database} from '../db/connection.js'
+import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
+import {Database, firstLine} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
-import {metricReferences} from '../query/formula.js'
+import {compileMetricQuery, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+
+// YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
+const yamlModule = () => import('../catalog/yaml.js')
 
 export interface OpenCatalogOptions {
   /** database file; defaults to METRICAT_DB, then ./metricat.duckdb */
@@ -165,6 +170,7 @@ export class Catalog {
   /** Creates or replaces one definition after schema and catalog checks. */
   async putMetric(record: Record<string, unknown>, options: WriteOptions & {category?: string} = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
     const text = JSON.stringify(record)
+    const {parseMetricYaml} = await yamlModule()
     const loaded = parseMetricYaml(text, 'body', options.category ?? (record.category as string | undefined) ?? '')
     if (loaded.problems.length > 0) throw validationError(loaded.problems, 'body')
     const metric = loaded.metrics[0]!
@@ -184,6 +190,7 @@ export class Catalog {
 
   /** Import from YAML texts (the HTTP admin route), with the same rules as `importPath`. */
   async importDocuments(documents: YamlDocument[], options: ImportOptions = {}): Promise<ImportPlan> {
+    const {parseMetricYaml} = await yamlModule()
     const load: LoadResult = {metrics: [], problems: [], files: documents.map((d) => d.file)}
     for (const d of documents) {
       const parsed = parseMetricYaml(d.text, d.file, d.category ?? '')
@@ -219,6 +226,7 @@ export class Catalog {
     }
     if (problems.length > 0) throw validationError(problems, load.files.length === 1 ? load.files[0]! : `${load.files.length} files`)
 
+    const {diffDefinitions} = await import('../catalog/diff.js')
     const plan: ImportPlan = {added: [], changed: [], removed: [], unchanged: [], applied: false}
     const writes: LoadedMetric[] = []
     for (const m of load.metrics) {
@@ -237,8 +245,8 @@ export class Catalog {
     if (options.dryRun || (writes.length === 0 && plan.removed.length === 0)) return plan
     const ctx = {source: options.source ?? 'yaml', actor: options.actor}
     await this.db.transaction(async (tx) => {
-      for (const m of writes) await writeMetric(tx, m.definition, {...ctx, sourceFile: m.file})
-      for (const r of plan.removed) await deleteMetric(tx, r.id, ctx)
+      await writeMetrics(tx, writes.map((m) => ({definition: m.definition, sourceFile: m.file})), ctx)
+      await deleteMetrics(tx, plan.removed.map((r) => r.id), ctx)
     })
     this.cache = undefined
     plan.applied = true
@@ -251,6 +259,7 @@ export class Catalog {
    */
   async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string}[]> {
     const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
+    const {metricFilePath, metricToYaml} = await yamlModule()
     const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
     if (options.dir) {
       for (const f of files) {
@@ -300,6 +309,35 @@ export class Catalog {
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([table, metrics]) => ({table, metrics}))
   }
 
+  /** The SQL and parameters `queryMetric` would run. */
+  async compileQuery(query: MetricQuery): Promise<CompiledQuery> {
+    const metric = await this.get(query.metric)
+    const all = await this.all()
+    const lookup = (id: string) => all.get(id) ?? [...all.values()].find((m) => m.aliases?.includes(id))
+    return compileMetricQuery({...query, metric: metric.id}, lookup)
+  }
+
+  /** Computes a metric: `{metric, grain, columns, rows, sql, params}` (SPEC section 4). */
+  async queryMetric(query: MetricQuery): Promise<QueryResult> {
+    const {id} = await this.get(query.metric)
+    const compiled = await this.compileQuery({...query, metric: id})
+    let result: {columns: string[]; rows: Record<string, unknown>[]}
+    try {
+      result = await this.db.query(compiled.sql, compiled.params)
+    } catch (error) {
+      const message = error instanceof Error ? firstLine(error.message) : String(error)
+      throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
+    }
+    return {
+      metric: id,
+      grain: compiled.grain ?? null,
+      columns: result.columns,
+      rows: result.rows as QueryResult['rows'],
+      sql: compiled.sql,
+      params: compiled.params,
+    }
+  }
+
   private async all(): Promise<Map<string, StoredMetric>> {
     this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
     return this.cache
@@ -312,7 +350,7 @@ function tablesOf(m: MetricDefinition): string[] {
 
 async function loadFrom(target: string): Promise<LoadResult> {
   if (!existsSync(target)) throw new CatalogError('NOT_FOUND', `no such file or folder: ${target}`, {path: target})
-  return loadMetricFiles(target)
+  return (await yamlModule()).loadMetricFiles(target)
 }
 
 export function validationError(problems: ValidationDetail[], where: string): CatalogError {

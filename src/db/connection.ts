@@ -6,6 +6,9 @@ import {CatalogError} from '../errors.js'
 /** Alias of the metricat file inside DuckDB; catalog tables are `mc.metricat.<table>`. */
 export const STORE = 'mc'
 
+// BIGINT, UBIGINT, HUGEINT, UHUGEINT, DECIMAL (DuckDBTypeId values)
+const NUMERIC_AS_TEXT = new Set([5, 9, 16, 32, 19])
+
 export type SqlValue = string | number | boolean | null | bigint
 export type Row = Record<string, unknown>
 
@@ -70,6 +73,28 @@ export class Database {
 
   async all<T = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
     return this.exclusive(() => this.allUnqueued<T>(sql, params))
+  }
+
+  /**
+   * Rows as JSON-ready objects with column names. 64-bit integers and decimals come back as
+   * numbers (DuckDB's JSON conversion gives strings for them, which no caller wants), dates
+   * as `YYYY-MM-DD`, timestamps as ISO text.
+   */
+  async query(sql: string, params: SqlValue[] = []): Promise<{columns: string[]; rows: Row[]}> {
+    return this.exclusive(async () => {
+      const reader = await this.connection.runAndReadAll(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+      const columns = reader.columnNames()
+      const numeric = reader.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
+      const rows = reader.getRowObjectsJson() as Row[]
+      if (numeric.some(Boolean)) {
+        for (const row of rows) {
+          columns.forEach((c, i) => {
+            if (numeric[i] && row[c] !== null) row[c] = Number(row[c])
+          })
+        }
+      }
+      return {columns, rows}
+    })
   }
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {

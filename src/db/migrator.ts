@@ -73,9 +73,9 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
 }
 
 async function readApplied(db: Database): Promise<AppliedRow[]> {
+  // duckdb_tables() is far cheaper than information_schema, and this runs on every open.
   const exists = await db.all<{n: number}>(
-    `SELECT count(*)::INTEGER AS n FROM information_schema.tables
-     WHERE table_catalog = current_database() AND table_schema = 'metricat' AND table_name = 'schema_version'`,
+    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'metricat' AND table_name = 'schema_version'`,
   )
   if (exists[0]!.n === 0) return []
   return db.all<AppliedRow>('SELECT version, name, checksum FROM metricat.schema_version ORDER BY version')

@@ -13,13 +13,13 @@
  * self-serve, partner, sales, app = mobile app stores). New signups grow ~3.5% a month with
  * seasonality (strong Jan-Mar and Sep-Nov, weak Jul-Aug and December); usage has weekly
  * seasonality (quiet weekends). An AI assistant feature launches on 2025-03-01; a compute savings
- * plan cuts compute cost from 2025-06-01; a database migration doubles database cost on
+ * plan cuts compute cost from 2025-06-01; a database migration nearly doubles database cost on
  * 2026-03-02 .. 2026-03-15.
  *
  * Tables (all in `main`):
  *
  * subscriptions — monthly snapshot: one row per subscription per month in which it is billed
- *   (~55k rows, ~4k subscriptions, one subscription per customer). `sum(mrr)` grouped by
+ *   (~70k rows, ~5k subscriptions, one subscription per customer). `sum(mrr)` grouped by
  *   `snapshot_month` is MRR; a cancelled subscription keeps its row in the month of cancellation
  *   (still billed that month, `is_churned = true`) and has no rows afterwards. Customers acquired
  *   before 2023-11 (the opening book) appear from the first snapshot with their real start dates.
@@ -31,7 +31,7 @@
  *   never cancelled; same value on every row of the subscription), is_new BOOLEAN (first billed
  *   month), is_churned BOOLEAN (cancelled this month; last row), months_since_start INTEGER.
  *
- * subscription_changes — MRR movement ledger (~7k rows), 2023-11 onward: change_id BIGINT,
+ * subscription_changes — MRR movement ledger (~9k rows), 2023-11 onward: change_id BIGINT,
  *   changed_at DATE, subscription_id BIGINT, customer_id BIGINT, change_type VARCHAR
  *   (new|expansion|contraction|churn), plan_before VARCHAR (NULL for new), plan_after VARCHAR
  *   (NULL for churn), seats_before INTEGER, seats_after INTEGER, mrr_before DOUBLE,
@@ -48,7 +48,7 @@
  *   discount DOUBLE, amount DOUBLE (net = gross_amount - discount), currency VARCHAR (always USD),
  *   status VARCHAR (completed|refunded|cancelled).
  *
- * user_events — product analytics events (~330k rows) of the users of subscribed accounts:
+ * user_events — product analytics events (~315k rows) of the users of subscribed accounts:
  *   event_id BIGINT, occurred_at TIMESTAMP, user_id BIGINT, customer_id BIGINT,
  *   subscription_id BIGINT, event_name VARCHAR (session_started, page_viewed, dashboard_viewed,
  *   report_created, alert_configured, data_exported, api_request, ai_question_asked),
@@ -72,7 +72,7 @@
  *   deal_type VARCHAR (new_business|expansion), plan VARCHAR (pro|enterprise), region VARCHAR,
  *   channel VARCHAR (lead source), sales_rep VARCHAR.
  *
- * infra_costs — daily cloud and tooling cost (~60k rows): cost_date DATE, provider VARCHAR
+ * infra_costs — daily cloud and tooling cost (~57k rows): cost_date DATE, provider VARCHAR
  *   (aws|datadog|cloudflare|openai), service VARCHAR (compute, database, storage, network,
  *   observability, cdn, ai_inference), team VARCHAR (platform|data|product), region VARCHAR,
  *   environment VARCHAR (production|staging), cost_usd DOUBLE.
