@@ -72,6 +72,17 @@ describe('compiled queries on DuckDB', () => {
     ])
   })
 
+  it('returns 0 for every period of a range without data', async () => {
+    expect(await run({metric: 'revenue/total_revenue', from: '2025-01-01', to: '2025-03-01'})).toEqual([
+      {period: '2025-01-01', value: 0},
+      {period: '2025-02-01', value: 0},
+    ])
+  })
+
+  it('returns no rows without a range when nothing matches', async () => {
+    expect(await run({metric: 'revenue/total_revenue', filters: [{dimension: 'region', op: '=', value: 'APAC'}]})).toEqual([])
+  })
+
   it('fills the empty month with NULL for an average', async () => {
     expect(await run({metric: 'revenue/avg_amount', ...Q1})).toEqual([
       {period: '2024-01-01', value: 60},
