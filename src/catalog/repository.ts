@@ -38,6 +38,7 @@ function rowToMetric(row: Record<string, unknown>): StoredMetric {
     version: Number(row.version),
     content_hash: row.content_hash as string,
     source: (row.source as string | null) ?? undefined,
+    source_file: (row.source_file as string | null) ?? undefined,
     created_at: toIso(row.created_at),
     updated_at: toIso(row.updated_at),
   }

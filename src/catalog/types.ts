@@ -64,6 +64,8 @@ export interface StoredMetric extends MetricDefinition {
   version: number
   content_hash: string
   source?: string
+  /** the YAML file it was last imported from */
+  source_file?: string
   created_at: string
   updated_at: string
 }

@@ -24,6 +24,7 @@ import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
 import {Database, firstLine} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
+import type {CatalogApi} from './catalog-api.js'
 import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
 import {compileMetricQuery, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
@@ -100,9 +101,36 @@ export interface WriteOptions {
 export interface ValidationReport {
   metrics: number
   problems: ValidationDetail[]
+  /** whether warehouse checks ran (and passed) */
+  warehouse?: boolean
 }
 
-export class Catalog {
+/**
+ * `metricat validate`: files under `path` (or the stored catalog), checked against the database
+ * when one exists (or a warehouse is given); without one, files get schema and catalog checks
+ * only, on a throwaway in-memory catalog.
+ */
+export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string}): Promise<ValidationReport> {
+  const haveDb = existsSync(resolveDbPath(options.db)) || Boolean(options.warehouse || process.env.METRICAT_WAREHOUSE)
+  if (options.path && !haveDb) {
+    const db = await Database.open(':memory:')
+    const catalog = new Catalog(db)
+    try {
+      await migrate(db)
+      return await catalog.validate(options.path)
+    } finally {
+      catalog.close()
+    }
+  }
+  const catalog = await openCatalog({db: options.db, warehouse: options.warehouse, create: !existsSync(resolveDbPath(options.db))})
+  try {
+    return await catalog.validate(options.path, {warehouse: true})
+  } finally {
+    catalog.close()
+  }
+}
+
+export class Catalog implements CatalogApi {
   /** current definitions by id, loaded on first need and dropped on every write */
   private cache: Map<string, StoredMetric> | undefined
 
@@ -272,15 +300,26 @@ export class Catalog {
     return files
   }
 
-  /** Schema and catalog checks for files under `target`, or for the stored catalog when omitted. */
-  async validate(target?: string): Promise<ValidationReport> {
+  /**
+   * Schema and catalog checks for files under `target`, or for the stored catalog when omitted;
+   * with `warehouse`, also binds every metric against the warehouse (see `checkWarehouse`).
+   */
+  async validate(target?: string, options: {warehouse?: boolean} = {}): Promise<ValidationReport> {
+    let metrics: Located[]
+    let problems: ValidationDetail[]
     if (target) {
       const load = await loadFrom(target)
-      const problems = load.problems.length > 0 ? load.problems : checkSemantics(load.metrics, metricReferences)
-      return {metrics: load.metrics.length, problems}
+      metrics = load.metrics
+      problems = load.problems.length > 0 ? load.problems : checkSemantics(load.metrics, metricReferences)
+    } else {
+      metrics = (await this.list()).map((m) => ({definition: m, file: m.source_file}))
+      problems = checkSemantics(metrics, metricReferences)
     }
-    const metrics = await this.list()
-    return {metrics: metrics.length, problems: checkSemantics(metrics.map((m) => ({definition: m})), metricReferences)}
+    if (problems.length === 0 && options.warehouse) {
+      const {checkWarehouse} = await import('./warehouse.js')
+      problems = await checkWarehouse(this, metrics)
+    }
+    return {metrics: metrics.length, problems, warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined}
   }
 
   /** Ranked free-text search (see `searchMetrics`). */

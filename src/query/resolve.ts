@@ -90,16 +90,17 @@ function show(value: unknown): string {
   }
 }
 
-type MetricKind = 'aggregate' | 'ratio' | 'derived' | 'sql' | 'points'
+export type MetricKind = 'aggregate' | 'ratio' | 'derived' | 'sql' | 'points'
 
 /** How a definition is computed: its type decides for ratio/derived; else expression, then sql. */
 export function metricKind(def: MetricDefinition): MetricKind {
   if (def.type === 'ratio') return 'ratio'
   if (def.type === 'derived') return 'derived'
-  if (hasText(def.expression)) return 'aggregate'
-  if (hasText(def.sql)) return 'sql'
-  if (def.type === 'count' && hasText(def.table_name)) return 'aggregate'
   if (hasText(def.points_key)) return 'points'
+  if (hasText(def.expression)) return 'aggregate'
+  // count(*) needs no expression: a count over a table is computed even when it also has `sql`
+  if (def.type === 'count' && hasText(def.table_name)) return 'aggregate'
+  if (hasText(def.sql)) return 'sql'
   throw invalid(`metric ${def.id} has neither expression nor sql; give it an expression over its table or a sql query`, {
     metric: def.id,
   })

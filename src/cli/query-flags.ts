@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+
+import {GRAINS, type Grain} from '../catalog/types.js'
+import {parseWhere} from '../query/parse-where.js'
+import type {CompareMode, MetricQuery} from '../query/types.js'
+
+/** The request flags `query` and `sql` share; they map one to one onto a MetricQuery. */
+export const queryFlags = {
+  grain: Flags.option({options: GRAINS, description: 'period size (default: the metric\'s grain, else month); weeks start on Monday'})(),
+  by: Flags.string({description: 'comma-separated dimensions to split by, from the metric\'s declared list'}),
+  where: Flags.string({
+    char: 'w',
+    multiple: true,
+    description: 'filter on a declared dimension: "region=EU", "region!=EU", "amount>=10", "channel in web,partner", "channel not_in web", "name contains x", "region is null", "region is not null"',
+  }),
+  from: Flags.string({description: 'start date, inclusive (YYYY-MM-DD or ISO timestamp)'}),
+  to: Flags.string({description: 'end date, exclusive (YYYY-MM-DD or ISO timestamp)'}),
+  compare: Flags.option({options: ['previous', 'year'] as const, description: 'add previous_value and growth_pct (previous period, or same period a year earlier)'})(),
+  variant: Flags.string({description: 'run the metric\'s sql_by_<variant> SQL instead'}),
+  limit: Flags.integer({min: 1, description: 'at most this many rows'}),
+  warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
+}
+
+export interface QueryFlagValues {
+  grain?: Grain
+  by?: string
+  where?: string[]
+  from?: string
+  to?: string
+  compare?: CompareMode
+  variant?: string
+  limit?: number
+}
+
+/** CLI flags -> the one request shape (SPEC section 4); `--where` text is parsed, never passed as SQL. */
+export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQuery {
+  const query: MetricQuery = {metric}
+  if (flags.grain) query.grain = flags.grain
+  if (flags.by) query.by = flags.by.split(',').map((d) => d.trim()).filter(Boolean)
+  if (flags.where?.length) query.filters = flags.where.map((w) => parseWhere(w))
+  if (flags.from) query.from = flags.from
+  if (flags.to) query.to = flags.to
+  if (flags.compare) query.compare = flags.compare
+  if (flags.variant) query.variant = flags.variant
+  if (flags.limit !== undefined) query.limit = flags.limit
+  return query
+}

@@ -1,0 +1,41 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {queryFlags, toMetricQuery} from '../cli/query-flags.js'
+import type {QueryResult} from '../query/types.js'
+
+export default class Query extends BaseCommand {
+  static summary = 'Compute a metric by period, optionally split by dimensions, filtered and compared.'
+  static description = 'Periods with no data inside the range are filled (0 for sum/count/count_distinct, empty otherwise). `metricat sql` prints the SQL this runs.'
+  static examples = [
+    '<%= config.bin %> query revenue/total_revenue --from 2026-01-01 --to 2026-07-01',
+    '<%= config.bin %> query revenue/mrr --by region --where "region in EU,NA" --from 2026-01-01',
+    '<%= config.bin %> query product/active_users --grain week --where region=EU --limit 8',
+    '<%= config.bin %> query revenue/total_revenue --grain quarter --compare year --from 2025-01-01 --to 2026-10-01',
+    '<%= config.bin %> query revenue/arr --from 2026-01-01 --format csv',
+    '<%= config.bin %> query revenue/mrr --variant quarter_end --json',
+  ]
+  static args = {id: Args.string({required: true, description: 'metric id, e.g. revenue/mrr'})}
+  static flags = {
+    ...queryFlags,
+    format: Flags.option({options: ['table', 'json', 'csv'] as const, default: 'table', description: 'output format (--json is the same as --format json)'})(),
+  }
+
+  async run(): Promise<QueryResult> {
+    const {args, flags} = await this.parse(Query)
+    const catalog = await this.catalog({warehouse: flags.warehouse})
+    const result = await catalog.queryMetric(toMetricQuery(args.id, flags))
+    if (!this.jsonEnabled()) {
+      if (flags.format === 'json') this.logJson(result)
+      else {
+        const {resultCsv, resultTable} = await import('../cli/print-result.js')
+        if (flags.format === 'csv') process.stdout.write(resultCsv(result))
+        else {
+          this.log(resultTable(result))
+          this.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`)
+        }
+      }
+    }
+    return result
+  }
+}

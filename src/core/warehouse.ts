@@ -1,0 +1,124 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+
+import type {Located} from '../catalog/semantic.js'
+import {dimensionName, type MetricDefinition} from '../catalog/types.js'
+import {firstLine} from '../db/connection.js'
+import {CatalogError, type ValidationDetail} from '../errors.js'
+import {compileMetricQuery, metricKind} from '../query/index.js'
+import {quoteIdent} from '../query/quote.js'
+import type {Catalog} from './catalog.js'
+
+export const LOAD_FORMATS = ['csv', 'parquet', 'json', 'ndjson'] as const
+export type LoadFormat = (typeof LOAD_FORMATS)[number]
+
+// DuckDB's own readers; the file path is a bound parameter.
+const READER: Record<LoadFormat, string> = {
+  csv: 'read_csv($1)',
+  parquet: 'read_parquet($1)',
+  json: 'read_json($1)',
+  ndjson: "read_json($1, format = 'newline_delimited')",
+}
+
+const EXTENSIONS: Record<string, LoadFormat> = {
+  '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv', '.parquet': 'parquet', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson',
+}
+
+export interface LoadResult {
+  table: string
+  file: string
+  format: LoadFormat
+  rows: number
+  mode: 'created' | 'replaced' | 'appended'
+}
+
+/**
+ * Loads a CSV, Parquet, JSON or NDJSON file into table `main.<table>` of the metricat file, in
+ * one transaction: creates the table, appends by column name when it exists, or replaces it.
+ */
+export async function loadTable(catalog: Catalog, table: string, file: string, options: {replace?: boolean; format?: LoadFormat} = {}): Promise<LoadResult> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
+    throw new CatalogError('BAD_REQUEST', `bad table name "${table}"; expected letters, digits and _ (not starting with a digit)`, {table})
+  }
+  if (!existsSync(file)) throw new CatalogError('NOT_FOUND', `no such file: ${file}`, {file})
+  const format = options.format ?? EXTENSIONS[path.extname(file).toLowerCase()]
+  if (!format) {
+    throw new CatalogError('BAD_REQUEST', `cannot tell the format of ${file} from its extension; pass --format ${LOAD_FORMATS.join('|')}`, {file})
+  }
+  const target = `mc.main.${quoteIdent(table)}`
+  const abs = path.resolve(file)
+  try {
+    return await catalog.db.transaction(async (tx) => {
+      const [{n: exists}] = await tx.all<{n: number}>(
+        `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'mc' AND schema_name = 'main' AND table_name = $1`,
+        [table],
+      )
+      const append = exists > 0 && !options.replace
+      const mode: LoadResult['mode'] = append ? 'appended' : exists ? 'replaced' : 'created'
+      const sql = append
+        ? `INSERT INTO ${target} BY NAME SELECT * FROM ${READER[format]}`
+        : `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${READER[format]}`
+      // Both statements answer with the number of rows written, as a one-row "Count" result.
+      const [written] = await tx.all<{Count: string}>(sql, [abs])
+      return {table, file: abs, format, rows: Number(written?.Count ?? 0), mode}
+    })
+  } catch (error) {
+    if (error instanceof CatalogError) throw error
+    throw new CatalogError('BAD_REQUEST', `cannot load ${file} as ${format}: ${firstLine(String((error as Error).message ?? error))}`, {file, format}, {cause: error})
+  }
+}
+
+/**
+ * Binds every metric against the warehouse without reading data (LIMIT 0): its table, the
+ * compiled default query (expression, filters, time column), each dimension, `sql` and each
+ * variant. Problems name the metric, and its file and line when known.
+ */
+export async function checkWarehouse(catalog: Catalog, metrics: Located[]): Promise<ValidationDetail[]> {
+  const problems: ValidationDetail[] = []
+  const byId = new Map(metrics.map((m) => [m.definition.id, m.definition]))
+  const lookup = (id: string) => byId.get(id) ?? metrics.find((m) => m.definition.aliases?.includes(id))?.definition
+  for (const m of metrics) {
+    const def = m.definition
+    const report = (what: string, error: unknown) =>
+      problems.push({file: m.file, line: m.line, column: m.column, metric: def.id, message: `${def.id}: ${what}: ${firstLine(error instanceof Error ? error.message : String(error))}`})
+    const bind = async (what: string, sql: string, params: unknown[] = []) => {
+      try {
+        await catalog.db.all(`SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS q LIMIT 0`, params as never[])
+        return true
+      } catch (error) {
+        report(what, error)
+        return false
+      }
+    }
+    if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${def.table_name}`))) continue
+    if (def.sql) await bind('sql', def.sql)
+    for (const [name, sql] of Object.entries(def.sql_variants ?? {})) await bind(`sql_by_${name}`, sql)
+    if (!isComputed(def)) continue
+    let compiled
+    try {
+      compiled = compileMetricQuery({metric: def.id}, lookup)
+    } catch (error) {
+      report('cannot compile', error)
+      continue
+    }
+    if (!(await bind('expression, filters and time_column', compiled.sql, compiled.params))) continue
+    for (const d of def.dimensions ?? []) {
+      const name = dimensionName(d)
+      try {
+        const q = compileMetricQuery({metric: def.id, by: [name]}, lookup)
+        await bind(`dimension ${name}`, q.sql, q.params)
+      } catch (error) {
+        report(`dimension ${name}`, error)
+      }
+    }
+  }
+  return problems
+}
+
+function isComputed(def: MetricDefinition): boolean {
+  try {
+    return ['aggregate', 'ratio', 'derived'].includes(metricKind(def))
+  } catch {
+    return false
+  }
+}
