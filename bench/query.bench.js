@@ -1,0 +1,104 @@
+// Metric queries on a generated 10 M-row orders table: compiled SQL vs hand-written SQL, and cold
+// `metricat query --json` vs a bare node script running the same SQL.
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {openCatalog} from '../dist/core/catalog.js'
+import {BIN, alternate, cli, freshDir, median, report, timeProcess} from './lib.js'
+
+const ROWS = Number(process.env.BENCH_ORDERS ?? 10_000_000)
+
+const METRICS = {
+  'orders_total.yml': `name: orders_total
+type: sum
+table: orders
+time_column: ordered_at
+expression: amount
+filters:
+  - status = 'completed'
+dimensions:
+  - region
+  - channel
+`,
+  'customers.yml': `name: customers
+type: count_distinct
+table: orders
+time_column: ordered_at
+expression: customer_id
+dimensions:
+  - region
+`,
+}
+
+const QUERIES = [
+  {
+    name: 'total by month',
+    query: {metric: 'bench/orders_total'},
+    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, sum(amount) AS value
+      FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1`,
+  },
+  {
+    name: 'by month and region, channel in (web, partner), 12 months',
+    query: {metric: 'bench/orders_total', by: ['region'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}], from: '2025-01-01', to: '2026-01-01'},
+    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, region, sum(amount) AS value
+      FROM orders WHERE status = 'completed' AND channel IN ('web', 'partner')
+        AND ordered_at >= TIMESTAMP '2025-01-01' AND ordered_at < TIMESTAMP '2026-01-01'
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+  },
+  {
+    name: 'distinct customers by week, one region',
+    query: {metric: 'bench/customers', grain: 'week', filters: [{dimension: 'region', op: '=', value: 'EU'}]},
+    hand: `SELECT CAST(date_trunc('week', ordered_at) AS DATE) AS period, count(DISTINCT customer_id) AS value
+      FROM orders WHERE region = 'EU' GROUP BY 1 ORDER BY 1`,
+  },
+]
+
+export async function run() {
+  console.log(`\nMetric queries (${ROWS.toLocaleString('en-US')} orders)`)
+  const dir = freshDir('query')
+  const db = path.join(dir, 'orders.duckdb')
+  mkdirSync(path.join(dir, 'metrics', 'bench'), {recursive: true})
+  for (const [file, text] of Object.entries(METRICS)) writeFileSync(path.join(dir, 'metrics', 'bench', file), text)
+  const catalog = await openCatalog({db, create: true})
+  try {
+    await catalog.db.run(`CREATE TABLE orders AS
+      SELECT i AS order_id,
+        TIMESTAMP '2023-01-01' + to_seconds((hash(i, 't') % (3 * 365 * 86400))::BIGINT) AS ordered_at,
+        (hash(i, 'c') % 200000)::BIGINT AS customer_id,
+        ['EU', 'NA', 'APAC', 'LATAM'][1 + (hash(i, 'r') % 4)::INTEGER] AS region,
+        ['web', 'partner', 'sales', 'app'][1 + (hash(i, 'ch') % 4)::INTEGER] AS channel,
+        CAST(5 + (hash(i, 'a') % 50000) / 100.0 AS DOUBLE) AS amount,
+        CASE WHEN hash(i, 's') % 20 = 0 THEN 'refunded' ELSE 'completed' END AS status
+      FROM range(${ROWS}) AS t(i)`)
+    await catalog.importPath(path.join(dir, 'metrics'))
+
+    for (const q of QUERIES) {
+      const compiled = await catalog.compileQuery(q.query)
+      const run = async (sql, params) => {
+        const t0 = performance.now()
+        await catalog.db.query(sql, params)
+        return performance.now() - t0
+      }
+      await run(compiled.sql, compiled.params)
+      await run(q.hand, [])
+      const a = []
+      const b = []
+      for (let i = 0; i < 7; i++) {
+        a.push(await run(compiled.sql, compiled.params))
+        b.push(await run(q.hand, []))
+      }
+      report(`compiled / hand-written SQL: ${q.name}`, {value: median(a), baseline: median(b), target: 1.05})
+    }
+  } finally {
+    catalog.close()
+  }
+
+  const compiledFile = path.join(dir, 'compiled.json')
+  writeFileSync(compiledFile, cli(['sql', 'bench/orders_total', '--by', 'region', '--json', '--db', db]))
+  const {a: query, b: bare} = alternate(
+    9,
+    () => timeProcess(process.execPath, [BIN, 'query', 'bench/orders_total', '--by', 'region', '--json', '--db', db]),
+    () => timeProcess(process.execPath, ['bench/bare-query.js', db, compiledFile]),
+  )
+  report('cold `metricat query --json` / bare node running the same SQL', {value: query, baseline: bare, target: 1.3})
+}
