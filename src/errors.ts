@@ -81,3 +81,10 @@ export function formatProblem(p: ValidationDetail): string {
   const path = p.path ? ` ${p.path}` : ''
   return `${loc}${path}${loc || path ? ': ' : ''}${p.message}`
 }
+
+/** Problems in reading order: by file, then line, then column. */
+export function sortProblems(problems: ValidationDetail[]): ValidationDetail[] {
+  return [...problems].sort(
+    (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  )
+}

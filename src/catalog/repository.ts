@@ -1,3 +1,5 @@
+import {userInfo} from 'node:os'
+
 import type {Database, Tx} from '../db/connection.js'
 import {DEFINITION_FIELDS, canonicalJson, contentHash, pickDefinition} from './hash.js'
 import type {MetricDefinition, StoredMetric} from './types.js'
@@ -180,5 +182,10 @@ async function insertVersions(tx: Tx, versions: Record<string, unknown>[], ctx: 
 }
 
 function defaultActor(): string | null {
-  return process.env.METRICAT_ACTOR ?? process.env.USER ?? null
+  if (process.env.METRICAT_ACTOR) return process.env.METRICAT_ACTOR
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? null
+  }
 }

@@ -15,6 +15,8 @@ export function renderTable(head: string[], rows: (string | number | null | unde
     head: head.map((h) => color.bold(h)),
     style: plain ? {head: [], border: [], compact: false} : {head: ['cyan'], border: ['grey']},
     wordWrap: true,
+    // no rule between rows: easier to scan, and half the lines
+    chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
   })
   for (const row of rows) table.push(row.map((c) => (c === null || c === undefined ? '' : String(c))))
   return table.toString()

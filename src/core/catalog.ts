@@ -25,7 +25,7 @@ import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
 import {Database, firstLine} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
-import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
+import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
 import {compileMetricQuery, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -319,7 +319,7 @@ export class Catalog implements CatalogApi {
       const {checkWarehouse} = await import('./warehouse.js')
       problems = await checkWarehouse(this, metrics)
     }
-    return {metrics: metrics.length, problems, warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined}
+    return {metrics: metrics.length, problems: sortProblems(problems), warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined}
   }
 
   /** Ranked free-text search (see `searchMetrics`). */
@@ -392,7 +392,8 @@ async function loadFrom(target: string): Promise<LoadResult> {
   return (await yamlModule()).loadMetricFiles(target)
 }
 
-export function validationError(problems: ValidationDetail[], where: string): CatalogError {
+export function validationError(unsorted: ValidationDetail[], where: string): CatalogError {
+  const problems = sortProblems(unsorted)
   const first = formatProblem(problems[0]!)
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
   return new CatalogError('VALIDATION', `${first}${more}`, {where, problems})
