@@ -1,6 +1,8 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Catalog, OpenCatalogOptions} from '../core/catalog.js'
+import type {CatalogApi} from '../core/catalog-api.js'
+import type {TokenApi} from '../core/tokens.js'
 import {CatalogError, EXIT_CODE, formatProblem} from '../errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -11,33 +13,90 @@ const HINTS: Partial<Record<CatalogError['code'], string>> = {
   BAD_REQUEST: 'see `metricat COMMAND --help` for the accepted values',
   DB_LOCKED: 'stop the other process, or pass --server URL to go through a running `metricat serve`',
   DB_TOO_NEW: 'install a newer metricat',
+  UNAUTHORIZED: 'set METRICAT_TOKEN to a token made with `metricat token create NAME --role analyst` on the server\'s database',
+  FORBIDDEN: 'use a token whose role allows this: admin (everything), analyst (reads and queries), service (ingest)',
 }
 
 /**
- * Every command: `--db` and `--json`, one catalog opened on demand and closed at the end, and
- * errors turned into one line on stderr (plus a hint) and an exit code: 1 user error, 2 usage.
+ * Every command: `--db`, `--server` and `--json`, one catalog opened on demand and closed at the
+ * end, and errors turned into one line on stderr (plus a hint) and an exit code: 1 user error, 2 usage.
  */
 export abstract class BaseCommand<T extends typeof Command = typeof Command> extends Command {
   static enableJsonFlag = true
   static baseFlags = {
     db: Flags.string({description: 'metricat database file (default: $METRICAT_DB or ./metricat.duckdb)', helpGroup: 'GLOBAL'}),
+    server: Flags.string({
+      description: 'send the command through a running `metricat serve` at this URL, with the token in $METRICAT_TOKEN',
+      helpGroup: 'GLOBAL',
+      env: 'METRICAT_SERVER',
+    }),
   }
 
-  private opened: Catalog | undefined
+  private opened: CatalogApi | undefined
+  private local: Catalog | undefined
 
-  /** Opens the catalog on first use with this command's --db; `create` for commands that may make the file. */
-  protected async catalog(options: Omit<OpenCatalogOptions, 'db'> = {}): Promise<Catalog> {
-    if (!this.opened) {
-      const {openCatalog} = await import('../core/catalog.js')
-      const {flags} = await this.parse(this.constructor as typeof BaseCommand)
-      this.opened = await openCatalog({db: (flags as {db?: string}).db, ...options})
-    }
+  /**
+   * The catalog on first use: through the server at --server when given; otherwise the --db file,
+   * or, when a running `metricat serve` holds that file, through that server (it announces itself
+   * in `<db>.server.json`). `create` for commands that may make the file.
+   */
+  protected async catalog(options: Omit<OpenCatalogOptions, 'db'> = {}): Promise<CatalogApi> {
+    this.opened ??= await this.openApi(options)
     return this.opened
+  }
+
+  /** The --db file itself, for commands that need the database (init, serve); never a server. */
+  protected async localCatalog(options: Omit<OpenCatalogOptions, 'db'> = {}): Promise<Catalog> {
+    if (!this.local) {
+      const flags = await this.globalFlags()
+      if (flags.server) {
+        throw new CatalogError('BAD_REQUEST', `\`metricat ${this.id ?? ''}\` works on the database file, not through a server; run it without --server (and without METRICAT_SERVER)`, {server: flags.server})
+      }
+      const {openCatalog} = await import('../core/catalog.js')
+      this.local = await openCatalog({db: flags.db, ...options})
+    }
+    return this.local
+  }
+
+  /** Token administration: on the file, or through the server as `catalog()` decides. */
+  protected async tokenApi(): Promise<TokenApi> {
+    const api = await this.catalog()
+    const {RemoteCatalog} = await import('./remote-catalog.js')
+    if (api instanceof RemoteCatalog) return api
+    const {TokenStore} = await import('../core/tokens.js')
+    return new TokenStore((await this.localCatalog()).db)
+  }
+
+  private async globalFlags(): Promise<{db?: string; server?: string}> {
+    const {flags} = await this.parse(this.constructor as typeof BaseCommand)
+    return flags as {db?: string; server?: string}
+  }
+
+  private async openApi(options: Omit<OpenCatalogOptions, 'db'>): Promise<CatalogApi> {
+    const flags = await this.globalFlags()
+    if (flags.server) {
+      const {RemoteCatalog} = await import('./remote-catalog.js')
+      return new RemoteCatalog(flags.server, process.env.METRICAT_TOKEN || undefined)
+    }
+    try {
+      return await this.localCatalog(options)
+    } catch (error) {
+      if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
+      const {readLiveAnnouncement} = await import('../server/announcement.js')
+      const {resolveDbPath} = await import('../core/catalog.js')
+      const announced = readLiveAnnouncement(resolveDbPath(flags.db))
+      const lockPid = error.details?.pid
+      if (!announced || (typeof lockPid === 'number' && lockPid !== announced.pid)) throw error
+      const {RemoteCatalog} = await import('./remote-catalog.js')
+      return new RemoteCatalog(announced.url, announced.token)
+    }
   }
 
   protected async finally(err: Error | undefined): Promise<void> {
     this.opened?.close()
+    this.local?.close()
     this.opened = undefined
+    this.local = undefined
     return super.finally(err)
   }
 
@@ -51,7 +110,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       if (this.jsonEnabled()) this.logJson({error: {code: err.code, message: err.message, details: err.details ?? {}}})
       const lines = err.problems.length > 1 ? err.problems.map(formatProblem) : [err.message]
       for (const line of lines) process.stderr.write(`Error: ${line}\n`)
-      const hint = HINTS[err.code]
+      const hint = typeof err.details?.hint === 'string' ? err.details.hint : HINTS[err.code]
       if (hint) process.stderr.write(`Hint: ${hint}\n`)
       return
     }

@@ -13,7 +13,7 @@ export default class Init extends BaseCommand {
 
   async run(): Promise<InitResult> {
     const {flags} = await this.parse(Init)
-    const catalog = await this.catalog({create: true})
+    const catalog = await this.localCatalog({create: true})
     const {initCatalog} = await import('../core/init.js')
     const result = await initCatalog(catalog, {demo: flags.demo, progress: (m) => this.logToStderr(m)})
     if (!this.jsonEnabled()) {

@@ -1,4 +1,6 @@
 import initial from './0001-initial.js'
+import points from './0002-points.js'
+import apiTokens from './0003-api-tokens.js'
 
 export interface Migration {
   version: number
@@ -7,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens]

@@ -1,0 +1,122 @@
+import {Readable} from 'node:stream'
+
+import type {Catalog} from '../core/catalog.js'
+import type {CatalogApi} from '../core/catalog-api.js'
+import type {
+  DataSource,
+  DataSourceInput,
+  IngestPointsOptions,
+  IngestResult,
+  PointInput,
+  PointsQuery,
+  PointsResult,
+  RunRequest,
+  RunResult,
+} from '../core/points.js'
+import {CatalogError, HTTP_STATUS, type ErrorCode} from '../errors.js'
+
+/**
+ * The points operations the commands call: on the database file through the core functions, or
+ * through a running `metricat serve` (POST /api/metrics/ingest, POST /api/metrics/points/query,
+ * GET|POST /api/data-sources), whichever `BaseCommand.catalog()` chose.
+ */
+export interface PointsClient {
+  ingest(input: PointInput, options: IngestPointsOptions): Promise<IngestResult>
+  query(request: PointsQuery): Promise<PointsResult>
+  run(request: RunRequest): Promise<RunResult>
+  listSources(): Promise<DataSource[]>
+  addSource(source: DataSourceInput, options: {update?: boolean}): Promise<{source: DataSource; created: boolean}>
+  removeSource(id: string, options: {deletePoints?: boolean}): Promise<{id: string; removed: true; pointsDeleted: number}>
+}
+
+export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
+  const core = await import('../core/points.js')
+  if ('db' in api) {
+    const catalog = api as Catalog
+    return {
+      ingest: (input, options) => core.ingestPoints(catalog, input, options),
+      query: (request) => core.queryPoints(catalog, request),
+      run: (request) => core.runPoints(catalog, request),
+      listSources: () => core.listDataSources(catalog),
+      addSource: (source, options) => core.addDataSource(catalog, source, options),
+      removeSource: (id, options) => core.removeDataSource(catalog, id, options),
+    }
+  }
+  // RemoteCatalog keeps its token private; it is the one METRICAT_TOKEN or the server's announcement gave.
+  const remote = api as unknown as {url: string; token?: string}
+  const http = new PointsHttp(remote.url, remote.token)
+  const send = (points: Record<string, unknown>[]) => http.request<IngestResult>('POST', '/api/metrics/ingest', {points})
+  return {
+    ingest: async (input, options) => {
+      // Without defaults to fill in, the text goes to the server as it is, streamed: memory stays
+      // flat and the server reports problems by line. With defaults, the points are filled here.
+      const plain = !Object.values(options.defaults ?? {}).some((v) => v !== undefined)
+      if (plain && input instanceof Readable) return http.request<IngestResult>('POST', '/api/metrics/ingest', input)
+      return send(await core.collectPoints(input, {defaults: options.defaults, source: options.source}))
+    },
+    query: (request) => http.request<PointsResult>('POST', '/api/metrics/points/query', request),
+    run: (request) => core.runPointsRemote(send, request),
+    listSources: async () => {
+      const body = await http.request<DataSource[] | {sources?: DataSource[]; data_sources?: DataSource[]}>('GET', '/api/data-sources')
+      return Array.isArray(body) ? body : (body.sources ?? body.data_sources ?? [])
+    },
+    addSource: async (source, options) => {
+      if (options.update) throw new CatalogError('BAD_REQUEST', '`sources add --update` works on the database file, not through a server', {})
+      const body = await http.request<{source?: DataSource; created?: boolean} & Partial<DataSource>>('POST', '/api/data-sources', source)
+      return body.source ? {source: body.source, created: body.created ?? true} : {source: body as DataSource, created: true}
+    },
+    removeSource: async () => {
+      throw new CatalogError('BAD_REQUEST', '`sources remove` works on the database file, not through a server; stop the server or run it on the server\'s machine', {})
+    },
+  }
+}
+
+const CODES = new Set(Object.keys(HTTP_STATUS))
+const BY_STATUS: Record<number, ErrorCode> = {400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 422: 'VALIDATION'}
+
+class PointsHttp {
+  private readonly base: string
+
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+  ) {
+    this.base = url.replace(/\/+$/, '')
+  }
+
+  /**
+   * One request with a JSON body, or a stream sent as NDJSON text; an error envelope becomes the
+   * CatalogError the server's core threw.
+   */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response
+    const stream = body instanceof Readable
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : {'content-type': stream ? 'application/x-ndjson' : 'application/json'}),
+          ...(this.token ? {authorization: `Bearer ${this.token}`} : {}),
+        },
+        body: body === undefined ? undefined : stream ? (Readable.toWeb(body) as ReadableStream) : JSON.stringify(body),
+        ...(stream ? {duplex: 'half'} : {}),
+      } as RequestInit)
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
+      throw new CatalogError('BAD_REQUEST', `cannot reach metricat server at ${this.base}: ${cause}`, {server: this.base}, {cause: error})
+    }
+    const text = await response.text()
+    let json: unknown
+    try {
+      json = text ? JSON.parse(text) : undefined
+    } catch {
+      json = undefined
+    }
+    if (response.ok) return json as T
+    const envelope = (json as {error?: {code?: string; message?: string; details?: Record<string, unknown>}} | undefined)?.error
+    const code = envelope?.code && CODES.has(envelope.code) ? (envelope.code as ErrorCode) : (BY_STATUS[response.status] ?? 'INTERNAL')
+    const message = envelope?.message ?? `${method} ${path} failed with HTTP ${response.status}`
+    throw new CatalogError(code === 'INTERNAL' ? 'BAD_REQUEST' : code, `server ${this.base}: ${message}`, {...envelope?.details, status: response.status})
+  }
+}

@@ -1,0 +1,261 @@
+import {CatalogError} from '../errors.js'
+import {firstLine} from '../db/connection.js'
+import {fillDefaults} from '../points/check-point.js'
+import {type IngestOptions, ingestInput} from '../points/ingest.js'
+import {type JobRow, readJobs} from '../points/jobs.js'
+import {utcNow} from '../points/point-date.js'
+import {compilePointsQuery} from '../points/query.js'
+import {type PointInput, readPoints} from '../points/read-input.js'
+import {commandLine, exitedCleanly, type ProgramExit, runFailed, startProgram} from '../points/runner.js'
+import {deleteSource, insertSource, readSource, readSources, recordSourceRun, updateSource} from '../points/sources.js'
+import {
+  DEFAULT_FIELDS,
+  type DataSource,
+  type DataSourceInput,
+  type IngestProgress,
+  type IngestResult,
+  type PointDefaults,
+  type PointsQuery,
+  type PointsResult,
+  type PointsRow,
+} from '../points/types.js'
+import type {Catalog} from './catalog.js'
+
+export type {PointInput} from '../points/read-input.js'
+export type {DataSource, DataSourceInput, IngestProgress, IngestResult, Point, PointDefaults, PointsQuery, PointsResult} from '../points/types.js'
+export {POINTS_QUERY_SCHEMA, compilePointsQuery, resolvePointsQuery, type CompiledPointsQuery} from '../points/query.js'
+export {POINTS_TABLE, Params, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from '../points/points-sql.js'
+export type {JobRow} from '../points/jobs.js'
+
+export interface IngestPointsOptions {
+  /** fields filled in where a point lacks them */
+  defaults?: PointDefaults
+  /** a name for messages and the job row: the file name, `stdin`, `body` */
+  source?: string
+  onProgress?: (progress: IngestProgress) => void
+}
+
+/**
+ * Ingests points from NDJSON or a `{"points": [...]}` document (text, bytes, a stream) or from
+ * parsed `{points: [...]}`: all or nothing, in-batch duplicates resolved to the last one,
+ * re-sent points replacing their value, identical points left alone. Throws VALIDATION with
+ * `details.problems` (`{line | index, path, message}`, at most 100 listed) when any point is invalid.
+ */
+export async function ingestPoints(catalog: Catalog, input: PointInput, options: IngestPointsOptions = {}): Promise<IngestResult> {
+  return ingestInput(catalog.db, input, {defaults: cleanDefaults(options.defaults), source: options.source ?? 'body', onProgress: options.onProgress})
+}
+
+/**
+ * Reads and checks points without storing them, with defaults filled in: what `--server` sends.
+ * Holds the points in memory (a request body does anyway). Throws VALIDATION like `ingestPoints`.
+ */
+export async function collectPoints(input: PointInput, options: {defaults?: PointDefaults; source?: string} = {}): Promise<Record<string, unknown>[]> {
+  const defaults = cleanDefaults(options.defaults)
+  const points: Record<string, unknown>[] = []
+  await readPoints(input, {defaults, source: options.source ?? 'input', onValid: (_, raw) => points.push(fillDefaults(raw, defaults))})
+  return points
+}
+
+/** Buckets, aggregates and gap-fills the points of one key (`metricat points`, POST /api/metrics/points/query). */
+export async function queryPoints(catalog: Catalog, request: PointsQuery): Promise<PointsResult> {
+  const compiled = compilePointsQuery(request)
+  let result: {columns: string[]; rows: Record<string, unknown>[]}
+  try {
+    result = await catalog.db.query(compiled.sql, compiled.params)
+  } catch (error) {
+    throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {key: request.key}, {cause: error})
+  }
+  const rows = result.rows.map((row) => {
+    const out: PointsRow = {}
+    for (const c of result.columns) out[compiled.aliases[c] ?? c] = row[c] as PointsRow[string]
+    return out
+  })
+  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params}
+}
+
+/** Every registered data source, by id. */
+export async function listDataSources(catalog: Catalog): Promise<DataSource[]> {
+  return readSources(catalog.db)
+}
+
+const SOURCE_TEXT_FIELDS = ['name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'] as const
+
+function checkSourceInput(source: DataSourceInput): DataSourceInput {
+  if (typeof source !== 'object' || source === null) throw new CatalogError('VALIDATION', 'a data source must be an object', {problems: [{path: '/', message: 'must be an object'}]})
+  const problems: {path: string; message: string}[] = []
+  const allowed = new Set<string>(['id', ...SOURCE_TEXT_FIELDS])
+  for (const k of Object.keys(source)) if (!allowed.has(k)) problems.push({path: `/${k}`, message: `unknown field "${k}"; expected ${[...allowed].join(', ')}`})
+  if (typeof source.id !== 'string' || source.id.trim() === '' || source.id.length > 200) problems.push({path: '/id', message: 'id must be a non-empty string of at most 200 characters'})
+  for (const f of SOURCE_TEXT_FIELDS) {
+    const v = source[f]
+    if (v !== undefined && (typeof v !== 'string' || v.length > (f === 'command' ? 10_000 : 200))) problems.push({path: `/${f}`, message: `${f} must be a string`})
+  }
+  if (problems.length > 0) {
+    throw new CatalogError('VALIDATION', `invalid data source: ${problems[0]!.path}: ${problems[0]!.message}`, {where: 'data source', problems})
+  }
+  return source
+}
+
+/**
+ * Registers a data source. An existing id is a CONFLICT unless `update` is set, which changes
+ * only the fields given (and keeps the run history: last_run_at, failure_count, ...).
+ */
+export async function addDataSource(catalog: Catalog, source: DataSourceInput, options: {update?: boolean} = {}): Promise<{source: DataSource; created: boolean}> {
+  const input = checkSourceInput(source)
+  const created = await catalog.db.transaction(async (tx) => {
+    const existing = await readSource(tx, input.id)
+    if (existing && !options.update) {
+      throw new CatalogError('CONFLICT', `data source ${input.id} already exists; pass --update to change its fields, or remove it first`, {id: input.id})
+    }
+    if (existing) await updateSource(tx, input, utcNow())
+    else await insertSource(tx, input, utcNow())
+    return !existing
+  })
+  return {source: (await readSource(catalog.db, input.id))!, created}
+}
+
+/** Removes a data source; its points stay unless `deletePoints` (then they go in the same transaction). */
+export async function removeDataSource(catalog: Catalog, id: string, options: {deletePoints?: boolean} = {}): Promise<{id: string; removed: true; pointsDeleted: number}> {
+  return catalog.db.transaction(async (tx) => {
+    if (!(await readSource(tx, id))) {
+      const known = (await readSources(tx)).map((s) => s.id)
+      throw new CatalogError('NOT_FOUND', `unknown data source ${id}${known.length > 0 ? `; known: ${known.slice(0, 10).join(', ')}` : '; see `metricat sources list`'}`, {id})
+    }
+    let pointsDeleted = 0
+    if (options.deletePoints) {
+      const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM metricat.metric_points WHERE data_source_id = $1', [id])
+      pointsDeleted = Number(row!.n)
+      await tx.run('DELETE FROM metricat.metric_points WHERE data_source_id = $1', [id])
+    }
+    await deleteSource(tx, id)
+    return {id, removed: true, pointsDeleted}
+  })
+}
+
+/** The latest ingests and runs, newest first. */
+export async function listJobs(catalog: Catalog, limit = 50): Promise<JobRow[]> {
+  return readJobs(catalog.db, limit)
+}
+
+export interface RunRequest {
+  /** the program and its arguments; empty: the data source's stored command (run by the shell) */
+  argv?: string[]
+  /** flags: entityKind, entityId, dataSourceId, connectorKey, sourceKind */
+  defaults?: PointDefaults
+  timeoutMs?: number
+  onProgress?: (progress: IngestProgress) => void
+}
+
+export interface RunResult {
+  command: string
+  exitCode: number
+  dataSourceId?: string
+  /** the data source was registered by this run */
+  registered: boolean
+  ingest: IngestResult
+}
+
+function cleanDefaults(defaults: PointDefaults | undefined): PointDefaults | undefined {
+  if (!defaults) return undefined
+  const out: PointDefaults = {}
+  for (const f of DEFAULT_FIELDS) if (defaults[f] !== undefined && defaults[f] !== '') out[f] = defaults[f]
+  return out
+}
+
+/**
+ * Runs a program that prints points on stdout and ingests them into the catalog while it runs
+ * (staged, not yet written). Only when the program exits 0 and every point is valid is the batch
+ * applied; either way the run is recorded in metricat.jobs and, with a data source id, in that
+ * source's last_run_at / last_status / last_error / failure_count (an unknown id is registered).
+ * Defaults come from the flags, then from the registered data source.
+ */
+export async function runPoints(catalog: Catalog, request: RunRequest): Promise<RunResult> {
+  const flags = cleanDefaults(request.defaults) ?? {}
+  const sourceId = flags.dataSourceId
+  const registered = sourceId ? await readSource(catalog.db, sourceId) : undefined
+  const defaults: PointDefaults = {
+    entityKind: flags.entityKind ?? registered?.entity_kind ?? undefined,
+    entityId: flags.entityId ?? registered?.entity_id ?? undefined,
+    dataSourceId: sourceId,
+    connectorKey: flags.connectorKey ?? registered?.connector_key ?? undefined,
+    sourceKind: flags.sourceKind ?? registered?.source_kind ?? undefined,
+  }
+  const {argv, shell, display} = resolveCommand(request.argv, registered)
+  const sourceInput: DataSourceInput | undefined = sourceId
+    ? {
+        id: sourceId,
+        command: display,
+        connector_key: defaults.connectorKey,
+        source_kind: defaults.sourceKind,
+        entity_kind: defaults.entityKind,
+        entity_id: defaults.entityId,
+      }
+    : undefined
+
+  const program = startProgram({argv, shell, timeoutMs: request.timeoutMs})
+  let exit: ProgramExit | undefined
+  const options: IngestOptions = {
+    defaults: cleanDefaults(defaults),
+    source: display,
+    kind: 'run',
+    dataSourceId: sourceId,
+    onProgress: request.onProgress,
+    beforeWrite: async () => {
+      exit = await program.exited
+      if (!exitedCleanly(exit)) throw runFailed(display, exit, request.timeoutMs)
+    },
+    jobFields: () => ({exitCode: exit?.code ?? null}),
+    afterWrite: sourceInput ? (tx) => recordSourceRun(tx, sourceInput, {ok: true, at: utcNow()}) : undefined,
+    onFailure: sourceInput
+      ? (tx, error) => recordSourceRun(tx, sourceInput, {ok: false, error: failureReason(error), at: utcNow()})
+      : undefined,
+  }
+  try {
+    const ingest = await ingestInput(catalog.db, program.stdout, options)
+    return {command: display, exitCode: exit?.code ?? 0, dataSourceId: sourceId, registered: Boolean(sourceId && !registered), ingest}
+  } catch (error) {
+    program.kill()
+    throw error
+  }
+}
+
+/**
+ * `run --server`: the same program run and checks, then the points go to a running server in one
+ * request (`send`, POST /api/metrics/ingest), only if the program exited 0 and printed valid points.
+ * The server records the ingest; the run's own bookkeeping needs the database file.
+ */
+export async function runPointsRemote(send: (points: Record<string, unknown>[]) => Promise<IngestResult>, request: RunRequest): Promise<RunResult> {
+  const defaults = cleanDefaults(request.defaults)
+  const {argv, shell, display} = resolveCommand(request.argv, undefined)
+  const program = startProgram({argv, shell, timeoutMs: request.timeoutMs})
+  let points: Record<string, unknown>[]
+  try {
+    points = await collectPoints(program.stdout, {defaults, source: display}).finally(async () => {
+      const exit = await program.exited
+      if (!exitedCleanly(exit)) throw runFailed(display, exit, request.timeoutMs)
+    })
+  } catch (error) {
+    program.kill()
+    throw error
+  }
+  const ingest = await send(points)
+  return {command: display, exitCode: 0, dataSourceId: defaults?.dataSourceId, registered: false, ingest}
+}
+
+/** What last_error says: the exit status for a failed program (the command is on the source already). */
+function failureReason(error: unknown): string {
+  if (error instanceof CatalogError && typeof error.details?.reason === 'string') return error.details.reason
+  return error instanceof Error ? error.message : String(error)
+}
+
+function resolveCommand(argv: string[] | undefined, registered: DataSource | undefined): {argv: string[]; shell: boolean; display: string} {
+  if (argv && argv.length > 0) return {argv, shell: false, display: commandLine(argv)}
+  if (registered?.command) return {argv: [registered.command], shell: true, display: registered.command}
+  throw new CatalogError(
+    'BAD_REQUEST',
+    registered
+      ? `data source ${registered.id} has no command; give one after --, e.g. metricat run --data-source-id ${registered.id} -- python3 fetch.py`
+      : 'nothing to run: give a command after --, e.g. metricat run -- python3 fetch.py',
+    {},
+  )
+}

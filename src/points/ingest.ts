@@ -1,0 +1,119 @@
+import {randomUUID} from 'node:crypto'
+
+import type {Database, Tx} from '../db/connection.js'
+import {insertJob, type JobKind, type JobRecord} from './jobs.js'
+import {utcNow} from './point-date.js'
+import {type PointInput, readPoints} from './read-input.js'
+import {PointStager} from './stage.js'
+import type {IngestProgress, IngestResult, PointDefaults} from './types.js'
+import {dedupStaged, upsertDeduped} from './upsert.js'
+
+export interface IngestOptions {
+  /** fields filled in where a point lacks them */
+  defaults?: PointDefaults
+  /** a name for messages and the job row: file name, `stdin`, `body`, a command line */
+  source?: string
+  /** recorded in metricat.jobs; default `ingest` */
+  kind?: JobKind
+  /** recorded in metricat.jobs; default `defaults.dataSourceId` */
+  dataSourceId?: string
+  onProgress?: (progress: IngestProgress) => void
+  /**
+   * Awaited once the input is read and staged, before anything is checked or written; a throw
+   * cancels the ingest. The runner waits for the program's exit status here.
+   */
+  beforeWrite?: () => Promise<void>
+  /** Further writes in the upsert's transaction (the runner's data-source bookkeeping). */
+  afterWrite?: (tx: Tx, result: IngestResult) => Promise<void>
+  /** Writes in the transaction that records a failed job. */
+  onFailure?: (tx: Tx, error: unknown) => Promise<void>
+  /** Tests only: a small limit forces the dictionaries to forget entries (see DICTIONARY_LIMIT). */
+  dictionaryLimit?: number
+  /** Job fields only the caller knows once the input is read (a run's exit code). */
+  jobFields?: () => Pick<JobRecord, 'exitCode'>
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * Reads, checks and stages every point, then applies the batch in one transaction: in-batch
+ * duplicates resolve to the last one, existing points with a different value are updated,
+ * identical ones are left alone. Nothing is written unless the whole input is valid; a process
+ * killed before the transaction commits leaves the catalog as it was (the staging is a TEMP
+ * table). Every ingest, failed or not, is recorded in metricat.jobs.
+ */
+export async function ingestInput(db: Database, input: PointInput, options: IngestOptions = {}): Promise<IngestResult> {
+  const source = options.source ?? 'input'
+  const kind = options.kind ?? 'ingest'
+  const dataSourceId = options.dataSourceId ?? options.defaults?.dataSourceId
+  const t0 = performance.now()
+  const startedAt = utcNow()
+  const jobId = randomUUID()
+  const progress = (phase: IngestProgress['phase'], points: number, bytes: number): void =>
+    options.onProgress?.({phase, points, bytes, elapsedMs: performance.now() - t0})
+  const job = (counts: Pick<JobRecord, 'status' | 'pointsRead' | 'inserted' | 'updated' | 'unchanged' | 'error'>): JobRecord => ({
+    id: jobId,
+    kind,
+    source,
+    dataSourceId,
+    startedAt,
+    finishedAt: utcNow(),
+    ...options.jobFields?.(),
+    ...counts,
+  })
+
+  let stager: PointStager | undefined
+  let grouped: string | undefined
+  let pointsRead = 0
+  try {
+    stager = await PointStager.create(db, {dictionaryLimit: options.dictionaryLimit})
+    const staging = stager
+    const read = await readPoints(input, {
+      defaults: options.defaults,
+      source,
+      onValid: (p) => staging.add(p),
+      afterChunk: async ({points, bytes}) => {
+        await staging.flush()
+        progress('reading', points, bytes)
+      },
+    }).finally(() => options.beforeWrite?.())
+    pointsRead = read.points
+    await staging.flush(true)
+    progress('writing', read.points, read.bytes)
+
+    const groupedTable = `${staging.tables.points}_grouped`
+    grouped = groupedTable
+    const distinct = await dedupStaged(db, staging.tables, staging.idsAmbiguous, groupedTable)
+    const stamp = utcNow()
+    const result = await db.transaction(async (tx) => {
+      const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp)
+      const r: IngestResult = {
+        jobId,
+        source,
+        format: read.format,
+        points: read.points,
+        duplicates: read.points - counts.distinct,
+        ...counts,
+        ms: 0,
+      }
+      await insertJob(tx, job({status: 'succeeded', pointsRead: read.points, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged}))
+      await options.afterWrite?.(tx, r)
+      return r
+    })
+    result.ms = Math.round(performance.now() - t0)
+    return result
+  } catch (error) {
+    // Best effort: the failure itself is what the caller needs to see.
+    await db
+      .transaction(async (tx) => {
+        await insertJob(tx, job({status: 'failed', pointsRead, inserted: 0, updated: 0, unchanged: 0, error: messageOf(error)}))
+        await options.onFailure?.(tx, error)
+      })
+      .catch(() => undefined)
+    throw error
+  } finally {
+    await stager?.drop(grouped ? [grouped] : [])
+  }
+}

@@ -1,0 +1,212 @@
+import type {ValidateFunction} from 'ajv'
+import {Ajv2020} from 'ajv/dist/2020.js'
+
+import {describeSchemaErrors} from '../catalog/schema.js'
+import {CatalogError} from '../errors.js'
+import {compareBounds, parseTimeBound} from '../query/dates.js'
+import {FILTER_OPS, type Filter, type FilterScalar} from '../query/types.js'
+import {POINTS_TABLE, Params, dimensionSql, pointsConditions} from './points-sql.js'
+import {AGGS, BUCKETS, GRANULARITIES, type Agg, type Bucket, type PointsQuery} from './types.js'
+
+export {Params, dimensionPointer, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from './points-sql.js'
+
+export interface CompiledPointsQuery {
+  sql: string
+  params: FilterScalar[]
+  /** result columns as the caller sees them: period (unless bucket none), the `by` keys, value */
+  columns: string[]
+  /** SQL column alias -> dimension key; keys never appear in SQL text, so columns are d1, d2, ... */
+  aliases: Record<string, string>
+  bucket: Bucket
+  agg: Agg
+}
+
+const MAX_NAME = 200
+const MAX_PERIODS = 200_000
+const RESERVED_COLUMNS = new Set(['period', 'value'])
+
+export const POINTS_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key'],
+  description: 'A points query: bucketed aggregation of one metric key, optionally filtered and split by dimension keys.',
+  properties: {
+    key: {type: 'string', minLength: 1, maxLength: MAX_NAME, description: 'the metricKey of the points'},
+    from: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date or date-time, inclusive'},
+    to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date or date-time, exclusive'},
+    bucket: {enum: [...BUCKETS], description: 'period of each row (weeks start on Monday); none: one row per group. Default day'},
+    agg: {enum: [...AGGS], description: 'how the points of a bucket combine; last: the value with the latest date. Default sum'},
+    filters: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['dimension', 'op'],
+        properties: {
+          dimension: {type: 'string', minLength: 1, maxLength: MAX_NAME},
+          op: {enum: [...FILTER_OPS]},
+          value: {type: ['string', 'number', 'boolean', 'null', 'array'], items: {type: ['string', 'number', 'boolean']}, maxItems: 10_000},
+        },
+      },
+    },
+    by: {type: 'array', maxItems: 16, items: {type: 'string', minLength: 1, maxLength: MAX_NAME}, description: 'dimension keys to group by'},
+    entityKind: {type: 'string', minLength: 1, maxLength: MAX_NAME},
+    entityId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
+    dataSourceId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
+    granularity: {enum: [...GRANULARITIES]},
+    limit: {type: 'integer', minimum: 1, maximum: 1_000_000},
+  },
+} as const
+
+let validator: ValidateFunction | undefined
+
+function bad(message: string, details: Record<string, unknown> = {}): CatalogError {
+  return new CatalogError('BAD_REQUEST', message, details)
+}
+
+/** Checks a points query from any edge (CLI flags, HTTP body) and fills the defaults. */
+export function resolvePointsQuery(request: unknown): Required<Pick<PointsQuery, 'key' | 'bucket' | 'agg' | 'filters' | 'by'>> & PointsQuery {
+  validator ??= new Ajv2020({allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true}).compile(POINTS_QUERY_SCHEMA)
+  if (!validator(request)) {
+    const problems = describeSchemaErrors(validator.errors ?? [], request).map((p) => ({path: p.path || '/', message: p.message}))
+    const first = problems[0]!
+    throw new CatalogError('VALIDATION', `invalid points query: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
+      where: 'points query',
+      problems,
+    })
+  }
+  const q = request as PointsQuery
+  const by = q.by ?? []
+  const seen = new Set<string>()
+  for (const d of by) {
+    if (RESERVED_COLUMNS.has(d)) throw bad(`cannot group by a dimension named "${d}": it would clash with the ${d} column`, {dimension: d})
+    if (seen.has(d)) throw bad(`dimension "${d}" appears twice in by`, {dimension: d})
+    seen.add(d)
+  }
+  const filters = q.filters ?? []
+  for (const f of filters) checkFilter(f)
+  const bucket = q.bucket ?? 'day'
+  if (q.from !== undefined && q.to !== undefined) {
+    const from = parseTimeBound(q.from, 'from')
+    const to = parseTimeBound(q.to, 'to')
+    if (compareBounds(from, to) >= 0) throw bad(`from (${q.from}) must be before to (${q.to})`, {from: q.from, to: q.to})
+    if (bucket !== 'none') {
+      const perPeriod: Record<Exclude<Bucket, 'none'>, number> = {hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 28 * 86_400_000, quarter: 89 * 86_400_000, year: 365 * 86_400_000}
+      const span = boundMs(to.text) - boundMs(from.text)
+      if (span / perPeriod[bucket] > MAX_PERIODS) throw bad(`${q.from} to ${q.to} holds more than ${MAX_PERIODS} ${bucket} buckets; use a larger --bucket or a shorter range`)
+    }
+  } else {
+    if (q.from !== undefined) parseTimeBound(q.from, 'from')
+    if (q.to !== undefined) parseTimeBound(q.to, 'to')
+  }
+  return {...q, bucket, agg: q.agg ?? 'sum', by, filters}
+}
+
+/** Milliseconds since the epoch of a normalised bound (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`, UTC). */
+function boundMs(text: string): number {
+  return Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text.replace(' ', 'T')}Z`)
+}
+
+function checkFilter(f: Filter): void {
+  const where = `filter on ${JSON.stringify(f.dimension)}`
+  if (f.op === 'is_null' || f.op === 'not_null') {
+    if (f.value !== undefined && f.value !== null) throw bad(`${where}: ${f.op} takes no value`, {filter: f})
+    return
+  }
+  if (f.op === 'in' || f.op === 'not_in') {
+    if (!Array.isArray(f.value) || f.value.length === 0) throw bad(`${where}: ${f.op} needs a non-empty list of values`, {filter: f})
+    return
+  }
+  if (f.value === undefined || f.value === null || Array.isArray(f.value)) throw bad(`${where}: ${f.op} needs one value`, {filter: f})
+}
+
+const TRUNC: Record<Exclude<Bucket, 'none'>, string> = {
+  hour: "'hour'",
+  day: "'day'",
+  // ISO weeks: DuckDB truncates to Monday
+  week: "'week'",
+  month: "'month'",
+  quarter: "'quarter'",
+  year: "'year'",
+}
+
+const STEP: Record<Exclude<Bucket, 'none'>, string> = {
+  hour: 'INTERVAL 1 HOUR',
+  day: 'INTERVAL 1 DAY',
+  week: 'INTERVAL 7 DAY',
+  month: 'INTERVAL 1 MONTH',
+  quarter: 'INTERVAL 3 MONTH',
+  year: 'INTERVAL 1 YEAR',
+}
+
+const AGG_SQL: Record<Agg, string> = {
+  sum: 'sum(value)',
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  count: 'count(*)',
+  last: 'arg_max(value, "date")',
+}
+
+/** Empty buckets are 0 for sums and counts, NULL otherwise. */
+const FILLS_ZERO: Record<Agg, boolean> = {sum: true, count: true, avg: false, min: false, max: false, last: false}
+
+/**
+ * Compiles a points query (already checked by `resolvePointsQuery`) to one statement: points
+ * filtered by key, entity, range and dimension filters, aggregated per bucket and group, and
+ * gap-filled over [from, to) or the data's own range. Every request value is bound.
+ */
+export function compilePointsQuery(request: PointsQuery): CompiledPointsQuery {
+  const q = resolvePointsQuery(request)
+  const params = new Params()
+  const aliases: Record<string, string> = {}
+  const dims = q.by.map((key, i) => {
+    aliases[`d${i + 1}`] = key
+    return `d${i + 1}`
+  })
+  const dimSelect = q.by.map((key, i) => `${dimensionSql(key, params)} AS ${dims[i]}`)
+  const agg = `CAST(${AGG_SQL[q.agg]} AS DOUBLE)`
+  const fill = (v: string): string => (FILLS_ZERO[q.agg] ? `coalesce(${v}, 0)` : v)
+  const limit = q.limit === undefined ? [] : [`LIMIT ${Number(q.limit)}`]
+
+  if (q.bucket === 'none') {
+    const where = pointsConditions(q, params)
+    const sql = [
+      'SELECT',
+      `  ${[...dimSelect, `${fill(agg)} AS value`].join(',\n  ')}`,
+      `FROM ${POINTS_TABLE}`,
+      `WHERE ${where.join('\n  AND ')}`,
+      ...(dims.length > 0 ? ['GROUP BY ALL', `ORDER BY ${dims.join(', ')}`] : []),
+      ...limit,
+    ].join('\n')
+    return {sql, params: params.values, columns: [...q.by, 'value'], aliases, bucket: q.bucket, agg: q.agg}
+  }
+
+  const bucket = q.bucket
+  const select = [`date_trunc(${TRUNC[bucket]}, "date") AS period`, ...dimSelect, 'value', '"date"']
+  const where = pointsConditions(q, params)
+  const ctes = [
+    ['src AS (', `  SELECT ${select.join(', ')}`, `  FROM ${POINTS_TABLE}`, `  WHERE ${where.join('\n    AND ')}`, ')'].join('\n'),
+    ['agg AS (', `  SELECT ${['period', ...dims, `${agg} AS value`].join(', ')}`, '  FROM src', '  GROUP BY ALL', ')'].join('\n'),
+  ]
+  const needsBounds = q.from === undefined || q.to === undefined
+  if (needsBounds) ctes.push('bounds AS (\n  SELECT min(period) AS lo, max(period) AS hi FROM agg\n)')
+  const lo = q.from !== undefined ? `date_trunc(${TRUNC[bucket]}, CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP))` : 'lo'
+  const hi = q.to !== undefined ? `CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)` : `hi + ${STEP[bucket]}`
+  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), ')'].join('\n'))
+  if (dims.length > 0) ctes.push(`combos AS (\n  SELECT DISTINCT ${dims.join(', ')} FROM agg\n)`)
+  const period = bucket === 'hour' ? `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ')` : 'CAST(periods.period AS DATE)'
+  const on = ['agg.period = periods.period', ...dims.map((d) => `agg.${d} IS NOT DISTINCT FROM combos.${d}`)]
+  const sql = [
+    `WITH\n${ctes.join(',\n')}`,
+    'SELECT',
+    `  ${[`${period} AS period`, ...dims.map((d) => `combos.${d}`), `${fill('agg.value')} AS value`].join(',\n  ')}`,
+    'FROM periods',
+    ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
+    `LEFT JOIN agg ON ${on.join(' AND ')}`,
+    `ORDER BY ${['periods.period', ...dims.map((d) => `combos.${d}`)].join(', ')}`,
+    ...limit,
+  ].join('\n')
+  return {sql, params: params.values, columns: ['period', ...q.by, 'value'], aliases, bucket, agg: q.agg}
+}

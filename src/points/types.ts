@@ -1,0 +1,150 @@
+import type {ValidationDetail} from '../errors.js'
+import type {Filter} from '../query/types.js'
+
+export const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const
+export type Granularity = (typeof GRANULARITIES)[number]
+
+export const BUCKETS = ['hour', 'day', 'week', 'month', 'quarter', 'year', 'none'] as const
+export type Bucket = (typeof BUCKETS)[number]
+
+export const AGGS = ['sum', 'avg', 'min', 'max', 'count', 'last'] as const
+export type Agg = (typeof AGGS)[number]
+
+export type DimensionValue = string | number | boolean
+
+/** A point as scripts send it (SPEC section 5, schemas/point.schema.json). */
+export interface Point {
+  metricKey: string
+  /** ISO 8601 date or date-time; no zone means UTC */
+  date: string
+  value: number
+  granularity?: Granularity
+  dimensions?: Record<string, DimensionValue>
+  entityKind?: string
+  entityId?: string
+  dataSourceId?: string
+  connectorKey?: string
+  sourceKind?: string
+}
+
+/** Fields filled in where a point lacks them (`metricat run --entity-kind ...`). */
+export interface PointDefaults {
+  entityKind?: string
+  entityId?: string
+  dataSourceId?: string
+  connectorKey?: string
+  sourceKind?: string
+}
+
+export const DEFAULT_FIELDS = ['entityKind', 'entityId', 'dataSourceId', 'connectorKey', 'sourceKind'] as const
+
+/** A checked point as it is staged: absent key parts are '', the date is split into ms + µs. */
+export interface NormalizedPoint {
+  metricKey: string
+  dataSourceId: string
+  entityKind: string
+  entityId: string
+  granularity: string
+  /** milliseconds since the epoch, UTC */
+  dateMs: number
+  /** microseconds past `dateMs` (0-999) */
+  dateUs: number
+  /** canonical JSON: sorted keys, no whitespace; '{}' when absent */
+  dimensions: string
+  value: number
+  connectorKey: string | null
+  sourceKind: string | null
+}
+
+/** One bad point: `line` for text input (1-based), `index` for the point's position (0-based). */
+export interface PointProblem extends ValidationDetail {
+  index?: number
+}
+
+export interface IngestProgress {
+  phase: 'reading' | 'writing'
+  /** points read so far */
+  points: number
+  /** bytes read so far, for text input */
+  bytes: number
+  elapsedMs: number
+}
+
+export interface IngestResult {
+  /** job id in metricat.jobs */
+  jobId: string
+  /** where the points came from: a file name, `stdin`, `body` or a command line */
+  source: string
+  format: 'ndjson' | 'json' | 'array'
+  /** points read (all valid) */
+  points: number
+  /** points after in-batch duplicates were resolved (last one wins) */
+  distinct: number
+  duplicates: number
+  inserted: number
+  updated: number
+  unchanged: number
+  ms: number
+}
+
+/** A points query (CLI flags, HTTP body): one shape everywhere. */
+export interface PointsQuery {
+  key: string
+  /** inclusive; ISO date or date-time */
+  from?: string
+  /** exclusive; ISO date or date-time */
+  to?: string
+  bucket?: Bucket
+  agg?: Agg
+  /** dimension filters, as in metric queries: `{dimension, op, value}` */
+  filters?: Filter[]
+  /** dimension keys to group by */
+  by?: string[]
+  entityKind?: string
+  entityId?: string
+  dataSourceId?: string
+  granularity?: Granularity
+  limit?: number
+}
+
+export type PointsRow = Record<string, string | number | boolean | null>
+
+export interface PointsResult {
+  key: string
+  bucket: Bucket
+  agg: Agg
+  columns: string[]
+  rows: PointsRow[]
+  sql: string
+  params: (string | number | boolean)[]
+}
+
+export interface DataSource {
+  id: string
+  name: string
+  connector_key: string | null
+  source_kind: string | null
+  entity_kind: string | null
+  entity_id: string | null
+  command: string | null
+  schedule: string | null
+  created_at: string
+  updated_at: string
+  last_run_at: string | null
+  last_status: 'succeeded' | 'failed' | null
+  last_error: string | null
+  /** consecutive failed runs; 0 after a successful run */
+  failure_count: number
+}
+
+/** Fields a caller may set on a data source (`sources add`, `POST /api/data-sources`); names as stored. */
+export interface DataSourceInput {
+  id: string
+  name?: string
+  connector_key?: string
+  source_kind?: string
+  entity_kind?: string
+  entity_id?: string
+  command?: string
+  schedule?: string
+}

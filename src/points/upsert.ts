@@ -1,0 +1,82 @@
+import type {Database, Tx} from '../db/connection.js'
+import {quoteIdent} from '../query/quote.js'
+import {POINTS_TABLE} from './points-sql.js'
+import type {StagingTables} from './stage.js'
+
+
+/** The upsert key (SPEC section 5), as the table's PRIMARY KEY lists it. */
+export const KEY_COLUMNS = ['metric_key', 'data_source_id', 'entity_kind', 'entity_id', 'granularity', '"date"', 'dimensions']
+
+/** Columns a re-sent point may change; an upsert that changes none of them leaves the row alone. */
+const VALUE_COLUMNS = ['value', 'connector_key', 'source_kind']
+
+export interface UpsertCounts {
+  distinct: number
+  inserted: number
+  updated: number
+  unchanged: number
+}
+
+const t = (name: string): string => `temp.main.${quoteIdent(name)}`
+
+/**
+ * Resolves duplicates inside the staged batch, last one wins (DuckDB's ON CONFLICT would keep an
+ * arbitrary one of them), into a TEMP table of ids, and drops the staging rows. Grouping runs on
+ * integers; when a dictionary forgot entries (one string, several ids), ids are first mapped to
+ * the smallest id with the same strings. Runs outside the write transaction: it only touches
+ * TEMP tables. Returns the number of distinct points.
+ */
+export async function dedupStaged(db: Database, tables: StagingTables, ambiguousIds: boolean, grouped: string): Promise<number> {
+  const keyParts = 'metric_key, data_source_id, entity_kind, entity_id, granularity'
+  const source = ambiguousIds
+    ? `(
+  SELECT k.canon AS key_id, d.canon AS dims_id, s.date_ms, s.date_us, s.value, s.attr_id, s.seq
+  FROM ${t(tables.points)} AS s
+  JOIN (SELECT id, min(id) OVER (PARTITION BY ${keyParts}) AS canon FROM ${t(tables.keys)}) AS k ON k.id = s.key_id
+  JOIN (SELECT id, min(id) OVER (PARTITION BY dimensions) AS canon FROM ${t(tables.dims)}) AS d ON d.id = s.dims_id
+)`
+    : t(tables.points)
+  await db.run(`CREATE TEMP TABLE ${quoteIdent(grouped)} AS
+SELECT key_id, date_ms, date_us, dims_id, arg_max(value, seq) AS value, arg_max(attr_id, seq) AS attr_id
+FROM ${source}
+GROUP BY key_id, date_ms, date_us, dims_id`)
+  await db.run(`DROP TABLE ${t(tables.points)}`)
+  const [row] = await db.all<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${t(grouped)}`)
+  return row!.n
+}
+
+async function countPoints(tx: Tx): Promise<number> {
+  const [row] = await tx.all<{n: string}>(`SELECT count(*)::VARCHAR AS n FROM ${POINTS_TABLE}`)
+  return Number(row!.n)
+}
+
+/**
+ * One INSERT ... ON CONFLICT DO UPDATE from the deduplicated batch (strings joined back from the
+ * dictionaries), inside the caller's transaction. Rows whose value (and connector/source kind)
+ * are already stored are not rewritten: the DO UPDATE has a WHERE, and DuckDB counts only the
+ * rows it inserted or updated. Inserted rows are the growth of the table, so updated = changed -
+ * inserted.
+ */
+export async function upsertDeduped(tx: Tx, tables: StagingTables, grouped: string, distinct: number, stamp: string): Promise<UpsertCounts> {
+  const before = await countPoints(tx)
+  const cols = [...KEY_COLUMNS, ...VALUE_COLUMNS]
+  const changedWhere = VALUE_COLUMNS.map((c) => `metric_points.${c} IS DISTINCT FROM excluded.${c}`).join(' OR ')
+  const result = await tx.connection.run(
+    `INSERT INTO ${POINTS_TABLE} (${cols.join(', ')}, created_at, updated_at)
+SELECT k.metric_key, k.data_source_id, k.entity_kind, k.entity_id, k.granularity,
+  make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us), d.dimensions,
+  g.value, a.connector_key, a.source_kind, CAST($1 AS TIMESTAMP), CAST($1 AS TIMESTAMP)
+FROM ${t(grouped)} AS g
+JOIN ${t(tables.keys)} AS k ON k.id = g.key_id
+JOIN ${t(tables.dims)} AS d ON d.id = g.dims_id
+JOIN ${t(tables.attrs)} AS a ON a.id = g.attr_id
+ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET
+  ${VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = excluded.updated_at
+WHERE ${changedWhere}`,
+    [stamp],
+  )
+  const changed = Number(result.rowsChanged)
+  const inserted = (await countPoints(tx)) - before
+  const updated = changed - inserted
+  return {distinct, inserted, updated, unchanged: distinct - changed}
+}

@@ -1,0 +1,163 @@
+import {Hono} from 'hono'
+
+import type {Catalog} from '../core/catalog.js'
+import {addDataSource, ingestPoints, listDataSources, queryPoints, type DataSourceInput, type PointsQuery} from '../core/points.js'
+import {
+  checkExpectedVersion,
+  parseImportRequest,
+  parseIngestBody,
+  parseMetricBody,
+  parseQueryParams,
+  parseQueryRequest,
+  parseTokenRequest,
+  recordForId,
+} from '../core/requests.js'
+import {TokenStore} from '../core/tokens.js'
+import {CatalogError} from '../errors.js'
+import {actorOf, createGuard, type AuthEnv} from './auth.js'
+import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
+import {notFound, onError} from './errors.js'
+import {openApiDocument} from './openapi.js'
+
+export interface AppOptions {
+  /** token lookups; default: the catalog's api_tokens table */
+  tokens?: TokenStore
+  /** GET catalog reads without a token */
+  publicRead?: boolean
+  /** a per-run admin token for the local CLI */
+  localToken?: string
+  /** largest request body in bytes (default 10 MB) */
+  bodyLimit?: number
+}
+
+/**
+ * A metric id in a path: `<category>/<name>` as two segments, or one segment with the slash
+ * encoded (`revenue%2Fmrr`, what RemoteCatalog sends). `ID/history`, `ID/sql` and `ID/query` are
+ * the suffix routes; the plain pattern excludes those words as a second segment, so the patterns
+ * never overlap and no route depends on registration order. (A metric named e.g. `x/history` is
+ * reachable as `x%2Fhistory`.)
+ */
+const ID = ':id{[^/]+(?:/[^/]+)?}'
+/** As ID, but never the path `points/query`, so `POST /api/metrics/points/query` is only the points query. */
+const QUERY_ID = ':id{(?!points/query$)[^/]+(?:/[^/]+)?}'
+const PLAIN_ID = ':id{[^/]+(?:/(?!(?:history|sql|query)$)[^/]+)?}'
+
+/**
+ * The HTTP API over one catalog (SPEC section 6). Routes parse, authorise, make the same core call
+ * as the CLI command and return its result; errors go through `onError` into one envelope.
+ */
+export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const tokens = options.tokens ?? new TokenStore(catalog.db)
+  const guard = createGuard({tokens, publicRead: options.publicRead, localToken: options.localToken})
+  const body = limitBody(options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+  const read = guard('read')
+  const admin = guard('admin')
+
+  app.onError(onError)
+  app.notFound(notFound)
+
+  // Definitions are served from the catalog's in-memory copy; a write drops it, so reload it
+  // right away rather than on the next read.
+  app.use('/api/admin/*', async (_c, next) => {
+    await next()
+    await catalog.list()
+  })
+
+  app.get('/api/health', guard('public'), (c) => c.json({status: 'ok'}))
+  app.get('/api/openapi.json', guard('public'), (c) => c.json(openApiDocument()))
+
+  app.get('/api/metrics', read, async (c) => {
+    const {category, q} = c.req.query()
+    const metrics = await catalog.list({category: category || undefined})
+    if (!q) return c.json({metrics})
+    // ?q= keeps the list's shape and orders by search rank
+    const byId = new Map(metrics.map((m) => [m.id, m]))
+    return c.json({metrics: (await catalog.search(q)).flatMap((hit) => byId.get(hit.id) ?? [])})
+  })
+  app.get('/api/search', read, async (c) => {
+    const q = c.req.query('q')
+    if (!q) throw new CatalogError('BAD_REQUEST', 'missing ?q=TEXT', {parameter: 'q'})
+    return c.json({query: q, results: await catalog.search(q)})
+  })
+  app.get('/api/lookup', read, async (c) => {
+    const {synonym, table} = c.req.query()
+    if ((synonym === undefined) === (table === undefined)) {
+      throw new CatalogError('BAD_REQUEST', 'pass exactly one of ?synonym= and ?table=', {parameters: ['synonym', 'table']})
+    }
+    return c.json({metrics: synonym === undefined ? await catalog.lookupTable(table!) : await catalog.lookupSynonym(synonym)})
+  })
+  app.get('/api/tables', read, async (c) => c.json({tables: await catalog.tables()}))
+
+  app.get(`/api/metrics/${ID}/history`, read, async (c) => {
+    const versions = await catalog.history(c.req.param('id'))
+    return c.json({id: versions[0]?.id ?? c.req.param('id'), versions})
+  })
+  app.get(`/api/metrics/${ID}/sql`, read, async (c) => c.json(await catalog.compileQuery(parseQueryParams(c.req.param('id'), queryParams(c)))))
+  app.post(`/api/metrics/${ID}/sql`, read, body, async (c) => c.json(await catalog.compileQuery(parseQueryRequest(c.req.param('id'), await readJson(c)))))
+  app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), body, async (c) =>
+    c.json(await catalog.queryMetric(parseQueryRequest(c.req.param('id'), await readJson(c)))),
+  )
+  app.get(`/api/metrics/${PLAIN_ID}`, read, async (c) => {
+    const version = c.req.query('version')
+    if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version)) {
+      throw new CatalogError('BAD_REQUEST', `bad ?version=${JSON.stringify(version)}; expected a version number (see /history)`, {parameter: 'version'})
+    }
+    if (version !== undefined) return c.json(await catalog.show(c.req.param('id'), Number(version)))
+    const metric = await catalog.get(c.req.param('id'))
+    c.header('ETag', `"${metric.version}"`)
+    return memoJson(c, metric)
+  })
+
+  // Points (SPEC section 5): a JSON body is {"points": [...]} (problems by index); any other
+  // content type is read as NDJSON text, streamed (problems by line).
+  app.post('/api/metrics/ingest', guard('ingest'), body, async (c) => {
+    const json = /\bjson\b/i.test(c.req.header('content-type') ?? '') && !/ndjson|jsonl|json-seq/i.test(c.req.header('content-type') ?? '')
+    const input = json ? parseIngestBody(await readJson(c)) : (c.req.raw.body ?? emptyBody())
+    return c.json(await ingestPoints(catalog, input as Parameters<typeof ingestPoints>[1], {source: 'body'}))
+  })
+  app.post('/api/metrics/points/query', guard('query'), body, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
+  app.get('/api/data-sources', read, async (c) => c.json({data_sources: await listDataSources(catalog)}))
+  app.post('/api/data-sources', guard('ingest'), body, async (c) => {
+    const result = await addDataSource(catalog, (await readJson(c)) as DataSourceInput)
+    return c.json(result, result.created ? 201 : 200)
+  })
+
+  app.post('/api/admin/metrics', admin, body, async (c) => {
+    const record = parseMetricBody(await readJson(c))
+    const result = await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal), category: c.req.query('category')})
+    return c.json(result, result.change === 'create' ? 201 : 200)
+  })
+  app.put(`/api/admin/metrics/${ID}`, admin, body, async (c) => {
+    const current = await catalog.get(c.req.param('id'))
+    const record = recordForId(current.id, parseMetricBody(await readJson(c)))
+    checkExpectedVersion(current.id, current.version, c.req.header('if-match'))
+    return c.json(await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal)}))
+  })
+  app.delete(`/api/admin/metrics/${ID}`, admin, async (c) => {
+    const current = await catalog.get(c.req.param('id'))
+    checkExpectedVersion(current.id, current.version, c.req.header('if-match'))
+    return c.json(await catalog.delete(current.id, {source: c.req.query('source') === 'cli' ? 'cli' : 'api', actor: actorOf(c.var.principal)}))
+  })
+  app.post('/api/admin/import', admin, body, async (c) => {
+    const yaml = /\b(ya?ml)\b/i.test(c.req.header('content-type') ?? '')
+    const request = yaml
+      ? {
+          documents: [{file: c.req.query('file') ?? 'body', text: await c.req.text(), category: c.req.query('category')}],
+          options: {prune: c.req.query('prune') === 'true', dryRun: c.req.query('dry_run') === 'true', source: 'api' as const},
+        }
+      : parseImportRequest(await readJson(c))
+    return c.json(await catalog.importDocuments(request.documents, {...request.options, actor: actorOf(c.var.principal)}))
+  })
+
+  app.get('/api/admin/tokens', admin, async (c) => c.json({tokens: await tokens.listTokens()}))
+  app.post('/api/admin/tokens', admin, body, async (c) => {
+    const {name, role} = parseTokenRequest(await readJson(c))
+    return c.json(await tokens.createToken(name, role), 201)
+  })
+  app.delete('/api/admin/tokens/:name', admin, async (c) => c.json(await tokens.revokeToken(c.req.param('name'))))
+
+  return app
+}
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {}

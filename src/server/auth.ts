@@ -1,0 +1,67 @@
+import {timingSafeEqual} from 'node:crypto'
+
+import type {MiddlewareHandler} from 'hono'
+
+import {hashToken, type Principal, type Role, type TokenStore} from '../core/tokens.js'
+import {CatalogError} from '../errors.js'
+
+/** What a route needs: `public` (no token), `read` (catalog reads), `query`, `ingest`, `admin`. */
+export type Access = 'public' | 'read' | 'query' | 'ingest' | 'admin'
+
+const GRANTS: Record<Role, ReadonlySet<Access>> = {
+  admin: new Set(['public', 'read', 'query', 'ingest', 'admin']),
+  analyst: new Set(['public', 'read', 'query']),
+  service: new Set(['public', 'ingest']),
+}
+
+/** The name the per-run local token of `metricat serve` acts under (see the announcement file). */
+export const LOCAL_PRINCIPAL = 'local'
+
+export interface AuthOptions {
+  tokens: TokenStore
+  /** GET catalog reads need no token */
+  publicRead?: boolean
+  /** a per-run admin token for the local CLI (the announcement file carries it) */
+  localToken?: string
+}
+
+export type AuthEnv = {Variables: {principal: Principal | undefined}}
+
+/**
+ * Middleware factory: `guard('query')` lets a request through when its bearer token's role grants
+ * `query`. No token: 401 (except reads under --public-read). A token that is not known: 401, even
+ * where none is needed. Known token, wrong role: 403.
+ */
+export function createGuard(options: AuthOptions): (access: Access) => MiddlewareHandler<AuthEnv> {
+  const localHash = options.localToken ? Buffer.from(hashToken(options.localToken), 'hex') : undefined
+  const authenticate = async (header: string | undefined): Promise<Principal | undefined> => {
+    if (header === undefined) return undefined
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+    if (!match) throw new CatalogError('UNAUTHORIZED', 'malformed Authorization header; expected `Authorization: Bearer <token>`', {})
+    const token = match[1]!
+    if (localHash && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), localHash)) return {name: LOCAL_PRINCIPAL, role: 'admin'}
+    const principal = await options.tokens.verify(token)
+    if (!principal) throw new CatalogError('UNAUTHORIZED', 'unknown or revoked token', {})
+    return principal
+  }
+  return (access) => async (c, next) => {
+    const principal = await authenticate(c.req.header('authorization'))
+    c.set('principal', principal)
+    if (!principal) {
+      if (access === 'public' || (access === 'read' && options.publicRead)) return next()
+      throw new CatalogError('UNAUTHORIZED', 'this route needs a token: send `Authorization: Bearer <token>` (create one with `metricat token create NAME --role analyst`)', {})
+    }
+    if (!GRANTS[principal.role].has(access)) {
+      throw new CatalogError('FORBIDDEN', `token ${principal.name} has role ${principal.role}, which may not ${access === 'read' ? 'read the catalog' : access === 'query' ? 'run queries' : access === 'ingest' ? 'ingest points' : 'change the catalog'}`, {
+        role: principal.role,
+        needs: access,
+      })
+    }
+    return next()
+  }
+}
+
+/** The actor recorded in metric versions: the token's name; the local CLI acts as itself (no actor), as it would on the file. */
+export function actorOf(principal: Principal | undefined): string | undefined {
+  return principal && principal.name !== LOCAL_PRINCIPAL ? principal.name : undefined
+}

@@ -1,0 +1,276 @@
+import {readFileSync} from 'node:fs'
+
+import {schemaPath} from '../catalog/schema.js'
+import {POINTS_QUERY_SCHEMA} from '../core/points.js'
+import {IMPORT_REQUEST_SCHEMA, INGEST_REQUEST_SCHEMA, QUERY_REQUEST_SCHEMA, TOKEN_REQUEST_SCHEMA} from '../core/requests.js'
+import {ROLES} from '../core/tokens.js'
+
+type Json = Record<string, unknown>
+
+const ref = (name: string) => ({$ref: `#/components/schemas/${name}`})
+const json = (schema: Json, description = 'OK') => ({description, content: {'application/json': {schema}}})
+const jsonBody = (schema: Json, description?: string) => ({required: true, ...(description ? {description} : {}), content: {'application/json': {schema}}})
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), {$ref: `#/components/responses/E${s}`}]))
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'metric id `<category>/<name>`: the slash may stay as is (`revenue/mrr`) or be encoded (`revenue%2Fmrr`); a former id (alias) works too',
+  schema: {type: 'string'},
+}
+const q = (name: string, description: string, schema: Json = {type: 'string'}) => ({name, in: 'query', required: false, description, schema})
+
+const READ = 'read: any token with role admin or analyst; no token under `--public-read`'
+const QUERY = 'query: role admin or analyst'
+const ADMIN = 'admin: role admin'
+const INGEST = 'ingest: role service or admin'
+
+let cached: Json | undefined
+
+/** GET /api/openapi.json: every route, parameter and body of the API (OpenAPI 3.1). */
+export function openApiDocument(): Json {
+  cached ??= build()
+  return cached
+}
+
+function build(): Json {
+  const metricSchema = JSON.parse(readFileSync(schemaPath('metric.schema.json'), 'utf8')) as Json
+  delete metricSchema.$schema
+  const pointSchema = JSON.parse(readFileSync(schemaPath('point.schema.json'), 'utf8')) as Json
+  delete pointSchema.$schema
+  const op = (summary: string, access: string, responses: Json, extra: Json = {}) => ({
+    summary,
+    description: `Access: ${access}.`,
+    ...extra,
+    responses,
+  })
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'metricat',
+      version: '1',
+      description:
+        'Metric catalog API. JSON everywhere. Errors: `{"error": {"code", "message", "details"}}` with 400 malformed JSON, 401 missing or unknown token, 403 role may not, 404 unknown metric or route, 409 conflict, 413 body too large, 422 validation (details.problems lists each field), 500 internal (nothing leaked).',
+    },
+    servers: [{url: '/'}],
+    security: [{bearer: []}],
+    paths: {
+      '/api/health': {get: {...op('Liveness', 'none', {200: json({type: 'object', properties: {status: {const: 'ok'}}})}), security: []}},
+      '/api/openapi.json': {get: {...op('This document', 'none', {200: json({type: 'object'})}), security: []}},
+      '/api/metrics': {
+        get: op('List metrics', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(401, 403)}, {
+          parameters: [q('category', 'only this category'), q('q', 'only metrics matching this text, best first (as /api/search)')],
+        }),
+      },
+      '/api/metrics/{id}': {
+        get: op('One metric definition (ETag: its version)', READ, {200: json(ref('StoredMetric')), ...errors(400, 401, 403, 404)}, {
+          parameters: [idParam, q('version', 'the definition as of this version', {type: 'integer', minimum: 1})],
+        }),
+      },
+      '/api/metrics/{id}/history': {
+        get: op('Every version of a metric, oldest first', READ, {200: json({type: 'object', properties: {id: {type: 'string'}, versions: {type: 'array', items: ref('MetricVersion')}}}), ...errors(401, 403, 404)}, {
+          parameters: [idParam],
+        }),
+      },
+      '/api/metrics/{id}/query': {
+        post: op('Compute a metric (same as `metricat query`)', QUERY, {200: json(ref('QueryResult')), ...errors(400, 401, 403, 404, 413, 422)}, {
+          parameters: [idParam],
+          requestBody: jsonBody(ref('QueryRequest')),
+        }),
+      },
+      '/api/metrics/{id}/sql': {
+        get: op('The SQL a query would run (same as `metricat sql`)', READ, {200: json(ref('CompiledQuery')), ...errors(400, 401, 403, 404, 422)}, {
+          parameters: [
+            idParam,
+            q('grain', 'day, week, month, quarter or year'),
+            q('by', 'dimensions, comma separated or repeated'),
+            q('where', 'a filter in the CLI syntax, e.g. region=EU; repeatable'),
+            q('from', 'ISO date, inclusive'),
+            q('to', 'ISO date, exclusive'),
+            q('compare', 'previous or year'),
+            q('variant', 'a sql_by_<name> variant'),
+            q('limit', 'row limit', {type: 'integer', minimum: 1}),
+          ],
+        }),
+        post: op('The SQL a query would run, for a JSON query body', READ, {200: json(ref('CompiledQuery')), ...errors(400, 401, 403, 404, 413, 422)}, {
+          parameters: [idParam],
+          requestBody: jsonBody(ref('QueryRequest')),
+        }),
+      },
+      '/api/search': {
+        get: op('Ranked free-text search', READ, {200: json({type: 'object', properties: {query: {type: 'string'}, results: {type: 'array', items: ref('SearchHit')}}}), ...errors(400, 401, 403)}, {
+          parameters: [{...q('q', 'what to look for'), required: true}],
+        }),
+      },
+      '/api/lookup': {
+        get: op('Exact lookup by synonym (or name, id, alias) or by table; pass exactly one', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(400, 401, 403)}, {
+          parameters: [q('synonym', 'case-insensitive'), q('table', '`orders` also matches `main.orders`')],
+        }),
+      },
+      '/api/tables': {
+        get: op('Every table the metrics read, with the metrics that read it', READ, {
+          200: json({type: 'object', properties: {tables: {type: 'array', items: {type: 'object', properties: {table: {type: 'string'}, metrics: {type: 'array', items: {type: 'string'}}}}}}}),
+          ...errors(401, 403),
+        }),
+      },
+      '/api/metrics/ingest': {
+        post: op('Ingest points: all or nothing, re-sent points replace their value, in-batch duplicates resolve to the last one', INGEST, {200: json(ref('IngestResult')), ...errors(400, 401, 403, 413, 422)}, {
+          requestBody: {
+            required: true,
+            description: '422 lists every bad point: by index (/points/N) for JSON, by line for NDJSON',
+            content: {
+              'application/json': {schema: {...INGEST_REQUEST_SCHEMA, properties: {points: {type: 'array', items: ref('Point')}}}},
+              'application/x-ndjson': {schema: {type: 'string', description: 'one point per line (or a {"points": [...]} document)'}},
+            },
+          },
+        }),
+      },
+      '/api/metrics/points/query': {
+        post: op('Bucket and aggregate the points of one key (same as `metricat points`)', QUERY, {200: json(ref('PointsResult')), ...errors(400, 401, 403, 413, 422)}, {
+          requestBody: jsonBody(ref('PointsQuery')),
+        }),
+      },
+      '/api/data-sources': {
+        get: op('Registered data sources', READ, {200: json({type: 'object', properties: {data_sources: {type: 'array', items: ref('DataSource')}}}), ...errors(401, 403)}),
+        post: op('Register a data source (201); an existing id is a 409', INGEST, {201: json({type: 'object', properties: {source: ref('DataSource'), created: {type: 'boolean'}}}, 'created'), ...errors(400, 401, 403, 409, 413, 422)}, {
+          requestBody: jsonBody(ref('DataSourceInput')),
+        }),
+      },
+      '/api/admin/metrics': {
+        post: op('Create (201) or replace (200) a metric', ADMIN, {201: json(ref('WriteResult'), 'created'), 200: json(ref('WriteResult'), 'replaced or unchanged'), ...errors(400, 401, 403, 413, 422)}, {
+          parameters: [q('category', 'category when the body has none')],
+          requestBody: jsonBody(ref('MetricDefinition'), 'a definition with the YAML field names (`table`, `sql_by_<name>`); unknown fields are errors'),
+        }),
+      },
+      '/api/admin/metrics/{id}': {
+        put: op('Update an existing metric: the body replaces its definition', ADMIN, {200: json(ref('WriteResult')), ...errors(400, 401, 403, 404, 409, 413, 422)}, {
+          parameters: [idParam, {name: 'If-Match', in: 'header', required: false, description: 'the version you read; 409 if the metric has changed since', schema: {type: 'string'}}],
+          requestBody: jsonBody(ref('MetricDefinition'), 'name and category may be left out (they come from the id)'),
+        }),
+        delete: op('Delete a metric (its history is kept)', ADMIN, {200: json({type: 'object', properties: {id: {type: 'string'}, deleted: {const: true}}}), ...errors(401, 403, 404, 409)}, {
+          parameters: [idParam, {name: 'If-Match', in: 'header', required: false, description: 'the version you read', schema: {type: 'string'}}],
+        }),
+      },
+      '/api/admin/import': {
+        post: op('Import YAML documents, atomically (all or nothing) and idempotently, like `metricat import`', ADMIN, {200: json(ref('ImportPlan')), ...errors(400, 401, 403, 413, 422)}, {
+          parameters: [
+            q('category', 'YAML body only: category of mappings without one'),
+            q('prune', 'YAML body only: true to delete metrics the body does not hold'),
+            q('dry_run', 'YAML body only: true to return the plan and write nothing'),
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {schema: ref('ImportRequest')},
+              'application/yaml': {schema: {type: 'string', description: 'one YAML document: a metric mapping or a list of them'}},
+            },
+          },
+        }),
+      },
+      '/api/admin/tokens': {
+        get: op('List API tokens (never the tokens themselves)', ADMIN, {200: json({type: 'object', properties: {tokens: {type: 'array', items: ref('TokenInfo')}}}), ...errors(401, 403)}),
+        post: op('Create a token; the response is the only time it is shown', ADMIN, {201: json({allOf: [ref('TokenInfo'), {type: 'object', properties: {token: {type: 'string'}}}]}, 'created'), ...errors(400, 401, 403, 409, 422)}, {
+          requestBody: jsonBody(ref('TokenRequest')),
+        }),
+      },
+      '/api/admin/tokens/{name}': {
+        delete: op('Revoke a token', ADMIN, {200: json({type: 'object', properties: {name: {type: 'string'}, revoked: {const: true}}}), ...errors(401, 403, 404)}, {
+          parameters: [{name: 'name', in: 'path', required: true, schema: {type: 'string'}}],
+        }),
+      },
+    },
+    components: {
+      securitySchemes: {bearer: {type: 'http', scheme: 'bearer', description: `tokens from \`metricat token create NAME --role ${ROLES.join('|')}\``}},
+      responses: Object.fromEntries(
+        [
+          [400, 'malformed JSON or a bad request value'],
+          [401, 'no token, or an unknown one'],
+          [403, "the token's role may not do this"],
+          [404, 'unknown metric, version, token or route'],
+          [409, 'conflict (If-Match version, token name taken)'],
+          [413, 'request body too large'],
+          [422, 'validation failed; details.problems lists {path, message} (and file, line, column for YAML)'],
+        ].map(([s, d]) => [`E${s}`, json(ref('Error'), d as string)]),
+      ),
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {error: {type: 'object', required: ['code', 'message', 'details'], properties: {code: {type: 'string'}, message: {type: 'string'}, details: {type: 'object'}}}},
+        },
+        MetricDefinition: metricSchema,
+        StoredMetric: {
+          type: 'object',
+          description: 'a stored definition: the YAML fields (with `table` as `table_name`, variants as `sql_variants`) plus bookkeeping',
+          required: ['id', 'name', 'category', 'version', 'content_hash', 'created_at', 'updated_at'],
+          properties: {id: {type: 'string'}, name: {type: 'string'}, category: {type: 'string'}, version: {type: 'integer'}, content_hash: {type: 'string'}, created_at: {type: 'string'}, updated_at: {type: 'string'}},
+        },
+        MetricVersion: {
+          type: 'object',
+          properties: {
+            id: {type: 'string'},
+            version: {type: 'integer'},
+            change: {enum: ['create', 'update', 'delete']},
+            content_hash: {type: 'string'},
+            source: {enum: ['yaml', 'cli', 'api']},
+            actor: {type: ['string', 'null']},
+            changed_at: {type: 'string'},
+            definition: {type: 'object'},
+          },
+        },
+        SearchHit: {type: 'object', properties: {id: {type: 'string'}, display_name: {type: 'string'}, score: {type: 'number'}, matched: {type: 'string'}, description: {type: 'string'}}},
+        QueryRequest: QUERY_REQUEST_SCHEMA,
+        QueryResult: {
+          type: 'object',
+          properties: {
+            metric: {type: 'string'},
+            grain: {type: ['string', 'null']},
+            columns: {type: 'array', items: {type: 'string'}},
+            rows: {type: 'array', items: {type: 'object', description: 'period (ISO date), one key per dimension, value; with compare also previous_value and growth_pct'}},
+            sql: {type: 'string'},
+            params: {type: 'array'},
+          },
+        },
+        CompiledQuery: {type: 'object', properties: {sql: {type: 'string'}, params: {type: 'array'}, columns: {type: 'array', items: {type: 'string'}}, grain: {type: 'string'}}},
+        WriteResult: {type: 'object', properties: {metric: ref('StoredMetric'), change: {enum: ['create', 'update', null]}}},
+        ImportRequest: IMPORT_REQUEST_SCHEMA,
+        ImportPlan: {
+          type: 'object',
+          properties: {
+            added: {type: 'array', items: {type: 'object'}},
+            changed: {type: 'array', items: {type: 'object', description: '{id, change, file, fields: [{field, before, after}]}'}},
+            removed: {type: 'array', items: {type: 'object'}},
+            unchanged: {type: 'array', items: {type: 'string'}},
+            applied: {type: 'boolean'},
+          },
+        },
+        TokenRequest: TOKEN_REQUEST_SCHEMA,
+        Point: pointSchema,
+        IngestResult: {
+          type: 'object',
+          properties: Object.fromEntries(
+            [['jobId', 'string'], ['source', 'string'], ['format', 'string'], ...['points', 'distinct', 'duplicates', 'inserted', 'updated', 'unchanged', 'ms'].map((k) => [k, 'number'])].map(([k, t]) => [k, {type: t}]),
+          ),
+        },
+        PointsQuery: POINTS_QUERY_SCHEMA,
+        PointsResult: {
+          type: 'object',
+          properties: {key: {type: 'string'}, bucket: {type: 'string'}, agg: {type: 'string'}, columns: {type: 'array', items: {type: 'string'}}, rows: {type: 'array', items: {type: 'object'}}, sql: {type: 'string'}, params: {type: 'array'}},
+        },
+        DataSourceInput: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: Object.fromEntries(['id', 'name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'].map((k) => [k, {type: 'string'}])),
+        },
+        DataSource: {
+          type: 'object',
+          description: 'a registered data source with its run history (last_run_at, last_status, last_error, failure_count)',
+          properties: {id: {type: 'string'}, name: {type: ['string', 'null']}, last_run_at: {type: ['string', 'null']}, last_status: {enum: ['succeeded', 'failed', null]}, failure_count: {type: 'integer'}},
+        },
+        TokenInfo: {type: 'object', properties: {name: {type: 'string'}, role: {enum: [...ROLES]}, prefix: {type: 'string'}, created_at: {type: 'string'}}},
+      },
+    },
+  }
+}

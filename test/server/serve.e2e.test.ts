@@ -1,0 +1,192 @@
+import {type ChildProcess, spawn} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {announcementPath} from '../../src/server/announcement.js'
+import {BIN, ROOT, runCli, tempDir} from '../helpers.js'
+import {expectSameRows} from './helpers.js'
+
+// `metricat serve` as a child process on a free 127.0.0.1 port, with CLI commands beside it.
+
+let dir: string
+let cleanup: () => void
+let db: string
+let analyst: string
+let cliQuery: {rows: Record<string, unknown>[]; columns: string[]}
+let cliCounts: {rows: Record<string, unknown>[]; columns: string[]}
+let server: {child: ChildProcess; url: string; exit: Promise<number | null>; stderr: () => string}
+
+const QUERY_ARGS = ['query', 'revenue/total_revenue', '--grain', 'quarter', '--by', 'region', '--where', 'channel in web,partner', '--from', '2025-01-01', '--to', '2026-01-01']
+// a count: integer values, so the rows must be identical to the bit
+const COUNT_ARGS = ['query', 'growth/new_customers', '--by', 'region', '--where', 'plan!=free', '--from', '2025-01-01', '--to', '2026-01-01']
+const COUNT_BODY = {by: ['region'], filters: [{dimension: 'plan', op: '!=', value: 'free'}], from: '2025-01-01', to: '2026-01-01'}
+const QUERY_BODY = {grain: 'quarter', by: ['region'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}], from: '2025-01-01', to: '2026-01-01'}
+
+function startServe(args: string[]): Promise<typeof server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', METRICAT_DB: '', METRICAT_SERVER: ''}})
+    let out = ''
+    let err = ''
+    const exit = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]
+      if (url) resolve({child, url, exit, stderr: () => err})
+    })
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+    void exit.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)))
+  })
+}
+
+const json = (s: string) => JSON.parse(s) as any
+
+beforeAll(async () => {
+  ;({dir, cleanup} = tempDir('metricat-serve-'))
+  db = path.join(dir, 'serve.duckdb')
+  expect((await runCli(['init', '--demo', '--db', db])).code).toBe(0)
+  const q = await runCli([...QUERY_ARGS, '--db', db, '--json'])
+  expect(q.code).toBe(0)
+  cliQuery = json(q.stdout)
+  const c = await runCli([...COUNT_ARGS, '--db', db, '--json'])
+  expect(c.code).toBe(0)
+  cliCounts = json(c.stdout)
+  const t = await runCli(['token', 'create', 'e2e', '--role', 'analyst', '--db', db, '--json'])
+  expect(t.code).toBe(0)
+  analyst = json(t.stdout).token
+  server = await startServe(['--db', db, '--port', '0'])
+})
+afterAll(() => {
+  if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
+  cleanup()
+})
+
+describe('metricat serve (child process)', () => {
+  it('prints its URL on stdout and answers /api/health', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const res = await fetch(`${server.url}/api/health`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({status: 'ok'})
+  })
+
+  it('query over HTTP returns identical rows to `metricat query` on the file', async () => {
+    const res = await fetch(`${server.url}/api/metrics/growth/new_customers/query`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json'},
+      body: JSON.stringify(COUNT_BODY),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as typeof cliCounts
+    expect(body.rows.length).toBeGreaterThan(4)
+    expect(body).toEqual(cliCounts)
+  })
+
+  it('query over HTTP of a sum over a DOUBLE column matches `metricat query` on the file (to float rounding)', async () => {
+    const res = await fetch(`${server.url}/api/metrics/revenue/total_revenue/query`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json'},
+      body: JSON.stringify(QUERY_BODY),
+    })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as typeof cliQuery
+    expect(body.rows.length).toBeGreaterThan(0)
+    expect(body.columns).toEqual(cliQuery.columns)
+    expectSameRows(body.rows, cliQuery.rows)
+  })
+
+  it('announces itself in <db>.server.json with mode 0600', async () => {
+    const {statSync} = await import('node:fs')
+    const file = announcementPath(db)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(json(readFileSync(file, 'utf8'))).toMatchObject({url: server.url, pid: server.child.pid, db})
+  })
+
+  it('CLI commands on the same --db go through the running server', async () => {
+    const list = await runCli(['list', '--db', db, '--json'])
+    expect(list.code).toBe(0)
+    const http = await fetch(`${server.url}/api/metrics`, {headers: {authorization: `Bearer ${analyst}`}})
+    expect(json(list.stdout).metrics).toEqual(((await http.json()) as {metrics: unknown[]}).metrics)
+    const q = await runCli([...COUNT_ARGS, '--db', db, '--json'])
+    expect(q.code).toBe(0)
+    expect(json(q.stdout)).toEqual(cliCounts)
+  })
+
+  it('a CLI error through the server is the same one line and exit code as on the file', async () => {
+    const r = await runCli(['show', 'revenue/mrrr', '--db', db])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/^Error: unknown metric revenue\/mrrr; did you mean revenue\/mrr/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    const j = await runCli(['show', 'revenue/mrrr', '--db', db, '--json'])
+    expect(json(j.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric revenue/mrrr'), details: {id: 'revenue/mrrr'}}})
+  })
+
+  it('token create through the announcement makes a token the server accepts at once', async () => {
+    const t = await runCli(['token', 'create', 'made-while-serving', '--role', 'analyst', '--db', db, '--json'])
+    expect(t.code).toBe(0)
+    const res = await fetch(`${server.url}/api/tables`, {headers: {authorization: `Bearer ${json(t.stdout).token}`}})
+    expect(res.status).toBe(200)
+  })
+
+  it('--server URL with METRICAT_TOKEN works from anywhere, with that token\'s role', async () => {
+    const env = {METRICAT_TOKEN: analyst}
+    const list = await runCli(['list', '--server', server.url, '--category', 'revenue', '--json'], {env})
+    expect(list.code).toBe(0)
+    expect(json(list.stdout).metrics.map((m: {id: string}) => m.id)).toContain('revenue/mrr')
+    const del = await runCli(['delete', 'revenue/mrr', '--server', server.url], {env})
+    expect(del.code).toBe(1)
+    expect(del.stderr).toMatch(/^Error: token e2e has role analyst, which may not change the catalog\nHint: /)
+    const none = await runCli(['list', '--server', server.url], {env: {METRICAT_TOKEN: ''}})
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/^Error: this route needs a token/)
+  })
+
+  it('a stale announcement (dead PID) is ignored: the locked file is reported plainly', async () => {
+    const file = announcementPath(db)
+    const real = readFileSync(file, 'utf8')
+    writeFileSync(file, JSON.stringify({...json(real), pid: 2 ** 22 + 4321}))
+    try {
+      const r = await runCli(['list', '--db', db])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^Error: .*serve\.duckdb is locked by another process \(PID \d+\); stop it, or send the command through the running server with --server URL\./)
+    } finally {
+      writeFileSync(file, real)
+    }
+  })
+
+  it('stops on SIGTERM with exit code 0, even with queries in flight, and removes the announcement', async () => {
+    const inflight = Array.from({length: 20}, () =>
+      fetch(`${server.url}/api/metrics/revenue/total_revenue/query`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json'},
+        body: JSON.stringify({grain: 'day', by: ['region', 'channel']}),
+      }).then((r) => r.status, () => 'closed'),
+    )
+    await new Promise((resolve) => setImmediate(resolve))
+    const t0 = Date.now()
+    server.child.kill('SIGTERM')
+    expect(await server.exit).toBe(0)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(existsSync(announcementPath(db))).toBe(false)
+    for (const status of await Promise.all(inflight)) expect([200, 422, 500, 503, 'closed']).toContain(status)
+    // the file is free again: commands open it directly
+    const r = await runCli(['list', '--db', db, '--json'])
+    expect(r.code).toBe(0)
+  })
+})
+
+describe('metricat serve refusals (child process)', () => {
+  it('refuses a non-loopback host while no token exists', async () => {
+    const t = tempDir()
+    try {
+      const fresh = path.join(t.dir, 'fresh.duckdb')
+      expect((await runCli(['init', '--db', fresh])).code).toBe(0)
+      const r = await runCli(['serve', '--db', fresh, '--host', '0.0.0.0', '--port', '0'])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^Error: refusing to listen on 0\.0\.0\.0: no API token exists/)
+      expect(existsSync(announcementPath(fresh))).toBe(false)
+    } finally {
+      t.cleanup()
+    }
+  })
+})
