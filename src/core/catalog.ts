@@ -26,7 +26,7 @@ import {Database, firstLine} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
 import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
-import {compileMetricQuery, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
 const yamlModule = () => import('../catalog/yaml.js')
@@ -351,6 +351,10 @@ export class Catalog implements CatalogApi {
   /** The SQL and parameters `queryMetric` would run. */
   async compileQuery(query: MetricQuery): Promise<CompiledQuery> {
     const metric = await this.get(query.metric)
+    if (metricKind(metric) === 'points') {
+      const {compilePointsMetric} = await import('./points-metric.js')
+      return compilePointsMetric(metric, query)
+    }
     const all = await this.all()
     const lookup = (id: string) => all.get(id) ?? [...all.values()].find((m) => m.aliases?.includes(id))
     return compileMetricQuery({...query, metric: metric.id}, lookup)
@@ -367,11 +371,13 @@ export class Catalog implements CatalogApi {
       const message = error instanceof Error ? firstLine(error.message) : String(error)
       throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
     }
+    const rename = compiled.aliases ?? {}
+    const rows = Object.keys(rename).length === 0 ? result.rows : result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename[k] ?? k, v])))
     return {
       metric: id,
       grain: compiled.grain ?? null,
-      columns: result.columns,
-      rows: result.rows as QueryResult['rows'],
+      columns: result.columns.map((c) => rename[c] ?? c),
+      rows: rows as QueryResult['rows'],
       sql: compiled.sql,
       params: compiled.params,
     }

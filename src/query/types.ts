@@ -35,6 +35,8 @@ export interface CompiledQuery {
   /** output column names in order */
   columns: string[]
   grain?: Grain
+  /** SQL column alias -> output column name, where they differ (points metrics) */
+  aliases?: Record<string, string>
 }
 
 export type ResultRow = Record<string, string | number | boolean | null>

@@ -1,0 +1,62 @@
+// A catalog metric with `points_key` is computed from ingested points by the same queryMetric.
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import type {Catalog} from '../../src/core/catalog.js'
+import {ingestPoints} from '../../src/core/points.js'
+import {newCatalog, tempDir} from '../helpers.js'
+
+let catalog: Catalog
+let cleanup: () => void
+
+const point = (date: string, value: number, platform: string) => ({metricKey: 'game.players', date, value, dimensions: {platform}})
+
+beforeEach(async () => {
+  const t = tempDir()
+  cleanup = t.cleanup
+  catalog = await newCatalog(t.dir)
+  await ingestPoints(catalog, {
+    points: [
+      point('2026-01-05', 10, 'steam'),
+      point('2026-01-20', 5, 'steam'),
+      point('2026-01-07', 3, 'switch'),
+      point('2026-03-02', 7, 'steam'),
+    ],
+  })
+  await catalog.importDocuments([
+    {file: 'players.yml', category: 'games', text: 'name: players\ntype: sum\npoints_key: game.players\ngrain: month\ndimensions:\n  - platform\n'},
+    {file: 'peak.yml', category: 'games', text: 'name: peak_players\ntype: max\npoints_key: game.players\n'},
+    {file: 'p90.yml', category: 'games', text: 'name: p90_players\ntype: median\npoints_key: game.players\n'},
+  ])
+})
+afterEach(() => {
+  catalog.close()
+  cleanup()
+})
+
+describe('points metrics through queryMetric', () => {
+  it('sums points by month, gap-filling the empty month with 0', async () => {
+    const result = await catalog.queryMetric({metric: 'games/players'})
+    expect(result.columns).toEqual(['period', 'value'])
+    expect(result.rows).toEqual([
+      {period: '2026-01-01', value: 18},
+      {period: '2026-02-01', value: 0},
+      {period: '2026-03-01', value: 7},
+    ])
+  })
+
+  it('splits and filters by a declared dimension, named as in the metric', async () => {
+    const result = await catalog.queryMetric({metric: 'games/players', by: ['platform'], filters: [{dimension: 'platform', op: '=', value: 'steam'}], from: '2026-01-01', to: '2026-02-01'})
+    expect(result.columns).toEqual(['period', 'platform', 'value'])
+    expect(result.rows).toEqual([{period: '2026-01-01', platform: 'steam', value: 15}])
+  })
+
+  it('uses the type as the aggregation', async () => {
+    const result = await catalog.queryMetric({metric: 'games/peak_players', from: '2026-01-01', to: '2026-02-01'})
+    expect(result.rows).toEqual([{period: '2026-01-01', value: 10}])
+  })
+
+  it('refuses an undeclared dimension and a type with no points aggregation', async () => {
+    await expect(catalog.queryMetric({metric: 'games/peak_players', by: ['platform']})).rejects.toThrow('unknown dimension "platform" for games/peak_players; allowed: (none declared)')
+    await expect(catalog.queryMetric({metric: 'games/p90_players'})).rejects.toThrow(/type median; points metrics use one of sum, count, avg, min, max, last/)
+  })
+})
