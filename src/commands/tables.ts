@@ -8,7 +8,9 @@ export default class Tables extends BaseCommand {
   async run(): Promise<{tables: {table: string; metrics: string[]}[]}> {
     await this.parse(Tables)
     const tables = await (await this.catalog()).tables()
-    if (!this.jsonEnabled()) this.log(renderTable(['table', 'metrics'], tables.map((t) => [t.table, t.metrics.join('\n')])))
+    // One row per metric rather than one multi-line cell per table: cli-table3 takes minutes
+    // to lay out a cell of a few hundred lines.
+    if (!this.jsonEnabled()) this.log(renderTable(['table', 'metrics'], tables.flatMap((t) => t.metrics.map((m, i) => [i === 0 ? t.table : '', m]))))
     return {tables}
   }
 }

@@ -154,13 +154,13 @@ describe('metricat CLI (child process)', () => {
   })
 
   it('validate passes good files and fails bad ones with file:line on stderr', async () => {
-    const ok = await runCli(['validate', metrics])
+    const ok = await runCli(['validate', metrics], {cwd: dir})
     expect(ok.code).toBe(0)
     expect(ok.stdout).toContain('OK: 4 metrics, no problems')
     const bad = tempDir()
     try {
       writeFileSync(path.join(bad.dir, 'x.yml'), 'name: x\nsql: select 1\nsynonym: [a]\n')
-      const r = await runCli(['validate', path.join(bad.dir, 'x.yml')])
+      const r = await runCli(['validate', path.join(bad.dir, 'x.yml')], {cwd: bad.dir})
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/x\.yml:3:1 \/synonym: unknown field "synonym"; did you mean "synonyms"\?/)
     } finally {
