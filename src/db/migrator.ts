@@ -41,7 +41,10 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
       )
     }
   }
-  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version)
+  // Every known migration not applied yet, in order; that includes one numbered below the newest
+  // applied (a database made by a build that had 0003 before 0002 landed still gets 0002).
+  const done = new Set(applied.map((r) => r.version))
+  const pending = migrations.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version)
   if (pending.length === 0) return current
   let running: Migration | undefined
   try {
@@ -69,7 +72,7 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
       {cause: error},
     )
   }
-  return pending.at(-1)!.version
+  return Math.max(current, pending.at(-1)!.version)
 }
 
 async function readApplied(db: Database): Promise<AppliedRow[]> {

@@ -106,3 +106,20 @@ describe('migrate', () => {
     })
   })
 })
+
+describe('migrate with a gap', () => {
+  let gapDir: string
+  let gapCleanup: () => void
+  beforeEach(() => ({dir: gapDir, cleanup: gapCleanup} = tempDir()))
+  afterEach(() => gapCleanup())
+
+  it('applies a migration numbered below the newest applied one that was never applied', async () => {
+    const file = path.join(gapDir, 'gap.duckdb')
+    await withDb(file, (db) => migrate(db, MIGRATIONS.filter((m) => m.version !== 2)))
+    await withDb(file, async (db) => {
+      expect(await migrate(db)).toBe(MIGRATIONS.at(-1)!.version)
+      const rows = await db.all<{version: number}>('SELECT version FROM metricat.schema_version ORDER BY version')
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version))
+    })
+  })
+})
