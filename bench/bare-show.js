@@ -1,7 +1,10 @@
 // Baseline for cold `metricat show`: open the same DuckDB file and select one definition row.
-import {DuckDBInstance} from '@duckdb/node-api'
+// `node bench/bare-show.js FILE ID` loads DuckDB the documented way (ESM import);
+// `... FILE ID require` loads it with require(), as metricat does, for a stricter comparison.
+import {createRequire} from 'node:module'
 
-const [file, id] = process.argv.slice(2)
+const [file, id, mode] = process.argv.slice(2)
+const {DuckDBInstance} = mode === 'require' ? createRequire(import.meta.url)('@duckdb/node-api') : await import('@duckdb/node-api')
 const instance = await DuckDBInstance.create(file)
 const connection = await instance.connect()
 const reader = await connection.runAndReadAll('SELECT * FROM metricat.metric_definitions WHERE id = $1', [id])

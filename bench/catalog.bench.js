@@ -76,4 +76,12 @@ export async function run() {
     () => timeProcess(process.execPath, ['bench/bare-show.js', db, id]),
   )
   report('cold `metricat show ID --json` / bare node + DuckDB select', {value: show, baseline: bare, target: 1.3})
+  // The same, against a baseline that also loads DuckDB with require() (informational: shows
+  // how much of the margin is oclif and metricat's own code).
+  const strict = alternate(
+    15,
+    () => timeProcess(process.execPath, [BIN, 'show', id, '--json', '--db', db]),
+    () => timeProcess(process.execPath, ['bench/bare-show.js', db, id, 'require']),
+  )
+  report('cold `metricat show ID --json` / bare node (DuckDB via require) + select', {value: strict.a, baseline: strict.b, note: 'informational'})
 }

@@ -1,4 +1,6 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
+import type {Interfaces} from '@oclif/core'
 
 import type {Catalog, OpenCatalogOptions} from '../core/catalog.js'
 import type {CatalogApi} from '../core/catalog-api.js'

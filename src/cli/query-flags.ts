@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {GRAINS, type Grain} from '../catalog/types.js'
 import {parseWhere} from '../query/parse-where.js'

@@ -1,5 +1,5 @@
 import {createReadStream, existsSync, statSync} from 'node:fs'
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {describeIngest, pointDefaultFlags, toPointDefaults} from '../cli/points-flags.js'
