@@ -1,13 +1,10 @@
 import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
-import type {Interfaces} from '@oclif/core'
 
 import type {Catalog, OpenCatalogOptions} from '../core/catalog.js'
 import type {CatalogApi} from '../core/catalog-api.js'
 import type {TokenApi} from '../core/tokens.js'
 import {CatalogError, EXIT_CODE, formatProblem} from '../errors.js'
-
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
 const HINTS: Partial<Record<CatalogError['code'], string>> = {
   NOT_FOUND: 'run `metricat list` or `metricat search TEXT` to find metric ids',
@@ -23,7 +20,7 @@ const HINTS: Partial<Record<CatalogError['code'], string>> = {
  * Every command: `--db`, `--server` and `--json`, one catalog opened on demand and closed at the
  * end, and errors turned into one line on stderr (plus a hint) and an exit code: 1 user error, 2 usage.
  */
-export abstract class BaseCommand<T extends typeof Command = typeof Command> extends Command {
+export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
   static baseFlags = {
     db: Flags.string({description: 'metricat database file (default: $METRICAT_DB or ./metricat.duckdb)', helpGroup: 'GLOBAL'}),
