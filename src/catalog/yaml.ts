@@ -1,4 +1,4 @@
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
 
@@ -167,4 +167,21 @@ export function metricToYaml(def: MetricDefinition): string {
 /** Where `export` writes a definition: `<category>/<name>.yml`. */
 export function metricFilePath(def: MetricDefinition): string {
   return path.join(def.category, `${def.name}.yml`)
+}
+
+/**
+ * YAML files for definitions, as `<category>/<name>.yml`; written under `dir` when given (the
+ * returned paths are then the written files). Deterministic: the same definitions give the same bytes.
+ */
+export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string): Promise<{path: string; id: string; yaml: string}[]> {
+  const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
+  if (dir) {
+    for (const f of files) {
+      const target = path.join(dir, f.path)
+      await mkdir(path.dirname(target), {recursive: true})
+      await writeFile(target, f.yaml)
+      f.path = target
+    }
+  }
+  return files
 }

@@ -24,3 +24,13 @@ export function resultCsv(result: Pick<QueryResult, 'columns' | 'rows'>): string
   }
   return [result.columns.join(','), ...result.rows.map((r) => result.columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n'
 }
+
+/** Prints a query-shaped result for people as a table (row count on stderr), JSON or CSV. */
+export function printResult(result: Pick<QueryResult, 'columns' | 'rows'>, format: 'table' | 'json' | 'csv', out: {log: (s: string) => void; logToStderr: (s: string) => void}): void {
+  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  else if (format === 'csv') process.stdout.write(resultCsv(result))
+  else {
+    out.log(resultTable(result))
+    out.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`)
+  }
+}

@@ -1,11 +1,11 @@
 import {existsSync} from 'node:fs'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {ChangeKind, MetricVersion} from '../catalog/repository.js'
 import type {SearchHit} from '../catalog/search.js'
 import type {StoredMetric} from '../catalog/types.js'
-import {displayPath, listMetricFiles, metricFilePath, metricToYaml} from '../catalog/yaml.js'
+import {displayPath, exportMetricFiles, listMetricFiles} from '../catalog/yaml.js'
 import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../core/catalog.js'
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
 import type {CreatedToken, Role, TokenApi, TokenInfo} from '../core/tokens.js'
@@ -72,16 +72,7 @@ export class RemoteCatalog implements CatalogApi, TokenApi {
 
   async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<ExportedFile[]> {
     const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
-    const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
-    if (options.dir) {
-      for (const f of files) {
-        const target = path.join(options.dir, f.path)
-        await mkdir(path.dirname(target), {recursive: true})
-        await writeFile(target, f.yaml)
-        f.path = target
-      }
-    }
-    return files
+    return exportMetricFiles(metrics, options.dir)
   }
 
   async search(text: string): Promise<SearchHit[]> {

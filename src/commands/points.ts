@@ -46,15 +46,8 @@ export default class Points extends BaseCommand {
     const {pointsClient} = await import('../cli/points-client.js')
     const result = await (await pointsClient(await this.catalog())).query(request)
     if (!this.jsonEnabled()) {
-      if (flags.format === 'json') this.logJson(result)
-      else {
-        const {resultCsv, resultTable} = await import('../cli/print-result.js')
-        if (flags.format === 'csv') process.stdout.write(resultCsv(result))
-        else {
-          this.log(resultTable(result))
-          this.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`)
-        }
-      }
+      const {printResult} = await import('../cli/print-result.js')
+      printResult(result, flags.format, this)
     }
     return result
   }

@@ -27,15 +27,8 @@ export default class Query extends BaseCommand {
     const catalog = await this.catalog({warehouse: flags.warehouse})
     const result = await catalog.queryMetric(toMetricQuery(args.id, flags))
     if (!this.jsonEnabled()) {
-      if (flags.format === 'json') this.logJson(result)
-      else {
-        const {resultCsv, resultTable} = await import('../cli/print-result.js')
-        if (flags.format === 'csv') process.stdout.write(resultCsv(result))
-        else {
-          this.log(resultTable(result))
-          this.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`)
-        }
-      }
+      const {printResult} = await import('../cli/print-result.js')
+      printResult(result, flags.format, this)
     }
     return result
   }

@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {FieldChange} from '../catalog/diff.js'
@@ -287,17 +286,7 @@ export class Catalog implements CatalogApi {
    */
   async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string}[]> {
     const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
-    const {metricFilePath, metricToYaml} = await yamlModule()
-    const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
-    if (options.dir) {
-      for (const f of files) {
-        const target = path.join(options.dir, f.path)
-        await mkdir(path.dirname(target), {recursive: true})
-        await writeFile(target, f.yaml)
-        f.path = target
-      }
-    }
-    return files
+    return (await yamlModule()).exportMetricFiles(metrics, options.dir)
   }
 
   /**
