@@ -88,3 +88,14 @@ export function sortProblems(problems: ValidationDetail[]): ValidationDetail[] {
     (a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   )
 }
+
+/** JSON Schema type names in words, for "expected ..., got ..." messages. */
+export const TYPE_WORDS: Record<string, string> = {string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', array: 'a list', object: 'an object', null: 'null'}
+
+/** What a value is, in words ("a list", "a number"); `object` names a plain object (YAML says "a mapping"). */
+export function describeKind(value: unknown, object = TYPE_WORDS.object!): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return object
+  return TYPE_WORDS[typeof value] ?? typeof value
+}

@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url'
 import type {ErrorObject, ValidateFunction} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 
+import {TYPE_WORDS, describeKind} from '../errors.js'
 import {closest} from './suggest.js'
 
 /** schemas/ sits at the package root, two levels above both src/catalog and dist/catalog. */
@@ -32,13 +33,9 @@ export interface SchemaProblem {
   message: string
 }
 
-const KIND: Record<string, string> = {string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', array: 'a list', object: 'a mapping', null: 'null'}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  return KIND[typeof value] ?? typeof value
-}
+// YAML calls an object a mapping
+const KIND: Record<string, string> = {...TYPE_WORDS, object: 'a mapping'}
+const kindOf = (value: unknown) => describeKind(value, KIND.object)
 
 function isMapping(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -7,15 +7,14 @@ import {GRAINS} from '../catalog/types.js'
 import {CatalogError, type ValidationDetail} from '../errors.js'
 import {parseWhere} from '../query/parse-where.js'
 import {MAX_LIMIT} from '../query/resolve.js'
-import {FILTER_OPS, type MetricQuery} from '../query/types.js'
+import {FILTERS_SCHEMA} from '../query/filter-schema.js'
+import type {MetricQuery} from '../query/types.js'
 import type {ImportOptions, YamlDocument} from './catalog.js'
 import {ROLES, type Role} from './tokens.js'
 
 // Request bodies of the HTTP API (and of agent tools): strict JSON Schemas, so an unknown or
 // mistyped field is a 422 with its path rather than something silently ignored. The same objects
 // describe the bodies in GET /api/openapi.json.
-
-const scalar = {type: ['string', 'number', 'boolean']}
 
 /** `{grain, by, filters, from, to, compare, variant, limit}` (SPEC section 4); the metric id comes from the URL. */
 export const QUERY_REQUEST_SCHEMA = {
@@ -25,20 +24,7 @@ export const QUERY_REQUEST_SCHEMA = {
   properties: {
     grain: {enum: [...GRAINS], description: "date_trunc grain of `period`; default: the metric's grain, else month"},
     by: {type: 'array', items: {type: 'string', minLength: 1}, maxItems: 32, description: 'dimensions the metric declares'},
-    filters: {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['dimension', 'op'],
-        properties: {
-          dimension: {type: 'string', minLength: 1},
-          op: {enum: [...FILTER_OPS]},
-          value: {type: ['string', 'number', 'boolean', 'null', 'array'], items: scalar, maxItems: 10_000},
-        },
-      },
-    },
+    filters: FILTERS_SCHEMA,
     from: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, inclusive'},
     to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, exclusive'},
     compare: {enum: ['previous', 'year']},

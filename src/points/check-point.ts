@@ -2,6 +2,7 @@ import type {ErrorObject} from 'ajv'
 
 import {schemaValidator} from '../catalog/schema.js'
 import {closest} from '../catalog/suggest.js'
+import {TYPE_WORDS, describeKind} from '../errors.js'
 import {parsePointDate} from './point-date.js'
 import {DEFAULT_FIELDS, GRANULARITIES, type NormalizedPoint, type PointDefaults} from './types.js'
 
@@ -114,13 +115,8 @@ export function fillDefaults(raw: Record<string, unknown>, defaults: PointDefaul
   return out
 }
 
-const KIND: Record<string, string> = {string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', array: 'a list', object: 'an object', null: 'null'}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
-  return KIND[typeof value] ?? typeof value
-}
+const KIND = TYPE_WORDS
+const kindOf = (value: unknown) => describeKind(value)
 
 function shown(value: unknown): string {
   const text = JSON.stringify(value)

@@ -4,7 +4,8 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import {describeSchemaErrors} from '../catalog/schema.js'
 import {CatalogError} from '../errors.js'
 import {compareBounds, parseTimeBound} from '../query/dates.js'
-import {FILTER_OPS, type Filter, type FilterScalar} from '../query/types.js'
+import {FILTERS_SCHEMA} from '../query/filter-schema.js'
+import type {Filter, FilterScalar} from '../query/types.js'
 import {POINTS_TABLE, Params, dimensionSql, pointsConditions} from './points-sql.js'
 import {AGGS, BUCKETS, GRANULARITIES, type Agg, type Bucket, type PointsQuery} from './types.js'
 
@@ -36,20 +37,7 @@ export const POINTS_QUERY_SCHEMA = {
     to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date or date-time, exclusive'},
     bucket: {enum: [...BUCKETS], description: 'period of each row (weeks start on Monday); none: one row per group. Default day'},
     agg: {enum: [...AGGS], description: 'how the points of a bucket combine; last: the value with the latest date. Default sum'},
-    filters: {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['dimension', 'op'],
-        properties: {
-          dimension: {type: 'string', minLength: 1, maxLength: MAX_NAME},
-          op: {enum: [...FILTER_OPS]},
-          value: {type: ['string', 'number', 'boolean', 'null', 'array'], items: {type: ['string', 'number', 'boolean']}, maxItems: 10_000},
-        },
-      },
-    },
+    filters: FILTERS_SCHEMA,
     by: {type: 'array', maxItems: 16, items: {type: 'string', minLength: 1, maxLength: MAX_NAME}, description: 'dimension keys to group by'},
     entityKind: {type: 'string', minLength: 1, maxLength: MAX_NAME},
     entityId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
