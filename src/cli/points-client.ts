@@ -13,7 +13,8 @@ import type {
   RunRequest,
   RunResult,
 } from '../core/points.js'
-import {CatalogError, HTTP_STATUS, type ErrorCode} from '../errors.js'
+import {CatalogError} from '../errors.js'
+import {type RemoteCatalog, toCatalogError} from './remote-catalog.js'
 
 /**
  * The points operations the commands call: on the database file through the core functions, or
@@ -42,8 +43,7 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
       removeSource: (id, options) => core.removeDataSource(catalog, id, options),
     }
   }
-  // RemoteCatalog keeps its token private; it is the one METRICAT_TOKEN or the server's announcement gave.
-  const remote = api as unknown as {url: string; token?: string}
+  const remote = api as RemoteCatalog
   const http = new PointsHttp(remote.url, remote.token)
   const send = (points: Record<string, unknown>[]) => http.request<IngestResult>('POST', '/api/metrics/ingest', {points})
   return {
@@ -56,14 +56,10 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
     },
     query: (request) => http.request<PointsResult>('POST', '/api/metrics/points/query', request),
     run: (request) => core.runPointsRemote(send, request),
-    listSources: async () => {
-      const body = await http.request<DataSource[] | {sources?: DataSource[]; data_sources?: DataSource[]}>('GET', '/api/data-sources')
-      return Array.isArray(body) ? body : (body.sources ?? body.data_sources ?? [])
-    },
+    listSources: async () => (await http.request<{data_sources: DataSource[]}>('GET', '/api/data-sources')).data_sources,
     addSource: async (source, options) => {
       if (options.update) throw new CatalogError('BAD_REQUEST', '`sources add --update` works on the database file, not through a server', {})
-      const body = await http.request<{source?: DataSource; created?: boolean} & Partial<DataSource>>('POST', '/api/data-sources', source)
-      return body.source ? {source: body.source, created: body.created ?? true} : {source: body as DataSource, created: true}
+      return http.request<{source: DataSource; created: boolean}>('POST', '/api/data-sources', source)
     },
     removeSource: async () => {
       throw new CatalogError('BAD_REQUEST', '`sources remove` works on the database file, not through a server; stop the server or run it on the server\'s machine', {})
@@ -71,8 +67,6 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
   }
 }
 
-const CODES = new Set(Object.keys(HTTP_STATUS))
-const BY_STATUS: Record<number, ErrorCode> = {400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 422: 'VALIDATION'}
 
 class PointsHttp {
   private readonly base: string
@@ -114,9 +108,7 @@ class PointsHttp {
       json = undefined
     }
     if (response.ok) return json as T
-    const envelope = (json as {error?: {code?: string; message?: string; details?: Record<string, unknown>}} | undefined)?.error
-    const code = envelope?.code && CODES.has(envelope.code) ? (envelope.code as ErrorCode) : (BY_STATUS[response.status] ?? 'INTERNAL')
-    const message = envelope?.message ?? `${method} ${path} failed with HTTP ${response.status}`
-    throw new CatalogError(code === 'INTERNAL' ? 'BAD_REQUEST' : code, `server ${this.base}: ${message}`, {...envelope?.details, status: response.status})
+    const error = toCatalogError(response.status, json, this.base)
+    throw new CatalogError(error.code === 'INTERNAL' ? 'BAD_REQUEST' : error.code, `server ${this.base}: ${error.message}`, {...error.details, status: response.status})
   }
 }
