@@ -73,7 +73,14 @@ export abstract class BaseCommand extends Command {
 
   private async openApi(options: Omit<OpenCatalogOptions, 'db'>): Promise<CatalogApi> {
     const flags = await this.globalFlags()
+    // A server resolves tables in its own warehouse; a --warehouse here would be silently ignored.
+    const noWarehouse = (server: string) => {
+      if (options.warehouse) {
+        throw new CatalogError('BAD_REQUEST', `--warehouse cannot be used through a server (${server}); start \`metricat serve --warehouse FILE\` instead`, {server})
+      }
+    }
     if (flags.server) {
+      noWarehouse(flags.server)
       const {RemoteCatalog} = await import('./remote-catalog.js')
       return new RemoteCatalog(flags.server, process.env.METRICAT_TOKEN || undefined)
     }
@@ -86,6 +93,7 @@ export abstract class BaseCommand extends Command {
       const announced = readLiveAnnouncement(resolveDbPath(flags.db))
       const lockPid = error.details?.pid
       if (!announced || (typeof lockPid === 'number' && lockPid !== announced.pid)) throw error
+      noWarehouse(announced.url)
       const {RemoteCatalog} = await import('./remote-catalog.js')
       return new RemoteCatalog(announced.url, announced.token)
     }

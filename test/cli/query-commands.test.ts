@@ -124,4 +124,10 @@ describe('metricat query / sql / load / validate (child process)', () => {
     const env = await runCli(['query', 'revenue/total_revenue', '--db', db, '--json'], {env: {METRICAT_WAREHOUSE: wh}})
     expect(json(env.stdout).rows).toEqual([{period: '2026-01-01', value: 100}])
   })
+
+  it('refuses --warehouse through a server rather than ignoring it', async () => {
+    const r = await runCli(['query', 'revenue/mrr', '--warehouse', path.join(dir, 'w.duckdb'), '--server', 'http://127.0.0.1:9'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^Error: --warehouse cannot be used through a server \(http:\/\/127\.0\.0\.1:9\)/)
+  })
 })
