@@ -118,7 +118,7 @@ export abstract class BaseCommand extends Command {
       const lines = err.problems.length > 1 ? err.problems.map(formatProblem) : [err.message]
       for (const line of lines) process.stderr.write(`Error: ${line}\n`)
       const hint = typeof err.details?.hint === 'string' ? err.details.hint : HINTS[err.code]
-      if (hint) process.stderr.write(`Hint: ${hint}\n`)
+      if (hint) process.stderr.write(`Hint: ${hint.replace('COMMAND', this.id?.replaceAll(':', ' ') ?? 'COMMAND')}\n`)
       return
     }
     const exit = err.oclif?.exit ?? err.exitCode
