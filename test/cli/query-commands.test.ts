@@ -112,6 +112,26 @@ describe('metricat query / sql / load / validate (child process)', () => {
     expect(bad.stderr).toMatch(/bad table name "bad name"/)
   })
 
+  it('load reads Parquet and a JSON array too', async () => {
+    const parquet = path.join(dir, 'fx.parquet')
+    const json = path.join(dir, 'fx.json')
+    const scratch = await Database.open(':memory:')
+    await scratch.run(`COPY (SELECT DATE '2026-01-01' + CAST(i AS INTEGER) AS day, 'EUR' AS currency, 1 + i / 10 AS rate FROM range(5) t(i)) TO '${parquet}' (FORMAT parquet)`)
+    scratch.close()
+    writeFileSync(json, JSON.stringify([{day: '2026-02-01', currency: 'USD', rate: 1}, {day: '2026-02-02', currency: 'USD', rate: 1.01}]))
+    const p = await runCli(['load', 'fx_parquet', parquet, '--db', db, '--json'])
+    expect(JSON.parse(p.stdout)).toMatchObject({format: 'parquet', rows: 5, mode: 'created'})
+    const j = await runCli(['load', 'fx_json', json, '--db', db, '--json'])
+    expect(JSON.parse(j.stdout)).toMatchObject({format: 'json', rows: 2, mode: 'created'})
+    const broken = path.join(dir, 'broken.json')
+    writeFileSync(broken, '[{"day": ')
+    const bad = await runCli(['load', 'fx_json', broken, '--db', db])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/^Error: cannot load .*broken\.json as json: /)
+    const after = await runCli(['load', 'fx_json', json, '--db', db, '--json'])
+    expect(JSON.parse(after.stdout)).toMatchObject({rows: 2, mode: 'appended'})
+  })
+
   it('--warehouse attaches another DuckDB file read-only and metric SQL resolves there', async () => {
     const wh = path.join(dir, 'warehouse.duckdb')
     const w = await Database.open(wh)
