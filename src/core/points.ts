@@ -123,9 +123,9 @@ export async function removeDataSource(catalog: Catalog, id: string, options: {d
     }
     let pointsDeleted = 0
     if (options.deletePoints) {
-      const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM metricat.metric_points WHERE data_source_id = $1', [id])
+      const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
       pointsDeleted = Number(row!.n)
-      await tx.run('DELETE FROM metricat.metric_points WHERE data_source_id = $1', [id])
+      await tx.run('DELETE FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
     }
     await deleteSource(tx, id)
     return {id, removed: true, pointsDeleted}

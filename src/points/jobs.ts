@@ -41,7 +41,7 @@ export async function insertJob(target: Tx | Database, job: JobRecord): Promise<
     job.error ? job.error.slice(0, MAX_ERROR) : null,
   ]
   await target.run(
-    `INSERT INTO metricat.jobs (id, kind, source, data_source_id, started_at, finished_at, status,
+    `INSERT INTO mc.metricat.jobs (id, kind, source, data_source_id, started_at, finished_at, status,
        points_read, rows_inserted, rows_updated, rows_unchanged, exit_code, error)
      VALUES ($1, $2, $3, $4, CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), $7, $8, $9, $10, $11, $12, $13)`,
     params,
@@ -66,6 +66,6 @@ export interface JobRow {
 
 /** The latest jobs, newest first. */
 export async function readJobs(db: Database, limit = 50): Promise<JobRow[]> {
-  const {rows} = await db.query(`SELECT * FROM metricat.jobs ORDER BY started_at DESC, id LIMIT $1`, [limit])
+  const {rows} = await db.query(`SELECT * FROM mc.metricat.jobs ORDER BY started_at DESC, id LIMIT $1`, [limit])
   return rows as unknown as JobRow[]
 }

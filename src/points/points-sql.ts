@@ -6,7 +6,7 @@ import type {PointsQuery} from './types.js'
 // catalog metric with points_key. Pure text and bound values; nothing here touches a database.
 // Dimension keys and every request value are bound parameters, never SQL text.
 
-export const POINTS_TABLE = 'metricat.metric_points'
+export const POINTS_TABLE = 'mc.metricat.metric_points'
 
 /** Collects bound values; `add` returns the placeholder (`$n`). The metric query compiler's Params fits. */
 export interface ParamSink {

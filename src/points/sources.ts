@@ -1,7 +1,7 @@
 import type {Database, SqlValue, Tx} from '../db/connection.js'
 import type {DataSource, DataSourceInput} from './types.js'
 
-const TABLE = 'metricat.data_sources'
+const TABLE = 'mc.metricat.data_sources'
 
 /** The fields a caller may set, besides the id. */
 export const SOURCE_FIELDS = ['name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'] as const satisfies readonly Exclude<keyof DataSourceInput, 'id'>[]

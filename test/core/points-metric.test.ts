@@ -60,3 +60,29 @@ describe('points metrics through queryMetric', () => {
     await expect(catalog.queryMetric({metric: 'games/p90_players'})).rejects.toThrow(/type median; points metrics use one of sum, count, avg, min, max, last/)
   })
 })
+
+describe('points with a warehouse attached', () => {
+  it('ingests, queries and lists sources while --warehouse puts another file first on the search path', async () => {
+    const t = tempDir()
+    try {
+      const {Database} = await import('../../src/db/connection.js')
+      const {openCatalog} = await import('../../src/core/catalog.js')
+      const {addDataSource, listDataSources, queryPoints} = await import('../../src/core/points.js')
+      const wh = await Database.open(`${t.dir}/wh.duckdb`)
+      await wh.run('CREATE TABLE orders AS SELECT 1 AS x')
+      wh.close()
+      const c = await openCatalog({db: `${t.dir}/db.duckdb`, warehouse: `${t.dir}/wh.duckdb`, create: true})
+      try {
+        const result = await ingestPoints(c, {points: [point('2026-01-05', 4, 'steam')]})
+        expect(result.inserted).toBe(1)
+        expect((await queryPoints(c, {key: 'game.players', bucket: 'none'})).rows).toEqual([{value: 4}])
+        await addDataSource(c, {id: 'src1', name: 'src1'})
+        expect((await listDataSources(c)).map((s) => s.id)).toEqual(['src1'])
+      } finally {
+        c.close()
+      }
+    } finally {
+      t.cleanup()
+    }
+  })
+})
