@@ -21,7 +21,7 @@ import {closest} from '../catalog/suggest.js'
 import {type Located, checkSemantics} from '../catalog/semantic.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
-import {Database, firstLine} from '../db/connection.js'
+import {Database, firstLine, type Tx} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
 import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
@@ -95,6 +95,8 @@ export interface YamlDocument {
 export interface WriteOptions {
   source?: ChangeSource
   actor?: string
+  /** refuse (CONFLICT) unless the stored metric is at this version, checked inside the write transaction */
+  expectedVersion?: number
 }
 
 export interface ValidationReport {
@@ -189,7 +191,15 @@ export class Catalog implements CatalogApi {
   /** Deletes a metric (recording a `delete` version). */
   async delete(id: string, options: WriteOptions = {}): Promise<{id: string; deleted: true}> {
     const current = await this.get(id)
-    await this.db.transaction((tx) => deleteMetric(tx, current.id, {source: options.source ?? 'cli', actor: options.actor}))
+    const others = [...(await this.all()).values()].filter((m) => m.id !== current.id)
+    const broken = this.newProblems(others.map((m) => ({definition: m})))
+    if (broken.length > 0) {
+      throw new CatalogError('CONFLICT', `cannot delete ${current.id}: ${broken.map((p) => `${p.metric} ${p.message}`).join('; ')}`, {id: current.id, problems: broken})
+    }
+    await this.db.transaction(async (tx) => {
+      await assertVersion(tx, current.id, options.expectedVersion)
+      await deleteMetric(tx, current.id, {source: options.source ?? 'cli', actor: options.actor})
+    })
     this.cache = undefined
     return {id: current.id, deleted: true}
   }
@@ -201,11 +211,16 @@ export class Catalog implements CatalogApi {
     const loaded = parseMetricYaml(text, 'body', options.category ?? (record.category as string | undefined) ?? '')
     if (loaded.problems.length > 0) throw validationError(loaded.problems, 'body')
     const metric = loaded.metrics[0]!
+    // a stale writer hears about the version first, before any complaint about its body
+    checkVersion(metric.definition.id, (await this.all()).get(metric.definition.id)?.version, options.expectedVersion)
     const after = new Map([...(await this.all()).values()].map((m) => [m.id, {definition: m} as Located]))
     after.set(metric.definition.id, {definition: metric.definition})
-    const problems = checkSemantics([...after.values()], metricReferences).filter((p) => p.metric === metric.definition.id)
+    const problems = this.newProblems([...after.values()])
     if (problems.length > 0) throw validationError(problems, 'body')
-    const change = await this.db.transaction((tx) => writeMetric(tx, metric.definition, {source: options.source ?? 'api', actor: options.actor}))
+    const change = await this.db.transaction(async (tx) => {
+      await assertVersion(tx, metric.definition.id, options.expectedVersion)
+      return writeMetric(tx, metric.definition, {source: options.source ?? 'api', actor: options.actor})
+    })
     this.cache = undefined
     return {metric: await this.get(metric.definition.id), change}
   }
@@ -372,10 +387,33 @@ export class Catalog implements CatalogApi {
     }
   }
 
+  /**
+   * Catalog problems the proposed set of metrics has that the stored catalog does not: a change
+   * is refused for what it breaks anywhere (a synonym now shared, a reference now dangling, a
+   * cycle), not only for problems reported against the changed metric. Needs `all()` loaded.
+   */
+  private newProblems(proposed: Located[]): ValidationDetail[] {
+    const key = (p: ValidationDetail) => `${p.metric}\u0000${p.message}`
+    const existing = new Set(checkSemantics([...this.cache!.values()].map((m) => ({definition: m})), metricReferences).map(key))
+    return checkSemantics(proposed, metricReferences).filter((p) => !existing.has(key(p)))
+  }
+
   private async all(): Promise<Map<string, StoredMetric>> {
     this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
     return this.cache
   }
+}
+
+/** A CONFLICT unless `current` is the version the writer expects (no expectation: always fine). */
+function checkVersion(id: string, current: number | undefined, expected: number | undefined): void {
+  if (expected !== undefined && current !== expected) {
+    throw new CatalogError('CONFLICT', `${id} is at version ${current ?? '(deleted)'}, not ${expected}; read it again and retry`, {id, version: current, expected})
+  }
+}
+
+/** `checkVersion` against the stored row, inside the write transaction, so two writers cannot both pass. */
+async function assertVersion(tx: Tx, id: string, expected: number | undefined): Promise<void> {
+  if (expected !== undefined) checkVersion(id, (await readMetric(tx, id))?.version, expected)
 }
 
 function tablesOf(m: MetricDefinition): string[] {

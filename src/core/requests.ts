@@ -159,15 +159,14 @@ export function recordForId(id: string, record: Record<string, unknown>): Record
 }
 
 /** `If-Match: <version>` on a write: CONFLICT when the metric has moved on since the client read it. */
-export function checkExpectedVersion(id: string, current: number, ifMatch: string | undefined): void {
-  if (ifMatch === undefined) return
+/** The version an `If-Match` header expects (a number, quoted or weak), or undefined without one. */
+export function parseIfMatch(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined
   const expected = ifMatch.replace(/^W\//, '').replaceAll('"', '').trim()
   if (!/^\d+$/.test(expected)) {
     throw new CatalogError('BAD_REQUEST', `bad If-Match header ${JSON.stringify(ifMatch)}; expected a version number`, {header: 'If-Match'})
   }
-  if (Number(expected) !== current) {
-    throw new CatalogError('CONFLICT', `${id} is at version ${current}, not ${expected}; read it again and retry`, {id, version: current, expected: Number(expected)})
-  }
+  return Number(expected)
 }
 
 /** POST /api/metrics/ingest as JSON: `{"points": [...]}` and nothing else (each point is checked by the ingest). */

@@ -3,7 +3,7 @@ import {Hono} from 'hono'
 import type {Catalog} from '../core/catalog.js'
 import {addDataSource, ingestPoints, listDataSources, queryPoints, type DataSourceInput, type PointsQuery} from '../core/points.js'
 import {
-  checkExpectedVersion,
+  parseIfMatch,
   parseImportRequest,
   parseIngestBody,
   parseMetricBody,
@@ -131,13 +131,13 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   app.put(`/api/admin/metrics/${ID}`, admin, body, async (c) => {
     const current = await catalog.get(c.req.param('id'))
     const record = recordForId(current.id, parseMetricBody(await readJson(c)))
-    checkExpectedVersion(current.id, current.version, c.req.header('if-match'))
-    return c.json(await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal)}))
+    const expectedVersion = parseIfMatch(c.req.header('if-match'))
+    return c.json(await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal), expectedVersion}))
   })
   app.delete(`/api/admin/metrics/${ID}`, admin, async (c) => {
     const current = await catalog.get(c.req.param('id'))
-    checkExpectedVersion(current.id, current.version, c.req.header('if-match'))
-    return c.json(await catalog.delete(current.id, {source: c.req.query('source') === 'cli' ? 'cli' : 'api', actor: actorOf(c.var.principal)}))
+    const expectedVersion = parseIfMatch(c.req.header('if-match'))
+    return c.json(await catalog.delete(current.id, {source: c.req.query('source') === 'cli' ? 'cli' : 'api', actor: actorOf(c.var.principal), expectedVersion}))
   })
   app.post('/api/admin/import', admin, body, async (c) => {
     const yaml = /\b(ya?ml)\b/i.test(c.req.header('content-type') ?? '')

@@ -183,6 +183,38 @@ describe('lookups', () => {
   })
 })
 
+describe('single-metric writes keep the catalog consistent', () => {
+  beforeEach(async () => {
+    await catalog.importPath(metrics)
+  })
+
+  it('refuses a put that gives another metric\'s synonym, even though the problem is reported against the other', async () => {
+    const error = (await catalog.putMetric({name: 'arr', category: 'revenue', type: 'derived', formula: 'revenue/mrr * 12', synonyms: ['mau']}).catch((e: unknown) => e)) as CatalogError
+    expect(error.code).toBe('VALIDATION')
+    expect(error.message).toMatch(/duplicate synonym "mau"/)
+    expect((await catalog.get('revenue/arr')).synonyms).toEqual(['annual recurring revenue'])
+  })
+
+  it('refuses to delete a metric another one references, and deletes nothing', async () => {
+    await expect(catalog.delete('revenue/mrr')).rejects.toThrow('cannot delete revenue/mrr: revenue/arr references unknown metric revenue/mrr')
+    expect((await catalog.get('revenue/mrr')).id).toBe('revenue/mrr')
+  })
+
+  it('checks an expected version inside the write', async () => {
+    await expect(catalog.putMetric({name: 'mrr', category: 'revenue', sql: 'select 1'}, {expectedVersion: 7})).rejects.toThrow('revenue/mrr is at version 1, not 7; read it again and retry')
+    await expect(catalog.delete('revenue/total_revenue', {expectedVersion: 2})).rejects.toThrow(/is at version 1, not 2/)
+    expect((await catalog.delete('revenue/total_revenue', {expectedVersion: 1})).deleted).toBe(true)
+  })
+
+  it('lets only one of two concurrent writers that expect the same version through', async () => {
+    const put = (description: string) => catalog.putMetric({name: 'mrr', category: 'revenue', sql: 'select 1', description}, {expectedVersion: 1})
+    const results = await Promise.allSettled([put('A'), put('B')])
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected'])
+    expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as CatalogError).code).toBe('CONFLICT')
+    expect((await catalog.history('revenue/mrr')).map((h) => h.version)).toEqual([1, 2])
+  })
+})
+
 describe('export', () => {
   it('reproduces the imported files byte for byte', async () => {
     await catalog.importPath(metrics)
