@@ -55,7 +55,12 @@ export function checkSemantics(metrics: Located[], references: (def: MetricDefin
       if (!d.time_column) at(m, '/time_column', `type ${d.type} needs "time_column"`)
       if (!d.expression && d.type !== 'count') at(m, '/expression', `type ${d.type} needs "expression"`)
     }
-    if (!d.type && !d.sql) at(m, '/type', 'a metric needs a "type" or a "sql"')
+    if (!d.type && !d.sql && !d.points_key) at(m, '/type', 'a metric needs a "type" or a "sql"')
+    if (d.points_key) {
+      // points are filtered and split by their dimension keys only; SQL here would be ignored
+      if (d.filters?.length) at(m, '/filters', 'a points_key metric cannot have SQL filters; filter points with --where on their dimensions')
+      if (d.dimensions?.some((x) => typeof x !== 'string' && x.expr)) at(m, '/dimensions', 'a points_key metric\'s dimensions are point dimension keys; "expr" does not apply')
+    }
     for (const ref of references(d)) {
       if (!resolve(ref)) at(m, d.type === 'ratio' ? '' : '/formula', `references unknown metric ${ref}`)
     }

@@ -126,7 +126,8 @@ export abstract class BaseCommand extends Command {
     if (exit !== undefined && err.oclif) {
       // oclif's own parse errors: usage problems, exit code 2
       process.exitCode = exit === 1 ? 1 : 2
-      const message = err.message.split('\n')[0]!.replace(/^Error: /, '')
+      // oclif spreads one usage error over several lines ("Missing 1 required arg:\nid  metric id"); keep them on one
+      const message = err.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with/.test(l)).join(' ').replace(/^Error: /, '')
       if (this.jsonEnabled()) this.logJson({error: {code: 'USAGE', message}})
       process.stderr.write(`Error: ${message}\nHint: see \`metricat ${this.id ?? ''} --help\`\n`.replace(/ {2,}/g, ' '))
       return

@@ -215,6 +215,16 @@ describe('single-metric writes keep the catalog consistent', () => {
   })
 })
 
+describe('init --demo', () => {
+  it('checks the starter pack before writing the demo tables', async () => {
+    const {initCatalog} = await import('../../src/core/init.js')
+    await catalog.importDocuments([{file: 'x.yml', category: 'other', text: 'name: rev\nsql: select 1\nsynonyms: [monthly run rate]\n'}])
+    await expect(initCatalog(catalog, {demo: true})).rejects.toThrow(/duplicate synonym "monthly run rate"/)
+    const tables = await catalog.db.all<{n: number}>(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = 'mc' AND schema_name = 'main'`)
+    expect(tables[0]!.n).toBe(0)
+  })
+})
+
 describe('export', () => {
   it('reproduces the imported files byte for byte', async () => {
     await catalog.importPath(metrics)

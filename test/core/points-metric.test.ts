@@ -61,6 +61,18 @@ describe('points metrics through queryMetric', () => {
   })
 })
 
+describe('points metric definitions', () => {
+  it('refuses SQL filters and dimension expressions on a points_key metric', async () => {
+    const error = await catalog
+      .importDocuments([{file: 'bad.yml', category: 'games', text: 'name: bad\ntype: sum\npoints_key: k\nfilters:\n  - value > 2\ndimensions:\n  - name: p\n    expr: upper(p)\n'}])
+      .catch((e: unknown) => e)
+    expect((error as {problems: {message: string}[]}).problems.map((p) => p.message)).toEqual([
+      'a points_key metric cannot have SQL filters; filter points with --where on their dimensions',
+      'a points_key metric\'s dimensions are point dimension keys; "expr" does not apply',
+    ])
+  })
+})
+
 describe('points with a warehouse attached', () => {
   it('ingests, queries and lists sources while --warehouse puts another file first on the search path', async () => {
     const t = tempDir()
