@@ -11,7 +11,7 @@ export default class Diff extends BaseCommand {
 
   async run(): Promise<ImportPlan> {
     const {args} = await this.parse(Diff)
-    const plan = await (await this.catalog({create: true})).diff(args.path)
+    const plan = await (await this.catalog()).diff(args.path)
     if (!this.jsonEnabled()) {
       const {printPlan} = await import('../cli/print-plan.js')
       this.log(printPlan(plan))

@@ -112,20 +112,23 @@ export interface ValidationReport {
  * only, on a throwaway in-memory catalog.
  */
 export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string}): Promise<ValidationReport> {
-  const haveDb = existsSync(resolveDbPath(options.db)) || Boolean(options.warehouse || process.env.METRICAT_WAREHOUSE)
-  if (options.path && !haveDb) {
-    const db = await Database.open(':memory:')
-    const catalog = new Catalog(db)
+  const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
+  if (!options.path || existsSync(resolveDbPath(options.db))) {
+    // the stored catalog, or files checked against it: the database must exist (never made here)
+    const catalog = await openCatalog({db: options.db, warehouse})
     try {
-      await migrate(db)
-      return await catalog.validate(options.path)
+      return await catalog.validate(options.path, {warehouse: true})
     } finally {
       catalog.close()
     }
   }
-  const catalog = await openCatalog({db: options.db, warehouse: options.warehouse, create: !existsSync(resolveDbPath(options.db))})
+  // Files without a database: a throwaway in-memory catalog; warehouse checks only with a warehouse.
+  const db = await Database.open(':memory:')
+  const catalog = new Catalog(db)
   try {
-    return await catalog.validate(options.path, {warehouse: true})
+    await migrate(db)
+    if (warehouse) await db.attachWarehouse(warehouse)
+    return await catalog.validate(options.path, {warehouse: Boolean(warehouse)})
   } finally {
     catalog.close()
   }
@@ -309,19 +312,26 @@ export class Catalog implements CatalogApi {
    * with `warehouse`, also binds every metric against the warehouse (see `checkWarehouse`).
    */
   async validate(target?: string, options: {warehouse?: boolean} = {}): Promise<ValidationReport> {
+    const stored = [...(await this.all()).values()].map((m): Located => ({definition: m, file: m.source_file}))
     let metrics: Located[]
     let problems: ValidationDetail[]
+    let pool: Located[]
     if (target) {
+      // Files are checked as an import would apply them: over the stored metrics they do not
+      // redefine, so a reference to a stored metric resolves; only problems they bring count.
       const load = await loadFrom(target)
       metrics = load.metrics
-      problems = load.problems.length > 0 ? load.problems : checkSemantics(load.metrics, metricReferences)
+      const ids = new Set(metrics.map((m) => m.definition.id))
+      pool = [...metrics, ...stored.filter((m) => !ids.has(m.definition.id))]
+      problems = load.problems.length > 0 ? load.problems : this.newProblems(pool)
     } else {
-      metrics = (await this.list()).map((m) => ({definition: m, file: m.source_file}))
+      metrics = stored
+      pool = stored
       problems = checkSemantics(metrics, metricReferences)
     }
     if (problems.length === 0 && options.warehouse) {
       const {checkWarehouse} = await import('./warehouse.js')
-      problems = await checkWarehouse(this, metrics)
+      problems = await checkWarehouse(this, metrics, pool)
     }
     return {metrics: metrics.length, problems: sortProblems(problems), warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined}
   }

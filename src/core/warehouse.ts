@@ -73,10 +73,11 @@ export async function loadTable(catalog: Catalog, table: string, file: string, o
  * compiled default query (expression, filters, time column), each dimension, `sql` and each
  * variant. Problems name the metric, and its file and line when known.
  */
-export async function checkWarehouse(catalog: Catalog, metrics: Located[]): Promise<ValidationDetail[]> {
+export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool: Located[] = metrics): Promise<ValidationDetail[]> {
   const problems: ValidationDetail[] = []
-  const byId = new Map(metrics.map((m) => [m.definition.id, m.definition]))
-  const lookup = (id: string) => byId.get(id) ?? metrics.find((m) => m.definition.aliases?.includes(id))?.definition
+  // references (ratio, derived) resolve in `pool`: the checked metrics plus the stored ones
+  const byId = new Map(pool.map((m) => [m.definition.id, m.definition]))
+  const lookup = (id: string) => byId.get(id) ?? pool.find((m) => m.definition.aliases?.includes(id))?.definition
   for (const m of metrics) {
     const def = m.definition
     const report = (what: string, error: unknown) =>

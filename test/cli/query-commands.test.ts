@@ -1,9 +1,9 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Database} from '../../src/db/connection.js'
-import {runCli, tempDir} from '../helpers.js'
+import {ROOT, runCli, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -94,6 +94,25 @@ describe('metricat query / sql / load / validate (child process)', () => {
     const r = await runCli(['validate', file, '--db', db])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^Error: .*broken\.yml:1:1: test\/broken: expression, filters and time_column: Binder Error: .*amount_typo/)
+  })
+
+  it('validate of one file resolves references to stored metrics, as import would', async () => {
+    const r = await runCli(['validate', path.join(ROOT, 'metrics', 'growth', 'churn_rate.yml'), '--db', db])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('OK: 1 metric, no problems (schema, catalog and warehouse checks)')
+  })
+
+  it('validate without a database or PATH fails and creates no file', async () => {
+    const empty = tempDir()
+    try {
+      const r = await runCli(['validate'], {cwd: empty.dir})
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/no metricat database at .*metricat\.duckdb; run `metricat init` first/)
+      expect(existsSync(path.join(empty.dir, 'metricat.duckdb'))).toBe(false)
+    } finally {
+      empty.cleanup()
+    }
   })
 
   it('load creates, appends to and replaces a table from CSV and NDJSON', async () => {
