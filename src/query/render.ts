@@ -83,9 +83,13 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
   // The time column stays bare in range conditions so DuckDB can push them into the scan.
   const where = m.conditions.map((c) => `(${c})`)
   const r = plan.range
-  if (r.scanFrom !== undefined) where.push(`${m.time} >= ${params.add(r.scanFrom)}`)
-  if (r.skip !== undefined) where.push(`(${m.time} < ${params.add(r.skip.from)} OR ${m.time} >= ${params.add(r.skip.to)})`)
-  if (r.to !== undefined) where.push(`${m.time} < ${params.add(r.to)}`)
+  // A bare string parameter takes the column's type: right for dates (and keeps the scan pushdown),
+  // but against a DATE column a bound with a time of day would be cut to its date. Such bounds
+  // are cast to TIMESTAMP, so the column is compared as a timestamp instead.
+  const bound = (text: string) => (/\d[T ]\d/.test(text) ? `CAST(${params.add(text)} AS TIMESTAMP)` : params.add(text))
+  if (r.scanFrom !== undefined) where.push(`${m.time} >= ${bound(r.scanFrom)}`)
+  if (r.skip !== undefined) where.push(`(${m.time} < ${bound(r.skip.from)} OR ${m.time} >= ${bound(r.skip.to)})`)
+  if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, params))
   return [
     `${m.alias} AS MATERIALIZED (`,

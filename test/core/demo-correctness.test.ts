@@ -126,6 +126,14 @@ describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
     )
   })
 
+  it('compares a DATE time column with a timestamp bound as a timestamp, not cut to its date', async () => {
+    expectSameRows(
+      await compiled({metric: 'finance/infrastructure_cost', grain: 'day', from: '2025-01-01', to: '2025-01-03T12:00:00'}),
+      await hand(`SELECT cost_date::VARCHAR AS period, sum(cost_usd) AS value FROM infra_costs
+        WHERE cost_date >= DATE '2025-01-01' AND cost_date::TIMESTAMP < TIMESTAMP '2025-01-03 12:00:00' GROUP BY 1 ORDER BY 1`),
+    )
+  })
+
   it('fills a month with no data inside the range with 0 for a sum', async () => {
     const rows = await compiled({metric: 'revenue/total_revenue', filters: [{dimension: 'region', op: '=', value: 'nowhere'}], from: '2026-01-01', to: '2026-04-01'})
     expect(rows).toEqual([
