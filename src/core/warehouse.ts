@@ -5,7 +5,7 @@ import type {Located} from '../catalog/semantic.js'
 import {dimensionName, type MetricDefinition} from '../catalog/types.js'
 import {firstLine} from '../db/connection.js'
 import {CatalogError, type ValidationDetail} from '../errors.js'
-import {compileMetricQuery, metricKind} from '../query/index.js'
+import {compileMetricQuery, metricKind, sourceSql} from '../query/index.js'
 import {quoteIdent} from '../query/quote.js'
 import type {Catalog} from './catalog.js'
 
@@ -91,7 +91,7 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
         return false
       }
     }
-    if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${def.table_name}`))) continue
+    if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name)}`))) continue
     if (def.sql) await bind('sql', def.sql)
     for (const [name, sql] of Object.entries(def.sql_variants ?? {})) await bind(`sql_by_${name}`, sql)
     if (!isComputed(def)) continue

@@ -133,7 +133,8 @@ function aggregateSql(def: MetricDefinition, time: string): string {
 }
 
 /** FROM text: plain names are quoted part by part; a bare SELECT becomes a subquery. */
-function sourceSql(table: string): string {
+/** A definition's `table` as a FROM item: a quoted (qualified) name, a subquery, or SQL as written. */
+export function sourceSql(table: string): string {
   const t = table.trim()
   if (isPlainQualifiedName(t)) return quoteQualified(t)
   if (/^(select|with|from)\b/i.test(t)) return `(\n${t}\n) AS src`

@@ -319,6 +319,7 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
   const kind = metricKind(def)
   if (kind === 'sql') return resolveSqlOnly(def, query)
   if (kind === 'points') {
+    // Catalog.compileQuery sends points metrics to the points compiler before they get here.
     throw badRequest(`${def.id} is computed from ingested points (points_key ${def.points_key}); query it with \`metricat points ${def.points_key}\``, {
       metric: def.id,
     })

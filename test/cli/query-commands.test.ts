@@ -103,6 +103,14 @@ describe('metricat query / sql / load / validate (child process)', () => {
     expect(r.stdout).toContain('OK: 1 metric, no problems (schema, catalog and warehouse checks)')
   })
 
+  it('validate binds a metric whose table is a SELECT the way query runs it', async () => {
+    const file = path.join(dir, 'big_orders.yml')
+    writeFileSync(file, 'name: big_orders\ncategory: sales\ntype: sum\ntable: SELECT * FROM orders WHERE amount > 1000\ntime_column: ordered_at\nexpression: amount\n')
+    const r = await runCli(['validate', file, '--db', db])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+  })
+
   it('validate without a database or PATH fails and creates no file', async () => {
     const empty = tempDir()
     try {
