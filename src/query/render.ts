@@ -1,5 +1,5 @@
 import type {Grain} from '../catalog/types.js'
-import type {AggregatePlan, MeasurePlan, PredicatePlan, QueryPlan, SqlPlan, ValuePlan} from './plan.js'
+import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {quoteIdent} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 
@@ -141,7 +141,14 @@ function renderPeriods(plan: AggregatePlan, params: Params): string[] {
     [
       'periods AS (',
       `  SELECT CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE) AS period`,
-      ...(needsBounds ? ['  FROM bounds'] : []),
+      // With one end taken from the data, the planner could not check the span: refuse a series
+      // of more than MAX_PERIODS here rather than generate millions of rows.
+      ...(needsBounds
+        ? [
+            '  FROM bounds',
+            `  WHERE CASE WHEN date_diff(${DATE_TRUNC_PART[plan.grain]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain') ELSE true END`,
+          ]
+        : []),
       ')',
     ].join('\n'),
   )

@@ -134,6 +134,10 @@ describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
     )
   })
 
+  it('refuses a series of more periods than the cap when one end comes from the data', async () => {
+    await expect(compiled({metric: 'revenue/total_revenue', grain: 'day', to: '9999-01-01', limit: 2})).rejects.toThrow(/the range spans more than 100000 day periods/)
+  })
+
   it('fills a month with no data inside the range with 0 for a sum', async () => {
     const rows = await compiled({metric: 'revenue/total_revenue', filters: [{dimension: 'region', op: '=', value: 'nowhere'}], from: '2026-01-01', to: '2026-04-01'})
     expect(rows).toEqual([

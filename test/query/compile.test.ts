@@ -57,6 +57,7 @@ describe('compileMetricQuery: plain aggregates', () => {
         'periods AS (',
         '  SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)) AS DATE) AS period',
         '  FROM bounds',
+        "  WHERE CASE WHEN date_diff('month', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH) > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE true END",
         ')',
         'SELECT',
         '  periods.period,',
