@@ -249,7 +249,7 @@ describe('request input never becomes SQL text', () => {
   it('gives a relation over one key for compilers that aggregate points themselves', () => {
     const params = new Params()
     params.add('before')
-    expect(pointsSourceSql({key: 'sales', entityId: '1'}, params)).toBe('SELECT "date", value, dimensions FROM metricat.metric_points WHERE metric_key = $2 AND entity_id = $3')
+    expect(pointsSourceSql({key: 'sales', entityId: '1'}, params)).toBe('SELECT "date", value, dimensions FROM mc.metricat.metric_points WHERE metric_key = $2 AND entity_id = $3')
     expect(params.values).toEqual(['before', 'sales', '1'])
   })
 })
