@@ -83,7 +83,7 @@ export async function run() {
       await run(q.hand, [])
       const a = []
       const b = []
-      for (let i = 0; i < 11; i++) {
+      for (let i = 0; i < 21; i++) {
         a.push(await run(compiled.sql, compiled.params))
         b.push(await run(q.hand, []))
       }
