@@ -41,7 +41,8 @@ function isMapping(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
+/** The value at a JSON pointer (as in ajv's `instancePath`), or undefined. */
+export function valueAt(root: unknown, pointer: string): unknown {
   let cur = root
   for (const part of pointer.split('/').slice(1)) {
     if (cur === null || typeof cur !== 'object') return undefined

@@ -1,6 +1,6 @@
 import type {ErrorObject} from 'ajv'
 
-import {schemaValidator} from '../catalog/schema.js'
+import {schemaValidator, valueAt} from '../catalog/schema.js'
 import {closest} from '../catalog/suggest.js'
 import {TYPE_WORDS, describeKind} from '../errors.js'
 import {parsePointDate} from './point-date.js'
@@ -128,15 +128,6 @@ function field(pointer: string): string {
   if (parts.length === 0) return 'point'
   if (parts[0] === 'dimensions' && parts.length > 1) return `dimension "${parts.slice(1).join('/').replaceAll('~1', '/').replaceAll('~0', '~')}"`
   return parts.join('.')
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let cur = root
-  for (const part of pointer.split('/').slice(1)) {
-    if (cur === null || typeof cur !== 'object') return undefined
-    cur = (cur as Record<string, unknown>)[part.replaceAll('~1', '/').replaceAll('~0', '~')]
-  }
-  return cur
 }
 
 function describeAjvError(e: ErrorObject, data: unknown): PointIssue | undefined {
