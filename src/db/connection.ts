@@ -13,10 +13,6 @@ const NUMERIC_AS_TEXT = new Set([5, 9, 16, 32, 19])
 export type SqlValue = string | number | boolean | null | bigint
 export type Row = Record<string, unknown>
 
-export interface OpenOptions {
-  readOnly?: boolean
-}
-
 /**
  * One DuckDB file, one instance per process (two instances on one file corrupt it), and one
  * connection through which every statement runs in order. DuckDB serialises statements on a
@@ -46,7 +42,7 @@ export class Database {
     }
   }
 
-  static async open(file: string, options: OpenOptions = {}): Promise<Database> {
+  static async open(file: string): Promise<Database> {
     // require(), not import(): importing this CommonJS package from ESM makes Node scan each of
     // its re-exported files for export names first, some 40 ms of every cold command.
     const {DuckDBInstance} = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
@@ -57,7 +53,7 @@ export class Database {
     const instance = await DuckDBInstance.create(':memory:')
     const connection = await instance.connect()
     try {
-      await connection.run(`ATTACH ${quoteLiteral(abs)} AS ${STORE}${options.readOnly ? ' (READ_ONLY)' : ''}`)
+      await connection.run(`ATTACH ${quoteLiteral(abs)} AS ${STORE}`)
       await connection.run(`USE ${STORE}`)
     } catch (error) {
       connection.closeSync()
