@@ -9,6 +9,10 @@ export type MetricType = (typeof METRIC_TYPES)[number]
 export const GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const
 export type Grain = (typeof GRAINS)[number]
 
+/** How a metric's per-period values roll up when a query's grain is coarser than the metric's `grain`. */
+export const TIME_AGGREGATIONS = ['sum', 'last', 'first', 'avg', 'min', 'max'] as const
+export type TimeAggregation = (typeof TIME_AGGREGATIONS)[number]
+
 export interface DimensionSpec {
   name: string
   /** SQL expression over the metric's table; defaults to the column `name`. */
@@ -35,6 +39,11 @@ export interface MetricDefinition {
   type?: MetricType
   unit?: string
   grain?: Grain
+  /**
+   * Roll-up over time for snapshot (semi-additive) metrics: computed at `grain` first, then e.g.
+   * `last` keeps the last sub-period with data. Absent: computed directly at the query grain.
+   */
+  time_aggregation?: TimeAggregation
   /** YAML `table` */
   table_name?: string
   tables?: string[]

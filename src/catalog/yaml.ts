@@ -133,7 +133,7 @@ export function fromYamlRecord(record: Record<string, unknown>, category: string
 
 /** Export order: identity, what it means, how it is computed, how it is found, then the SQL. */
 const KEY_ORDER: (keyof MetricDefinition)[] = [
-  'name', 'display_name', 'description', 'type', 'unit', 'grain', 'table_name', 'tables', 'time_column', 'expression',
+  'name', 'display_name', 'description', 'type', 'unit', 'grain', 'time_aggregation', 'table_name', 'tables', 'time_column', 'expression',
   'percentile', 'numerator', 'denominator', 'formula', 'points_key', 'dimensions', 'filters', 'synonyms', 'aliases',
   'owner', 'validation', 'sql', 'sql_variants', 'notes',
 ]

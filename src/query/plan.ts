@@ -1,4 +1,4 @@
-import {dimensionSpec, type Grain, type MetricDefinition, type MetricType} from '../catalog/types.js'
+import {dimensionSpec, type Grain, type MetricDefinition, type MetricType, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
 import {isPlainQualifiedName, quoteIdent, quoteQualified} from './quote.js'
@@ -40,6 +40,11 @@ export interface MeasurePlan {
   predicates: PredicatePlan[]
   /** gap value: 0 for sum/count/count_distinct, null for the others */
   fill: 0 | null
+  /**
+   * Present when the query grain is coarser than the metric's own grain and the metric declares a
+   * `time_aggregation`: the aggregate is computed per `grain` sub-period, then rolled up.
+   */
+  rollup?: {grain: Grain; aggregation: TimeAggregation}
 }
 
 export type ValuePlan =
@@ -152,6 +157,23 @@ function dimensionSql(def: MetricDefinition, name: string): string {
   return quoteIdent(name)
 }
 
+/** Grains from finest to coarsest; a week is finer than a month though it does not nest in one. */
+export const GRAIN_ORDER: Record<Grain, number> = {day: 0, week: 1, month: 2, quarter: 3, year: 4}
+
+/**
+ * The roll-up a metric needs at `grain`: none without `time_aggregation`, when the query is not
+ * coarser than the metric's grain (day when it declares none), or when it would not change the
+ * numbers (`sum` of an additive sum or count).
+ */
+function planRollup(def: MetricDefinition, grain: Grain): MeasurePlan['rollup'] {
+  const aggregation = def.time_aggregation
+  if (aggregation === undefined) return undefined
+  const base = def.grain ?? 'day'
+  if (GRAIN_ORDER[grain] <= GRAIN_ORDER[base]) return undefined
+  if (aggregation === 'sum' && (def.type === 'sum' || def.type === 'count')) return undefined
+  return {grain: base, aggregation}
+}
+
 function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery): MeasurePlan {
   const def = leaf.def
   const time = timeSql(def.time_column as string)
@@ -167,7 +189,12 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     conditions: [...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
     fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
+    ...withRollup(planRollup(def, q.grain)),
   }
+}
+
+function withRollup(rollup: MeasurePlan['rollup']): Pick<MeasurePlan, 'rollup'> {
+  return rollup === undefined ? {} : {rollup}
 }
 
 /**

@@ -75,8 +75,9 @@ function renderPredicate(p: PredicatePlan, params: Params): string {
 }
 
 function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
+  const bucket = m.rollup?.grain ?? plan.grain
   const select = commaLines([
-    `CAST(date_trunc(${DATE_TRUNC_PART[plan.grain]}, ${m.time}) AS DATE) AS period`,
+    `CAST(date_trunc(${DATE_TRUNC_PART[bucket]}, ${m.time}) AS DATE) AS ${m.rollup ? 'sub_period' : 'period'}`,
     ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
     `CAST(${m.aggregate} AS DOUBLE) AS value`,
   ]).map((l) => `  ${l}`)
@@ -91,12 +92,54 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
   if (r.skip !== undefined) where.push(`(${m.time} < ${bound(r.skip.from)} OR ${m.time} >= ${bound(r.skip.to)})`)
   if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, params))
-  return [
-    `${m.alias} AS MATERIALIZED (`,
+  const scan = [
+    `${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`,
     '  SELECT',
     ...select,
     `  FROM ${m.source}`,
     ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []),
+    '  GROUP BY ALL',
+    ')',
+  ].join('\n')
+  return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
+}
+
+/**
+ * Values per sub-period (`<alias>_sub`) rolled up to the query grain. last/first keep the last/
+ * first sub-period in which the measure has any row (a dimension combination missing there gets
+ * the gap value); avg/min/max count a combination's missing sub-periods as the gap value when it
+ * is 0, and skip them when it is NULL.
+ */
+function renderRollup(m: MeasurePlan, plan: AggregatePlan): string {
+  const rollup = m.rollup!
+  const period = `CAST(date_trunc(${DATE_TRUNC_PART[plan.grain]}, sub_period) AS DATE)`
+  const dims = m.dimensions.map((d) => quoteIdent(d.name))
+  if (rollup.aggregation === 'last' || rollup.aggregation === 'first') {
+    return [
+      `${m.alias} AS MATERIALIZED (`,
+      '  SELECT',
+      ...commaLines([`${period} AS period`, ...dims, 'value']).map((l) => `  ${l}`),
+      `  FROM ${m.alias}_sub`,
+      `  QUALIFY sub_period = ${rollup.aggregation === 'last' ? 'max' : 'min'}(sub_period) OVER (PARTITION BY ${period})`,
+      ')',
+    ].join('\n')
+  }
+  const zero = m.fill === 0
+  const value: Record<Exclude<typeof rollup.aggregation, 'last' | 'first'>, string> = {
+    sum: 'sum(value)',
+    avg: zero ? 'sum(value) / any_value(subs)' : 'avg(value)',
+    min: zero ? 'CASE WHEN count(*) < any_value(subs) THEN least(min(value), 0) ELSE min(value) END' : 'min(value)',
+    max: zero ? 'CASE WHEN count(*) < any_value(subs) THEN greatest(max(value), 0) ELSE max(value) END' : 'max(value)',
+  }
+  return [
+    `${m.alias} AS MATERIALIZED (`,
+    '  SELECT',
+    ...commaLines(['period', ...dims, `${value[rollup.aggregation]} AS value`]).map((l) => `  ${l}`),
+    '  FROM (',
+    '    SELECT',
+    ...commaLines([`${period} AS period`, ...dims, 'value', `count(DISTINCT sub_period) OVER (PARTITION BY ${period}) AS subs`]).map((l) => `    ${l}`),
+    `    FROM ${m.alias}_sub`,
+    '  )',
     '  GROUP BY ALL',
     ')',
   ].join('\n')
@@ -154,7 +197,8 @@ function renderPeriods(plan: AggregatePlan, params: Params): string[] {
   )
   if (plan.dimensions.length > 0) {
     const cols = plan.dimensions.map(quoteIdent).join(', ')
-    const selects = plan.measures.map((m, i) => `  SELECT ${i === 0 && plan.measures.length === 1 ? 'DISTINCT ' : ''}${cols} FROM ${m.alias}`)
+    // A rolled-up measure lists the combinations seen in any sub-period, so one absent at the end of a period still gets its row.
+    const selects = plan.measures.map((m, i) => `  SELECT ${i === 0 && plan.measures.length === 1 ? 'DISTINCT ' : ''}${cols} FROM ${m.rollup ? `${m.alias}_sub` : m.alias}`)
     ctes.push(['combos AS (', selects.join('\n  UNION\n'), ')'].join('\n'))
   }
   return ctes

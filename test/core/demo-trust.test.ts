@@ -1,0 +1,57 @@
+// Numbers an analyst would quote, on the demo warehouse, against hand-written SQL (issue 8).
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Catalog} from '../../src/core/catalog.js'
+import {initCatalog} from '../../src/core/init.js'
+import type {ResultRow} from '../../src/query/types.js'
+import {newCatalog, tempDir} from '../helpers.js'
+
+let catalog: Catalog
+let cleanup: () => void
+
+beforeAll(async () => {
+  const t = tempDir()
+  cleanup = t.cleanup
+  catalog = await newCatalog(t.dir)
+  await initCatalog(catalog, {demo: true})
+})
+afterAll(() => {
+  catalog.close()
+  cleanup()
+})
+
+async function hand(sql: string): Promise<ResultRow[]> {
+  return (await catalog.db.query(sql)).rows as ResultRow[]
+}
+
+const EU = [{dimension: 'region', op: '=' as const, value: 'EU'}]
+
+describe('snapshot metrics roll up with their time_aggregation', () => {
+  it('revenue/mrr at quarter for EU Q1 2025 is March\'s MRR, not the sum of three months', async () => {
+    const result = await catalog.queryMetric({metric: 'revenue/mrr', grain: 'quarter', filters: EU, from: '2025-01-01', to: '2025-04-01'})
+    const [march] = await hand(`SELECT sum(mrr) AS v FROM subscriptions WHERE region = 'EU' AND snapshot_month = DATE '2025-03-01'`)
+    const [summed] = await hand(`SELECT sum(mrr) AS v FROM subscriptions WHERE region = 'EU' AND snapshot_month >= DATE '2025-01-01' AND snapshot_month < DATE '2025-04-01'`)
+    expect(result.rows).toHaveLength(1)
+    expect(result.rows[0]!.period).toBe('2025-01-01')
+    expect(result.rows[0]!.value).toBeCloseTo(march!.v as number, 6)
+    expect(result.rows[0]!.value as number).toBeLessThan((summed!.v as number) / 2)
+  })
+
+  it('revenue/arr at quarter is the last month\'s MRR times 12', async () => {
+    const result = await catalog.queryMetric({metric: 'revenue/arr', grain: 'quarter', from: '2025-01-01', to: '2026-01-01'})
+    const expected = await hand(`SELECT date_trunc('quarter', snapshot_month)::DATE::VARCHAR AS period, sum(mrr) * 12 AS value FROM subscriptions
+      WHERE snapshot_month IN (SELECT max(snapshot_month) FROM subscriptions GROUP BY date_trunc('quarter', snapshot_month))
+        AND snapshot_month >= DATE '2025-01-01' AND snapshot_month < DATE '2026-01-01'
+      GROUP BY 1 ORDER BY 1`)
+    expect(result.rows.map((r) => r.period)).toEqual(expected.map((r) => r.period))
+    result.rows.forEach((r, i) => expect(r.value).toBeCloseTo(expected[i]!.value as number, 4))
+  })
+
+  it('growth/churn_rate at quarter is churn of the quarter over customers at its start', async () => {
+    const result = await catalog.queryMetric({metric: 'growth/churn_rate', grain: 'quarter', from: '2025-04-01', to: '2025-07-01'})
+    const [row] = await hand(`SELECT
+        (SELECT count(*) FROM subscriptions WHERE is_churned AND snapshot_month >= DATE '2025-04-01' AND snapshot_month < DATE '2025-07-01')
+        / (SELECT count(*) FROM subscriptions WHERE NOT is_new AND snapshot_month = DATE '2025-04-01') AS v`)
+    expect(result.rows[0]!.value).toBeCloseTo(row!.v as number, 12)
+  })
+})
