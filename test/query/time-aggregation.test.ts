@@ -15,7 +15,7 @@ CREATE TABLE snaps AS SELECT month, region, CAST(mrr AS DOUBLE) AS mrr FROM (VAL
   (DATE '2024-01-01', 'US', 5.0), (DATE '2024-02-01', 'US', 5.0)
 ) AS v(month, region, mrr)`
 
-const base = {category: 'revenue', table_name: 'snaps', time_column: 'month', expression: 'mrr', grain: 'month', dimensions: ['region']} as const
+const base = {category: 'revenue', table_name: 'snaps', time_column: 'month', expression: 'mrr', grain: 'month' as const, dimensions: ['region']}
 const DEFS: MetricDefinition[] = [
   {...base, id: 'revenue/mrr', name: 'mrr', type: 'sum', time_aggregation: 'last'},
   {...base, id: 'revenue/mrr_first', name: 'mrr_first', type: 'sum', time_aggregation: 'first'},
