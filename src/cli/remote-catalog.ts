@@ -8,6 +8,7 @@ import type {StoredMetric} from '../catalog/types.js'
 import {displayPath, exportMetricFiles, listMetricFiles} from '../catalog/yaml.js'
 import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../core/catalog.js'
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
+import type {ColumnUse, TableMapEntry} from '../core/columns.js'
 import type {CreatedToken, Role, TokenApi, TokenInfo} from '../core/tokens.js'
 import {CatalogError, HTTP_STATUS, type ErrorCode} from '../errors.js'
 import type {CompiledQuery, MetricQuery, QueryResult} from '../query/types.js'
@@ -89,6 +90,14 @@ export class RemoteCatalog implements CatalogApi, TokenApi {
 
   async tables(): Promise<{table: string; metrics: string[]}[]> {
     return (await this.request<{tables: {table: string; metrics: string[]}[]}>('GET', '/api/tables')).tables
+  }
+
+  async tableMap(): Promise<TableMapEntry[]> {
+    return (await this.request<{tables: TableMapEntry[]}>('GET', '/api/tables', {query: {columns: '1'}})).tables
+  }
+
+  async lookupColumn(column: string, table?: string): Promise<ColumnUse[]> {
+    return (await this.request<{uses: ColumnUse[]}>('GET', '/api/lookup', {query: {column, table}})).uses
   }
 
   async compileQuery(query: MetricQuery): Promise<CompiledQuery> {

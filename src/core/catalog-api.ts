@@ -2,6 +2,7 @@ import type {ChangeKind, MetricVersion} from '../catalog/repository.js'
 import type {SearchHit} from '../catalog/search.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {CompiledQuery, MetricQuery, QueryResult} from '../query/types.js'
+import type {ColumnUse, TableMapEntry} from './columns.js'
 import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from './catalog.js'
 
 /** A definition as `show` returns it: the current one, or a past version with its change. */
@@ -33,6 +34,8 @@ export interface CatalogApi {
   lookupSynonym(synonym: string): Promise<StoredMetric[]>
   lookupTable(table: string): Promise<StoredMetric[]>
   tables(): Promise<{table: string; metrics: string[]}[]>
+  tableMap(): Promise<TableMapEntry[]>
+  lookupColumn(column: string, table?: string): Promise<ColumnUse[]>
   compileQuery(query: MetricQuery): Promise<CompiledQuery>
   queryMetric(query: MetricQuery): Promise<QueryResult>
   close(): void

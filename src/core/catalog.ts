@@ -24,6 +24,7 @@ import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
 import {Database, firstLine, type Tx} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
+import type {ColumnUse, TableMapEntry} from './columns.js'
 import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
 import {compileMetricQuery, metricKind, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
@@ -360,6 +361,21 @@ export class Catalog implements CatalogApi {
     const map = new Map<string, string[]>()
     for (const m of await this.list()) for (const t of tablesOf(m)) map.set(t, [...(map.get(t) ?? []), m.id])
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([table, metrics]) => ({table, metrics}))
+  }
+
+  /**
+   * Every warehouse table with its columns and types and, per column, the metrics that read it
+   * (from parsed SQL, see `columnUses`); then tables metrics name that the database lacks.
+   */
+  async tableMap(): Promise<TableMapEntry[]> {
+    const {buildTableMap} = await import('./columns.js')
+    return buildTableMap(this.db, await this.list())
+  }
+
+  /** The metrics that read a column (of `table` when given), and where: expression, filter, dimension, time column, sql. */
+  async lookupColumn(column: string, table?: string): Promise<ColumnUse[]> {
+    const {findColumnUses} = await import('./columns.js')
+    return findColumnUses(this.db, await this.list(), column, table)
   }
 
   /** The SQL and parameters `queryMetric` would run. */

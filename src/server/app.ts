@@ -81,13 +81,23 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return c.json({query: q, results: await catalog.search(q)})
   })
   app.get('/api/lookup', read, async (c) => {
-    const {synonym, table} = c.req.query()
+    const {synonym, table, column} = c.req.query()
+    if (column !== undefined) {
+      if (synonym !== undefined) throw new CatalogError('BAD_REQUEST', 'pass ?column= (optionally with ?table=) or ?synonym=, not both', {parameters: ['synonym', 'column']})
+      return c.json({column, table: table ?? null, uses: await catalog.lookupColumn(column, table)})
+    }
     if ((synonym === undefined) === (table === undefined)) {
-      throw new CatalogError('BAD_REQUEST', 'pass exactly one of ?synonym= and ?table=', {parameters: ['synonym', 'table']})
+      throw new CatalogError('BAD_REQUEST', 'pass exactly one of ?synonym=, ?table= and ?column=', {parameters: ['synonym', 'table', 'column']})
     }
     return c.json({metrics: synonym === undefined ? await catalog.lookupTable(table!) : await catalog.lookupSynonym(synonym)})
   })
-  app.get('/api/tables', read, async (c) => c.json({tables: await catalog.tables()}))
+  app.get('/api/tables', read, async (c) => {
+    const columns = c.req.query('columns')
+    if (columns !== undefined && !['0', '1', 'true', 'false'].includes(columns)) {
+      throw new CatalogError('BAD_REQUEST', `bad ?columns=${JSON.stringify(columns)}; expected 1 or 0`, {parameter: 'columns'})
+    }
+    return c.json({tables: columns === '1' || columns === 'true' ? await catalog.tableMap() : await catalog.tables()})
+  })
 
   app.get(`/api/metrics/${ID}/history`, read, async (c) => {
     const versions = await catalog.history(c.req.param('id'))
