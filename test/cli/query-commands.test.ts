@@ -97,7 +97,7 @@ describe('metricat query / sql / load / validate (child process)', () => {
   })
 
   it('validate of one file resolves references to stored metrics, as import would', async () => {
-    const r = await runCli(['validate', path.join(ROOT, 'metrics', 'growth', 'churn_rate.yml'), '--db', db])
+    const r = await runCli(['validate', path.join(ROOT, 'metrics', 'revenue', 'churn_rate.yml'), '--db', db])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('OK: 1 metric, no problems (schema, catalog and warehouse checks)')

@@ -49,17 +49,17 @@ const MONTHLY: [string, string][] = [
   ['revenue/total_revenue', `SELECT ${month('ordered_at')}, sum(amount) AS value FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1`],
   ['revenue/mrr', `SELECT ${month('snapshot_month')}, sum(mrr) AS value FROM subscriptions GROUP BY 1 ORDER BY 1`],
   ['revenue/arr', `SELECT ${month('snapshot_month')}, sum(mrr) * 12 AS value FROM subscriptions GROUP BY 1 ORDER BY 1`],
-  ['revenue/upsell_expansion', `SELECT ${month('changed_at')}, sum(mrr_delta) AS value FROM subscription_changes WHERE change_type = 'expansion' GROUP BY 1 ORDER BY 1`],
-  ['growth/new_customers', `SELECT ${month('started_at')}, count(*)::DOUBLE AS value FROM subscriptions WHERE is_new GROUP BY 1 ORDER BY 1`],
+  ['sales/upsell_expansion', `SELECT ${month('changed_at')}, sum(mrr_delta) AS value FROM subscription_changes WHERE change_type = 'expansion' GROUP BY 1 ORDER BY 1`],
+  ['sales/new_customers', `SELECT ${month('started_at')}, count(*)::DOUBLE AS value FROM subscriptions WHERE is_new GROUP BY 1 ORDER BY 1`],
   ['growth/churned_customers', `SELECT ${month('snapshot_month')}, count(*)::DOUBLE AS value FROM subscriptions WHERE is_churned GROUP BY 1 ORDER BY 1`],
   ['growth/customers_at_start', `SELECT ${month('snapshot_month')}, count(*)::DOUBLE AS value FROM subscriptions WHERE NOT is_new GROUP BY 1 ORDER BY 1`],
-  ['growth/churn_rate', `SELECT ${month('snapshot_month')}, count(*) FILTER (WHERE is_churned) / nullif(count(*) FILTER (WHERE NOT is_new), 0) AS value FROM subscriptions GROUP BY 1 ORDER BY 1`],
-  ['product/active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
-  ['product/feature_active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal AND feature IS NOT NULL GROUP BY 1 ORDER BY 1`],
-  ['product/feature_adoption', `SELECT ${month('occurred_at')}, count(DISTINCT user_id) FILTER (WHERE feature IS NOT NULL) / count(DISTINCT user_id) AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
+  ['revenue/churn_rate', `SELECT ${month('snapshot_month')}, count(*) FILTER (WHERE is_churned) / nullif(count(*) FILTER (WHERE NOT is_new), 0) AS value FROM subscriptions GROUP BY 1 ORDER BY 1`],
+  ['product_usage/active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
+  ['product_usage/feature_active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal AND feature IS NOT NULL GROUP BY 1 ORDER BY 1`],
+  ['product_usage/feature_adoption', `SELECT ${month('occurred_at')}, count(DISTINCT user_id) FILTER (WHERE feature IS NOT NULL) / count(DISTINCT user_id) AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
   ['sales/pipeline_value', `SELECT ${month('close_date')}, sum(amount) AS value FROM opportunities WHERE NOT is_closed GROUP BY 1 ORDER BY 1`],
-  ['support/support_resolution_time', `SELECT ${month('resolved_at')}, median(epoch(resolved_at - created_at) / 3600) AS value FROM tickets WHERE resolved_at IS NOT NULL GROUP BY 1 ORDER BY 1`],
-  ['finance/infrastructure_cost', `SELECT ${month('cost_date')}, sum(cost_usd) AS value FROM infra_costs GROUP BY 1 ORDER BY 1`],
+  ['operations/support_resolution_time', `SELECT ${month('resolved_at')}, median(epoch(resolved_at - created_at) / 3600) AS value FROM tickets WHERE resolved_at IS NOT NULL GROUP BY 1 ORDER BY 1`],
+  ['operations/infrastructure_cost', `SELECT ${month('cost_date')}, sum(cost_usd) AS value FROM infra_costs GROUP BY 1 ORDER BY 1`],
 ]
 
 describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
@@ -82,7 +82,7 @@ describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
 
   it('active users by week (weeks start on Monday) for one region', async () => {
     expectSameRows(
-      await compiled({metric: 'product/active_users', grain: 'week', filters: [{dimension: 'region', op: '=', value: 'EU'}], from: '2026-01-05', to: '2026-04-06'}),
+      await compiled({metric: 'product_usage/active_users', grain: 'week', filters: [{dimension: 'region', op: '=', value: 'EU'}], from: '2026-01-05', to: '2026-04-06'}),
       await hand(`SELECT (DATE '2026-01-05' + CAST(7 * ((occurred_at::DATE - DATE '2026-01-05') // 7) AS INTEGER))::VARCHAR AS period, count(DISTINCT user_id)::DOUBLE AS value
         FROM user_events WHERE NOT is_internal AND region = 'EU' AND occurred_at >= DATE '2026-01-05' AND occurred_at < DATE '2026-04-06'
         GROUP BY 1 ORDER BY 1`),
@@ -91,7 +91,7 @@ describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
 
   it('churn rate (ratio) by plan', async () => {
     expectSameRows(
-      await compiled({metric: 'growth/churn_rate', by: ['plan'], from: '2026-01-01', to: '2026-07-01'}),
+      await compiled({metric: 'revenue/churn_rate', by: ['plan'], from: '2026-01-01', to: '2026-07-01'}),
       await hand(`SELECT ${month('snapshot_month')}, plan, count(*) FILTER (WHERE is_churned) / nullif(count(*) FILTER (WHERE NOT is_new), 0) AS value
         FROM subscriptions WHERE snapshot_month >= DATE '2026-01-01' AND snapshot_month < DATE '2026-07-01' GROUP BY 1, 2 ORDER BY 1, 2`),
     )
@@ -128,7 +128,7 @@ describe('starter metrics on the demo warehouse equal hand-written SQL', () => {
 
   it('compares a DATE time column with a timestamp bound as a timestamp, not cut to its date', async () => {
     expectSameRows(
-      await compiled({metric: 'finance/infrastructure_cost', grain: 'day', from: '2025-01-01', to: '2025-01-03T12:00:00'}),
+      await compiled({metric: 'operations/infrastructure_cost', grain: 'day', from: '2025-01-01', to: '2025-01-03T12:00:00'}),
       await hand(`SELECT cost_date::VARCHAR AS period, sum(cost_usd) AS value FROM infra_costs
         WHERE cost_date >= DATE '2025-01-01' AND cost_date::TIMESTAMP < TIMESTAMP '2025-01-03 12:00:00' GROUP BY 1 ORDER BY 1`),
     )

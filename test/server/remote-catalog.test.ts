@@ -64,7 +64,7 @@ describe('RemoteCatalog gives what Catalog gives', () => {
     const local = plain(await s.catalog.queryMetric(query))
     expect({...rest, rows: []}).toEqual({...local, rows: []})
     expectSameRows(rows, local.rows)
-    const counts = {metric: 'growth/new_customers', by: ['region'], filters: [{dimension: 'plan', op: '!=' as const, value: 'free'}]}
+    const counts = {metric: 'sales/new_customers', by: ['region'], filters: [{dimension: 'plan', op: '!=' as const, value: 'free'}]}
     expect(await remote.queryMetric(counts)).toEqual(plain(await s.catalog.queryMetric(counts)))
     expect(await remote.compileQuery(query)).toEqual(plain(await s.catalog.compileQuery(query)))
   })

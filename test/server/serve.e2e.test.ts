@@ -19,7 +19,7 @@ let server: {child: ChildProcess; url: string; exit: Promise<number | null>; std
 
 const QUERY_ARGS = ['query', 'revenue/total_revenue', '--grain', 'quarter', '--by', 'region', '--where', 'channel in web,partner', '--from', '2025-01-01', '--to', '2026-01-01']
 // a count: integer values, so the rows must be identical to the bit
-const COUNT_ARGS = ['query', 'growth/new_customers', '--by', 'region', '--where', 'plan!=free', '--from', '2025-01-01', '--to', '2026-01-01']
+const COUNT_ARGS = ['query', 'sales/new_customers', '--by', 'region', '--where', 'plan!=free', '--from', '2025-01-01', '--to', '2026-01-01']
 const COUNT_BODY = {by: ['region'], filters: [{dimension: 'plan', op: '!=', value: 'free'}], from: '2025-01-01', to: '2026-01-01'}
 const QUERY_BODY = {grain: 'quarter', by: ['region'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}], from: '2025-01-01', to: '2026-01-01'}
 
@@ -70,7 +70,7 @@ describe('metricat serve (child process)', () => {
   })
 
   it('query over HTTP returns identical rows to `metricat query` on the file', async () => {
-    const res = await fetch(`${server.url}/api/metrics/growth/new_customers/query`, {
+    const res = await fetch(`${server.url}/api/metrics/sales/new_customers/query`, {
       method: 'POST',
       headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json'},
       body: JSON.stringify(COUNT_BODY),
