@@ -47,8 +47,8 @@ describe('snapshot metrics roll up with their time_aggregation', () => {
     result.rows.forEach((r, i) => expect(r.value).toBeCloseTo(expected[i]!.value as number, 4))
   })
 
-  it('growth/churn_rate at quarter is churn of the quarter over customers at its start', async () => {
-    const result = await catalog.queryMetric({metric: 'growth/churn_rate', grain: 'quarter', from: '2025-04-01', to: '2025-07-01'})
+  it('revenue/churn_rate at quarter is churn of the quarter over customers at its start', async () => {
+    const result = await catalog.queryMetric({metric: 'revenue/churn_rate', grain: 'quarter', from: '2025-04-01', to: '2025-07-01'})
     const [row] = await hand(`SELECT
         (SELECT count(*) FROM subscriptions WHERE is_churned AND snapshot_month >= DATE '2025-04-01' AND snapshot_month < DATE '2025-07-01')
         / (SELECT count(*) FROM subscriptions WHERE NOT is_new AND snapshot_month = DATE '2025-04-01') AS v`)
