@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {GRAINS, type Grain} from '../catalog/types.js'
 import {parseWhere} from '../query/parse-where.js'
-import type {CompareMode, MetricQuery} from '../query/types.js'
+import {QUERY_ORDERS, type CompareMode, type MetricQuery, type QueryOrder} from '../query/types.js'
 
 /** The request flags `query` and `sql` share; they map one to one onto a MetricQuery. */
 export const queryFlags = {
@@ -17,7 +17,9 @@ export const queryFlags = {
   to: Flags.string({description: 'end date, exclusive (YYYY-MM-DD or ISO timestamp)'}),
   compare: Flags.option({options: ['previous', 'year'] as const, description: 'add previous_value and growth_pct (previous period, or same period a year earlier)'})(),
   variant: Flags.string({description: 'run the metric\'s sql_by_<variant> SQL instead'}),
-  limit: Flags.integer({min: 1, description: 'at most this many rows'}),
+  limit: Flags.integer({min: 1, description: 'the latest N periods (all their rows), still in ascending order; with --order value, the first N rows'}),
+  order: Flags.option({options: QUERY_ORDERS, description: 'sort rows by period (default) or by value; "--order value --desc --limit 5" is a top 5'})(),
+  desc: Flags.boolean({description: 'descending order: latest periods or largest values first'}),
   warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
 }
 
@@ -30,6 +32,8 @@ export interface QueryFlagValues {
   compare?: CompareMode
   variant?: string
   limit?: number
+  order?: QueryOrder
+  desc?: boolean
 }
 
 /** CLI flags -> the one request shape (SPEC section 4); `--where` text is parsed, never passed as SQL. */
@@ -43,5 +47,7 @@ export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQue
   if (flags.compare) query.compare = flags.compare
   if (flags.variant) query.variant = flags.variant
   if (flags.limit !== undefined) query.limit = flags.limit
+  if (flags.order) query.order = flags.order
+  if (flags.desc) query.desc = true
   return query
 }

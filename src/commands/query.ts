@@ -12,6 +12,7 @@ export default class Query extends BaseCommand {
     '<%= config.bin %> query revenue/total_revenue --from 2026-01-01 --to 2026-07-01',
     '<%= config.bin %> query revenue/mrr --by region --where "region in EU,NA" --from 2026-01-01',
     '<%= config.bin %> query product_usage/active_users --grain week --where region=EU --limit 8',
+    '<%= config.bin %> query revenue/total_revenue --by region --from 2026-09-01 --to 2026-10-01 --order value --desc --limit 5',
     '<%= config.bin %> query revenue/total_revenue --grain quarter --compare year --from 2025-01-01 --to 2026-10-01',
     '<%= config.bin %> query revenue/arr --from 2026-01-01 --format csv',
     '<%= config.bin %> query revenue/mrr --variant quarter_end --json',

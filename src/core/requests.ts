@@ -8,7 +8,7 @@ import {CatalogError, type ValidationDetail} from '../errors.js'
 import {parseWhere} from '../query/parse-where.js'
 import {MAX_LIMIT} from '../query/resolve.js'
 import {FILTERS_SCHEMA} from '../query/filter-schema.js'
-import type {MetricQuery} from '../query/types.js'
+import {QUERY_ORDERS, type MetricQuery} from '../query/types.js'
 import type {ImportOptions, YamlDocument} from './catalog.js'
 import {ROLES, type Role} from './tokens.js'
 
@@ -16,7 +16,7 @@ import {ROLES, type Role} from './tokens.js'
 // mistyped field is a 422 with its path rather than something silently ignored. The same objects
 // describe the bodies in GET /api/openapi.json.
 
-/** `{grain, by, filters, from, to, compare, variant, limit}` (SPEC section 4); the metric id comes from the URL. */
+/** `{grain, by, filters, from, to, compare, variant, limit, order, desc}`; the metric id comes from the URL. */
 export const QUERY_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -29,7 +29,9 @@ export const QUERY_REQUEST_SCHEMA = {
     to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, exclusive'},
     compare: {enum: ['previous', 'year']},
     variant: {type: 'string', minLength: 1, maxLength: 128, description: 'a sql_by_<name> variant'},
-    limit: {type: 'integer', minimum: 1, maximum: MAX_LIMIT},
+    limit: {type: 'integer', minimum: 1, maximum: MAX_LIMIT, description: 'order period: the latest N periods (every row of each); order value: the first N rows'},
+    order: {enum: [...QUERY_ORDERS], description: 'period (default) or value (then period; nulls last)'},
+    desc: {type: 'boolean', description: 'descending: latest periods or largest values first'},
   },
 } as const
 
@@ -98,7 +100,7 @@ export function parseQueryRequest(id: string, body: unknown): MetricQuery {
   return {...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body), metric: id}
 }
 
-const QUERY_PARAMS = new Set(['grain', 'by', 'where', 'from', 'to', 'compare', 'variant', 'limit'])
+const QUERY_PARAMS = new Set(['grain', 'by', 'where', 'from', 'to', 'compare', 'variant', 'limit', 'order', 'desc'])
 
 /**
  * A query from URL parameters (GET /api/metrics/{id}/sql): the CLI's flags by name, `by` comma
@@ -113,6 +115,7 @@ export function parseQueryParams(id: string, params: Record<string, string[]>): 
     if (key === 'by') body.by = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
     else if (key === 'where') body.filters = values.map(parseWhere)
     else if (key === 'limit') body.limit = /^\d+$/.test(values.at(-1)!) ? Number(values.at(-1)) : values.at(-1)
+    else if (key === 'desc') body.desc = values.at(-1) === 'true' ? true : values.at(-1) === 'false' ? false : values.at(-1)
     else body[key] = values.at(-1)
   }
   return {...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body, 'query string'), metric: id}

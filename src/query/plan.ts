@@ -11,7 +11,7 @@ import {
   type ResolvedLeaf,
   type ResolvedValue,
 } from './resolve.js'
-import type {CompareMode, FilterOp, FilterScalar, MetricQuery} from './types.js'
+import type {CompareMode, FilterOp, FilterScalar, MetricQuery, QueryOrder} from './types.js'
 
 /** A request filter bound to one measure's SQL for its dimension. Values are bound, never inlined. */
 export interface PredicatePlan {
@@ -81,7 +81,10 @@ export interface AggregatePlan {
   simple: boolean
   range: RangePlan
   compare?: CompareMode
+  /** with order period: at most this many (latest, or with desc earliest-last) periods; with order value: rows */
   limit?: number
+  order: QueryOrder
+  desc: boolean
 }
 
 export interface SqlPlan {
@@ -286,6 +289,8 @@ export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
     range: planRange(q),
     ...(q.compare ? {compare: q.compare} : {}),
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
+    order: q.order,
+    desc: q.desc,
   }
 }
 

@@ -233,7 +233,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
   if (plan.compare === undefined) {
-    body = [...renderFilledSelect(plan), `ORDER BY ${['periods.period', ...dims.map((d) => `combos.${d}`)].join(', ')}`]
+    body = [...renderFilledSelect(plan), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
   } else {
     ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
@@ -254,10 +254,9 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
       'FROM filled AS cur',
       `LEFT JOIN filled AS prev ON ${on.join(' AND ')}`,
       ...(showFrom !== undefined ? [`WHERE cur.period >= CAST(${params.add(showFrom)} AS DATE)`] : []),
-      `ORDER BY ${['cur.period', ...dims.map((d) => `cur.${d}`)].join(', ')}`,
+      ...renderOrder(plan, 'cur.period', dims.map((d) => `cur.${d}`)),
     ]
   }
-  if (plan.limit !== undefined) body.push(`LIMIT ${limitLiteral(plan.limit)}`)
   const sql = `WITH\n${ctes.join(',\n')}\n${body.join('\n')}`
   return {
     sql,
@@ -265,6 +264,21 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
     columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : [])],
     grain: plan.grain,
   }
+}
+
+/**
+ * ORDER BY and the limit. By period, the limit keeps whole periods, the latest ones (QUALIFY on a
+ * dense rank, so every dimension row of a kept period stays); by value it keeps the first rows.
+ */
+function renderOrder(plan: AggregatePlan, period: string, dims: string[]): string[] {
+  const dir = plan.desc ? ' DESC' : ''
+  if (plan.order === 'value') {
+    return [`ORDER BY ${[`value${dir} NULLS LAST`, period, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
+  }
+  return [
+    ...(plan.limit !== undefined ? [`QUALIFY dense_rank() OVER (ORDER BY ${period} DESC) <= ${limitLiteral(plan.limit)}`] : []),
+    `ORDER BY ${[`${period}${dir}`, ...dims].join(', ')}`,
+  ]
 }
 
 function limitLiteral(limit: number): string {

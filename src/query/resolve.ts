@@ -4,7 +4,9 @@ import {compareBounds, parseTimeBound, type TimeBound} from './dates.js'
 import {parseFormula, resolveMetricRef, type FormulaNode} from './formula.js'
 import {
   FILTER_OPS,
+  QUERY_ORDERS,
   type CompareMode,
+  type QueryOrder,
   type Filter,
   type FilterOp,
   type FilterScalar,
@@ -49,6 +51,8 @@ export interface ResolvedAggregateQuery {
   to?: TimeBound
   compare?: CompareMode
   limit?: number
+  order: QueryOrder
+  desc: boolean
   value: ResolvedValue
 }
 
@@ -270,6 +274,15 @@ function resolveLimit(limit: unknown): number | undefined {
   return limit
 }
 
+function resolveOrder(query: MetricQuery): {order: QueryOrder; desc: boolean} {
+  const order = query.order ?? 'period'
+  if (!(QUERY_ORDERS as readonly string[]).includes(order)) {
+    throw badRequest(`unknown order ${show(query.order)}; allowed: ${QUERY_ORDERS.join(', ')}`, {allowed: [...QUERY_ORDERS]})
+  }
+  if (query.desc !== undefined && typeof query.desc !== 'boolean') throw badRequest(`bad desc ${show(query.desc)}; expected true or false`)
+  return {order, desc: query.desc ?? false}
+}
+
 function resolveSqlOnly(def: MetricDefinition, query: MetricQuery): ResolvedSqlQuery {
   const given = [
     query.grain !== undefined && '--grain',
@@ -278,6 +291,8 @@ function resolveSqlOnly(def: MetricDefinition, query: MetricQuery): ResolvedSqlQ
     query.from !== undefined && '--from',
     query.to !== undefined && '--to',
     query.compare !== undefined && '--compare',
+    query.order !== undefined && '--order',
+    query.desc !== undefined && '--desc',
   ].filter((g): g is string => typeof g === 'string')
   if (given.length > 0) {
     throw badRequest(
@@ -374,6 +389,7 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
     to,
     compare: query.compare,
     limit: resolveLimit(query.limit),
+    ...resolveOrder(query),
     value,
   }
 }

@@ -13,6 +13,10 @@ export interface Filter {
 
 export type CompareMode = 'previous' | 'year'
 
+export const QUERY_ORDERS = ['period', 'value'] as const
+/** Row order: by period (then dimensions), or by value (then period, dimensions; nulls last). */
+export type QueryOrder = (typeof QUERY_ORDERS)[number]
+
 /** One request shape for CLI flags, HTTP bodies and agent tools (SPEC section 4). */
 export interface MetricQuery {
   metric: string
@@ -25,7 +29,14 @@ export interface MetricQuery {
   to?: string
   compare?: CompareMode
   variant?: string
+  /**
+   * Order `period` (default): at most `limit` periods, the latest ones, every row of each.
+   * Order `value`: the first `limit` rows by value (top-N with `desc`).
+   */
   limit?: number
+  order?: QueryOrder
+  /** descending order (latest periods first, or largest values first) */
+  desc?: boolean
 }
 
 /** SQL text with `$n` placeholders and the values they bind, in order. */

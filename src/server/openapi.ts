@@ -90,7 +90,9 @@ function build(): Json {
             q('to', 'ISO date, exclusive'),
             q('compare', 'previous or year'),
             q('variant', 'a sql_by_<name> variant'),
-            q('limit', 'row limit', {type: 'integer', minimum: 1}),
+            q('limit', 'the latest N periods (order value: the first N rows)', {type: 'integer', minimum: 1}),
+            q('order', 'period (default) or value'),
+            q('desc', 'true: descending (latest periods or largest values first)', {type: 'boolean'}),
           ],
         }),
         post: op('The SQL a query would run, for a JSON query body', READ, {200: json(ref('CompiledQuery')), ...errors(400, 401, 403, 404, 413, 422)}, {

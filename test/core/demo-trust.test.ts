@@ -3,17 +3,24 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
 import {initCatalog} from '../../src/core/init.js'
+import {TokenStore} from '../../src/core/tokens.js'
 import type {ResultRow} from '../../src/query/types.js'
 import {newCatalog, tempDir} from '../helpers.js'
+import {type Requester, requester} from '../server/helpers.js'
 
 let catalog: Catalog
 let cleanup: () => void
+let call: Requester
+let token: string
 
 beforeAll(async () => {
   const t = tempDir()
   cleanup = t.cleanup
   catalog = await newCatalog(t.dir)
   await initCatalog(catalog, {demo: true})
+  const tokens = new TokenStore(catalog.db)
+  token = (await tokens.createToken('analyst-1', 'analyst')).token
+  call = requester(catalog, {tokens})
 })
 afterAll(() => {
   catalog.close()
@@ -53,5 +60,22 @@ describe('snapshot metrics roll up with their time_aggregation', () => {
         (SELECT count(*) FROM subscriptions WHERE is_churned AND snapshot_month >= DATE '2025-04-01' AND snapshot_month < DATE '2025-07-01')
         / (SELECT count(*) FROM subscriptions WHERE NOT is_new AND snapshot_month = DATE '2025-04-01') AS v`)
     expect(result.rows[0]!.value).toBeCloseTo(row!.v as number, 12)
+  })
+})
+
+describe('request shape over HTTP', () => {
+  it('order, desc and limit in the query body give a top 3 of regions', async () => {
+    const body = {by: ['region'], from: '2026-09-01', to: '2026-10-01', order: 'value', desc: true, limit: 3}
+    const r = await call('POST', '/api/metrics/revenue/total_revenue/query', {token, body})
+    expect(r.status).toBe(200)
+    const expected = await hand(`SELECT '2026-09-01' AS period, region, sum(amount) AS value FROM orders
+      WHERE status = 'completed' AND ordered_at >= DATE '2026-09-01' AND ordered_at < DATE '2026-10-01' GROUP BY region ORDER BY value DESC LIMIT 3`)
+    expect(r.body.rows.map((x: ResultRow) => x.region)).toEqual(expected.map((x) => x.region))
+  })
+
+  it('a bad order is a 422 naming the field', async () => {
+    const r = await call('POST', '/api/metrics/revenue/total_revenue/query', {token, body: {order: 'size'}})
+    expect(r.status).toBe(422)
+    expect(r.body.error.message).toMatch(/\/order/)
   })
 })

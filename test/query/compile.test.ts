@@ -480,8 +480,9 @@ describe('compileMetricQuery: SQL-only metrics', () => {
 
 describe('compileMetricQuery: limit', () => {
   it('renders a validated integer literal', () => {
-    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nORDER BY periods\.period\nLIMIT 25$/)
-    expect(compile({metric: 'revenue/total_revenue', compare: 'previous', limit: 1_000_000}).sql).toMatch(/\nLIMIT 1000000$/)
+    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nQUALIFY dense_rank\(\) OVER \(ORDER BY periods\.period DESC\) <= 25\nORDER BY periods\.period$/)
+    expect(compile({metric: 'revenue/total_revenue', compare: 'previous', limit: 1_000_000}).sql).toMatch(/<= 1000000\nORDER BY cur\.period$/)
+    expect(compile({metric: 'revenue/total_revenue', order: 'value', limit: 7}).sql).toMatch(/\nLIMIT 7$/)
   })
 
   it.each([0, -1, 1.5, 1_000_001, '10', Number.NaN])('rejects %j', (limit) => {
