@@ -25,6 +25,7 @@ import {Database, firstLine, type Tx} from '../db/connection.js'
 import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
+import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
 import {compileMetricQuery, metricKind, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
@@ -38,6 +39,11 @@ export interface OpenCatalogOptions {
   warehouse?: string
   /** create the file when it does not exist (init, import); otherwise a missing file is an error */
   create?: boolean
+  /**
+   * Files DuckDB may read besides the attached databases (`load` passes the file it loads).
+   * Everything else on the file system is closed once the catalog is open (`Database.lockDown`).
+   */
+  readFiles?: string[]
 }
 
 /** The database path a command uses: the flag, then METRICAT_DB, then ./metricat.duckdb. */
@@ -56,6 +62,7 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
     await migrate(db)
     const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
     if (warehouse) await db.attachWarehouse(warehouse)
+    await db.lockDown(options.readFiles)
   } catch (error) {
     db.close()
     throw error
@@ -129,6 +136,7 @@ export async function validateMetrics(options: {db?: string; warehouse?: string;
   try {
     await migrate(db)
     if (warehouse) await db.attachWarehouse(warehouse)
+    await db.lockDown()
     return await catalog.validate(options.path, {warehouse: Boolean(warehouse)})
   } finally {
     catalog.close()
@@ -136,6 +144,8 @@ export async function validateMetrics(options: {db?: string; warehouse?: string;
 }
 
 export class Catalog implements CatalogApi {
+  /** content hashes whose SQL passed `checkDefinitionSql` in this process */
+  private readonly runnable = new Set<string>()
   /** current definitions by id, loaded on first need and dropped on every write */
   private cache: Map<string, StoredMetric> | undefined
 
@@ -220,6 +230,7 @@ export class Catalog implements CatalogApi {
     const after = new Map([...(await this.all()).values()].map((m) => [m.id, {definition: m} as Located]))
     after.set(metric.definition.id, {definition: metric.definition})
     const problems = this.newProblems([...after.values()])
+    if (problems.length === 0) problems.push(...(await checkDefinitionSql(this.db, [metric])))
     if (problems.length > 0) throw validationError(problems, 'body')
     const change = await this.db.transaction(async (tx) => {
       await assertVersion(tx, metric.definition.id, options.expectedVersion)
@@ -270,6 +281,7 @@ export class Catalog implements CatalogApi {
       const all = [...located, ...[...after.values()].filter((m) => !imported.has(m.definition.id))]
       problems.push(...checkSemantics(all, metricReferences))
     }
+    if (problems.length === 0) problems.push(...(await checkDefinitionSql(this.db, load.metrics)))
     if (problems.length > 0) throw validationError(problems, load.files.length === 1 ? load.files[0]! : `${load.files.length} files`)
 
     const {diffDefinitions} = await import('../catalog/diff.js')
@@ -330,6 +342,7 @@ export class Catalog implements CatalogApi {
       pool = stored
       problems = checkSemantics(metrics, metricReferences)
     }
+    if (problems.length === 0) problems = await checkDefinitionSql(this.db, metrics)
     if (problems.length === 0 && options.warehouse) {
       const {checkWarehouse} = await import('./warehouse.js')
       problems = await checkWarehouse(this, metrics, pool)
@@ -387,7 +400,30 @@ export class Catalog implements CatalogApi {
     }
     const all = await this.all()
     const lookup = (id: string) => all.get(id) ?? [...all.values()].find((m) => m.aliases?.includes(id))
+    await this.assertRunnable(metric, lookup)
     return compileMetricQuery({...query, metric: metric.id}, lookup)
+  }
+
+  /**
+   * Refuses to compile a metric when its SQL, or that of a metric it reads, is not what a
+   * definition may hold (see `checkDefinitionSql`): definitions stored before that check existed,
+   * or written to the file by other means, are checked before they run. Each content is checked
+   * once per process.
+   */
+  private async assertRunnable(metric: StoredMetric, lookup: (id: string) => StoredMetric | undefined): Promise<void> {
+    const pending: StoredMetric[] = []
+    const seen = new Set<string>()
+    const visit = (m: StoredMetric | undefined) => {
+      if (!m || seen.has(m.id)) return
+      seen.add(m.id)
+      if (!this.runnable.has(m.content_hash)) pending.push(m)
+      for (const ref of metricReferences(m)) visit(lookup(ref))
+    }
+    visit(metric)
+    if (pending.length === 0) return
+    const problems = await checkDefinitionSql(this.db, pending.map((m) => ({definition: m, file: m.source_file})))
+    if (problems.length > 0) throw validationError(problems, metric.id)
+    for (const m of pending) this.runnable.add(m.content_hash)
   }
 
   /** Computes a metric: `{metric, grain, columns, rows, sql, params}` (SPEC section 4). */

@@ -1,4 +1,4 @@
-import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api'
+import type {DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue} from '@duckdb/node-api'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -6,6 +6,9 @@ import {CatalogError} from '../errors.js'
 
 /** Alias of the metricat file inside DuckDB; catalog tables are `mc.metricat.<table>`. */
 export const STORE = 'mc'
+
+// DuckDB's StatementType.SELECT (the enum is not imported: see `Database.open` on require()).
+const SELECT_STATEMENT = 1
 
 // BIGINT, UBIGINT, HUGEINT, UHUGEINT, DECIMAL (DuckDBTypeId values)
 const NUMERIC_AS_TEXT = new Set([5, 9, 16, 32, 19])
@@ -53,14 +56,31 @@ export class Database {
     const instance = await DuckDBInstance.create(':memory:')
     const connection = await instance.connect()
     try {
-      await connection.run(`ATTACH ${quoteLiteral(abs)} AS ${STORE}`)
-      await connection.run(`USE ${STORE}`)
+      await execute(connection, `ATTACH ${quoteLiteral(abs)} AS ${STORE}`, [])
+      await execute(connection, `USE ${STORE}`, [])
     } catch (error) {
       connection.closeSync()
       instance.closeSync()
       throw translateOpenError(error, abs)
     }
     return new Database(abs, instance, connection)
+  }
+
+  /**
+   * Closes the door to the file system for everything that runs from here on: no reading or
+   * writing files (read_csv, COPY ... TO, ATTACH, INSTALL), except the files in `readable`
+   * (what `load` was asked to read), and no SET that could reopen it. Call it once every file
+   * the process needs is attached and every setting is made: DuckDB refuses both afterwards.
+   * The attached catalog and warehouse files stay readable (and the catalog writable).
+   */
+  async lockDown(readable: string[] = []): Promise<void> {
+    await this.exclusive(async () => {
+      if (readable.length > 0) {
+        await this.runUnqueued(`SET allowed_paths = [${readable.map((f) => quoteLiteral(path.resolve(f))).join(', ')}]`, [])
+      }
+      await this.runUnqueued('SET enable_external_access = false', [])
+      await this.runUnqueued('SET lock_configuration = true', [])
+    })
   }
 
   /** Runs `fn` after every statement queued before it; nothing else runs on the connection meanwhile. */
@@ -75,13 +95,14 @@ export class Database {
   }
 
   /**
-   * Rows as JSON-ready objects with column names. 64-bit integers and decimals come back as
+   * Runs one read-only statement (a SELECT, which DuckDB checks once it has parsed it: anything
+   * else is refused before it runs) and returns its rows as JSON-ready objects with column names. 64-bit integers and decimals come back as
    * numbers (DuckDB's JSON conversion gives strings for them, which no caller wants), dates
    * as `YYYY-MM-DD`, timestamps as ISO text.
    */
   async query(sql: string, params: SqlValue[] = []): Promise<{columns: string[]; rows: Row[]}> {
     return this.exclusive(async () => {
-      const reader = await this.connection.runAndReadAll(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+      const reader = await execute(this.connection, sql, params, {selectOnly: true})
       const columns = reader.columnNames()
       const numeric = reader.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
       const rows = reader.getRowObjectsJson() as Row[]
@@ -103,18 +124,19 @@ export class Database {
   /** Statements inside `fn` must use the `tx` handle, which bypasses the queue the transaction holds. */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      await this.connection.run('BEGIN TRANSACTION')
+      await execute(this.connection, 'BEGIN TRANSACTION', [])
       const tx: Tx = {
         all: (sql, params) => this.allUnqueued(sql, params ?? []),
         run: (sql, params) => this.runUnqueued(sql, params ?? []),
+        script: (sql) => runScript(this.connection, sql),
         connection: this.connection,
       }
       try {
         const result = await fn(tx)
-        await this.connection.run('COMMIT')
+        await execute(this.connection, 'COMMIT', [])
         return result
       } catch (error) {
-        await this.connection.run('ROLLBACK').catch(() => undefined)
+        await execute(this.connection, 'ROLLBACK', []).catch(() => undefined)
         throw error
       }
     })
@@ -132,19 +154,59 @@ export class Database {
   }
 
   private async allUnqueued<T>(sql: string, params: SqlValue[]): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+    const reader = await execute(this.connection, sql, params)
     return reader.getRowObjectsJson() as T[]
   }
 
   private async runUnqueued(sql: string, params: SqlValue[]): Promise<void> {
-    await this.connection.run(sql, params.length > 0 ? (params as DuckDBValue[]) : undefined)
+    await execute(this.connection, sql, params)
+  }
+}
+
+/**
+ * The one way a statement runs: prepared, so the text must be exactly one statement (DuckDB
+ * refuses to prepare several at once, where `connection.run` would run every statement of a
+ * script), then bound and executed. `selectOnly` refuses anything but a SELECT before it runs.
+ */
+async function execute(connection: DuckDBConnection, sql: string, params: SqlValue[], options: {selectOnly?: boolean} = {}): Promise<DuckDBResultReader> {
+  let prepared: DuckDBPreparedStatement
+  try {
+    prepared = await connection.prepare(sql)
+  } catch (error) {
+    if (/Cannot prepare multiple statements/i.test(String((error as Error)?.message))) {
+      throw new CatalogError('BAD_REQUEST', 'refusing to run SQL text that holds more than one statement', {}, {cause: error})
+    }
+    throw error
+  }
+  try {
+    if (options.selectOnly && prepared.statementType !== SELECT_STATEMENT) {
+      throw new CatalogError('BAD_REQUEST', 'refusing to run a statement that is not a SELECT where only a query may run', {})
+    }
+    if (params.length > 0) prepared.bind(params as DuckDBValue[])
+    return await prepared.runAndReadAll()
+  } finally {
+    prepared.destroySync()
   }
 }
 
 export interface Tx {
   all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>
   run(sql: string, params?: SqlValue[]): Promise<void>
+  /** Several statements, one prepared statement at a time: only for SQL metricat ships (migrations). */
+  script(sql: string): Promise<void>
   connection: DuckDBConnection
+}
+
+async function runScript(connection: DuckDBConnection, script: string): Promise<void> {
+  const extracted = await connection.extractStatements(script)
+  for (let i = 0; i < extracted.count; i++) {
+    const prepared = await extracted.prepare(i)
+    try {
+      await prepared.run()
+    } finally {
+      prepared.destroySync()
+    }
+  }
 }
 
 /** A SQL string literal, for the few statements (ATTACH) that take no parameters. */

@@ -54,7 +54,7 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
         version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`)
       for (const m of pending) {
         running = m
-        await tx.run(m.sql)
+        await tx.script(m.sql)
         await tx.run('INSERT INTO metricat.schema_version VALUES ($1, $2, $3, current_timestamp::TIMESTAMP)', [
           m.version,
           m.name,

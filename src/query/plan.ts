@@ -140,13 +140,21 @@ function aggregateSql(def: MetricDefinition, time: string): string {
   return AGGREGATES[type](expr, time, def)
 }
 
-/** FROM text: plain names are quoted part by part; a bare SELECT becomes a subquery. */
-/** A definition's `table` as a FROM item: a quoted (qualified) name, a subquery, or SQL as written. */
+/**
+ * A definition's `table` as a FROM item: a plain (dotted) name quoted part by part; a query
+ * (starting SELECT, WITH or FROM, which the catalog checks is exactly one read-only SELECT)
+ * as a subquery; anything else is one quoted identifier, never SQL text.
+ */
 export function sourceSql(table: string): string {
   const t = table.trim()
   if (isPlainQualifiedName(t)) return quoteQualified(t)
-  if (/^(select|with|from)\b/i.test(t)) return `(\n${t}\n) AS src`
-  return t
+  if (isTableQuery(t)) return `(\n${t}\n) AS src`
+  return quoteIdent(t)
+}
+
+/** Whether a definition's `table` is a query rather than a table name. */
+export function isTableQuery(table: string): boolean {
+  return /^(select|with|from)\b/i.test(table.trim())
 }
 
 function timeSql(column: string): string {

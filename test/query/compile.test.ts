@@ -191,12 +191,15 @@ describe('compileMetricQuery: plain aggregates', () => {
     expect(compile({metric: 'product/signups', grain: 'week'}).grain).toBe('week')
   })
 
-  it('quotes a qualified table part by part and keeps a SELECT as a subquery', () => {
+  it('quotes a qualified table part by part, keeps a SELECT as a subquery, and quotes anything else as one name', () => {
     expect(compile({metric: 'product/signups'}).sql).toContain('  FROM "main"."signups"\n')
     const sub = compile({metric: 'test/x'}, [metric({table_name: 'SELECT * FROM orders WHERE amount > 0'})])
     expect(sub.sql).toContain('  FROM (\nSELECT * FROM orders WHERE amount > 0\n) AS src\n')
+    // not a name and not a query: one identifier, never SQL text (issue 10: `table: "t; SELECT ..."`)
     const fn = compile({metric: 'test/x'}, [metric({table_name: "read_parquet('o.parquet')"})])
-    expect(fn.sql).toContain("  FROM read_parquet('o.parquet')\n")
+    expect(fn.sql).toContain(`  FROM "read_parquet('o.parquet')"\n`)
+    const evil = compile({metric: 'test/x'}, [metric({table_name: 't; SELECT 1'})])
+    expect(evil.sql).toContain('  FROM "t; SELECT 1"\n')
   })
 
   it('quotes a plain time column and parenthesises a time expression', () => {
