@@ -83,6 +83,14 @@ function invalid(problems: ValidationDetail[], where: string): CatalogError {
 const ajv = new Ajv2020({allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true})
 const validators = new Map<object, ValidateFunction>()
 
+/**
+ * `body` checked against one of these request schemas (or a schema built from their parts, as the
+ * agent tools' arguments are): throws VALIDATION with one `{path, message}` per bad field.
+ */
+export function checkRequest<T>(schema: object, body: unknown, where = 'body'): T {
+  return check<T>(schema, body, where)
+}
+
 function check<T>(schema: object, body: unknown, where = 'body'): T {
   let validate = validators.get(schema)
   if (!validate) {

@@ -14,7 +14,7 @@ import {
 } from '../core/requests.js'
 import {TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
-import {actorOf, createGuard, type AuthEnv} from './auth.js'
+import {actorOf, authorize, createGuard, type AuthEnv} from './auth.js'
 import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
 import {notFound, onError} from './errors.js'
 import {openApiDocument} from './openapi.js'
@@ -91,6 +91,16 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     }
     return c.json({metrics: synonym === undefined ? await catalog.lookupTable(table!) : await catalog.lookupSynonym(synonym)})
   })
+  // MCP over Streamable HTTP (the tools of `metricat mcp`), stateless: every request carries its
+  // token; the endpoint needs read access and each tool checks its own (query tools: query).
+  app.post('/mcp', read, body, async (c) => {
+    const {handleMcpRequest} = await import('../mcp/http.js')
+    const principal = c.var.principal
+    return handleMcpRequest(catalog, c.req.raw, {authorize: (access) => authorize(principal, access, options.publicRead), bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT})
+  })
+  app.on(['GET', 'DELETE'], '/mcp', read, (c) =>
+    c.json({jsonrpc: '2.0', error: {code: -32000, message: 'this MCP endpoint is stateless: POST JSON-RPC messages; no SSE stream or session to open or close'}, id: null}, 405, {allow: 'POST'}),
+  )
   app.get('/api/tables', read, async (c) => {
     const columns = c.req.query('columns')
     if (columns !== undefined && !['0', '1', 'true', 'false'].includes(columns)) {

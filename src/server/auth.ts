@@ -47,17 +47,25 @@ export function createGuard(options: AuthOptions): (access: Access) => Middlewar
   return (access) => async (c, next) => {
     const principal = await authenticate(c.req.header('authorization'))
     c.set('principal', principal)
-    if (!principal) {
-      if (access === 'public' || (access === 'read' && options.publicRead)) return next()
-      throw new CatalogError('UNAUTHORIZED', 'this route needs a token: send `Authorization: Bearer <token>` (create one with `metricat token create NAME --role analyst`)', {})
-    }
-    if (!GRANTS[principal.role].has(access)) {
-      throw new CatalogError('FORBIDDEN', `token ${principal.name} has role ${principal.role}, which may not ${access === 'read' ? 'read the catalog' : access === 'query' ? 'run queries' : access === 'ingest' ? 'ingest points' : 'change the catalog'}`, {
-        role: principal.role,
-        needs: access,
-      })
-    }
+    authorize(principal, access, options.publicRead)
     return next()
+  }
+}
+
+/**
+ * Throws UNAUTHORIZED (no principal, unless `access` is public or a read under --public-read) or
+ * FORBIDDEN (the role does not grant `access`). The guard's rule, also applied per MCP tool on /mcp.
+ */
+export function authorize(principal: Principal | undefined, access: Access, publicRead?: boolean): void {
+  if (!principal) {
+    if (access === 'public' || (access === 'read' && publicRead)) return
+    throw new CatalogError('UNAUTHORIZED', 'this route needs a token: send `Authorization: Bearer <token>` (create one with `metricat token create NAME --role analyst`)', {})
+  }
+  if (!GRANTS[principal.role].has(access)) {
+    throw new CatalogError('FORBIDDEN', `token ${principal.name} has role ${principal.role}, which may not ${access === 'read' ? 'read the catalog' : access === 'query' ? 'run queries' : access === 'ingest' ? 'ingest points' : 'change the catalog'}`, {
+      role: principal.role,
+      needs: access,
+    })
   }
 }
 

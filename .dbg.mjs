@@ -1,0 +1,15 @@
+import {Client} from '@modelcontextprotocol/sdk/client/index.js'
+import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
+const t0 = Date.now()
+const transport = new StdioClientTransport({command: process.execPath, args: ['bin/run.js', 'mcp', '--db', '/tmp/mcpx/demo.duckdb'], stderr: 'inherit'})
+const client = new Client({name: 'dbg', version: '1'})
+await client.connect(transport)
+console.log('connected', Date.now() - t0)
+const tools = await client.listTools()
+console.log(tools.tools.map(t => t.name))
+const r = await client.callTool({name: 'search_metrics', arguments: {text: 'churn'}})
+console.log(JSON.stringify(r).slice(0, 300))
+const q = await client.callTool({name: 'query_metrics', arguments: {id: 'revenue/mrr', by: ['nope']}})
+console.log(JSON.stringify(q).slice(0, 500))
+await client.close()
+console.log('closed', Date.now() - t0)
