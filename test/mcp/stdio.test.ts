@@ -2,7 +2,7 @@ import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, ROOT, runCli} from '../helpers.js'
+import {BIN, ROOT, runCommand} from '../helpers.js'
 import {expectSameRows} from '../server/helpers.js'
 import {buildMcpDemo, call, QUERY_ARGS, QUERY_CLI, TOOL_NAMES, type McpDemo} from './helpers.js'
 
@@ -17,7 +17,7 @@ const cli: Record<string, any> = {}
 beforeAll(async () => {
   demo = await buildMcpDemo()
   const json = async (args: string[]) => {
-    const r = await runCli([...args, '--db', demo.db])
+    const r = await runCommand([...args, '--db', demo.db])
     return {code: r.code, body: JSON.parse(r.stdout), stderr: r.stderr}
   }
   cli.query = await json(QUERY_CLI)
@@ -55,8 +55,8 @@ describe('metricat mcp over stdio', () => {
   it('search_metrics ranks the metric a question is about first', async () => {
     const r = await call(client, 'search_metrics', {text: 'customer churn'})
     expect(r.isError).toBe(false)
-    expect(r.data.results[0].id).toBe('growth/churn_rate')
-    expect(r.text).toContain('growth/churn_rate')
+    expect(r.data.results[0].id).toBe('revenue/churn_rate')
+    expect(r.text).toContain('revenue/churn_rate')
   })
 
   it('list_metrics lists the catalog, or one category', async () => {
