@@ -71,8 +71,18 @@ export abstract class BaseCommand extends Command {
     return flags as {db?: string; server?: string}
   }
 
+  /**
+   * A server (and token) to use when neither --server nor METRICAT_SERVER (METRICAT_TOKEN) is
+   * given; `run` answers HIT_APP_URL / HIT_SERVICE_TOKEN, as HIT's runner did.
+   */
+  protected serverFallback(): {url?: string; token?: string} {
+    return {}
+  }
+
   private async openApi(options: Omit<OpenCatalogOptions, 'db'>): Promise<CatalogApi> {
     const flags = await this.globalFlags()
+    const fallback = this.serverFallback()
+    if (!flags.server && fallback.url) flags.server = fallback.url
     // A server resolves tables in its own warehouse; a --warehouse here would be silently ignored.
     const noWarehouse = (server: string) => {
       if (options.warehouse) {
@@ -82,7 +92,7 @@ export abstract class BaseCommand extends Command {
     if (flags.server) {
       noWarehouse(flags.server)
       const {RemoteCatalog} = await import('./remote-catalog.js')
-      return new RemoteCatalog(flags.server, process.env.METRICAT_TOKEN || undefined)
+      return new RemoteCatalog(flags.server, process.env.METRICAT_TOKEN || fallback.token || undefined)
     }
     try {
       return await this.localCatalog(options)

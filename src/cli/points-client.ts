@@ -10,6 +10,8 @@ import type {
   PointInput,
   PointsQuery,
   PointsResult,
+  RunReport,
+  RunReportResult,
   RunRequest,
   RunResult,
 } from '../core/points.js'
@@ -19,7 +21,7 @@ import {type RemoteCatalog, toCatalogError} from './remote-catalog.js'
 /**
  * The points operations the commands call: on the database file through the core functions, or
  * through a running `metricat serve` (POST /api/metrics/ingest, POST /api/metrics/points/query,
- * GET|POST /api/data-sources), whichever `BaseCommand.catalog()` chose.
+ * POST /api/metrics/runs, GET|POST|DELETE /api/data-sources), whichever `BaseCommand.catalog()` chose.
  */
 export interface PointsClient {
   ingest(input: PointInput, options: IngestPointsOptions): Promise<IngestResult>
@@ -55,15 +57,11 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
       return send(await core.collectPoints(input, {defaults: options.defaults, source: options.source}))
     },
     query: (request) => http.request<PointsResult>('POST', '/api/metrics/points/query', request),
-    run: (request) => core.runPointsRemote(send, request),
+    run: (request) => core.runPointsRemote((report) => http.request<RunReportResult>('POST', '/api/metrics/runs', report as RunReport), request),
     listSources: async () => (await http.request<{data_sources: DataSource[]}>('GET', '/api/data-sources')).data_sources,
-    addSource: async (source, options) => {
-      if (options.update) throw new CatalogError('BAD_REQUEST', '`sources add --update` works on the database file, not through a server', {})
-      return http.request<{source: DataSource; created: boolean}>('POST', '/api/data-sources', source)
-    },
-    removeSource: async () => {
-      throw new CatalogError('BAD_REQUEST', '`sources remove` works on the database file, not through a server; stop the server or run it on the server\'s machine', {})
-    },
+    addSource: (source, options) => http.request<{source: DataSource; created: boolean}>('POST', `/api/data-sources${options.update ? '?update=true' : ''}`, source),
+    removeSource: (id, options) =>
+      http.request<{id: string; removed: true; pointsDeleted: number}>('DELETE', `/api/data-sources/${encodeURIComponent(id)}${options.deletePoints ? '?delete_points=true' : ''}`),
   }
 }
 

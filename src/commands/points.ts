@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import type {PointsQuery, PointsResult} from '../core/points.js'
-import {AGGS, BUCKETS, GRANULARITIES} from '../points/types.js'
+import {AGGS, BUCKETS, GRANULARITY_INPUTS} from '../points/types.js'
 import {parseWhere} from '../query/parse-where.js'
 
 export default class Points extends BaseCommand {
@@ -26,7 +26,7 @@ export default class Points extends BaseCommand {
     'entity-kind': Flags.string({description: 'only points of this entityKind'}),
     'entity-id': Flags.string({description: 'only points of this entityId'}),
     'data-source-id': Flags.string({description: 'only points of this data source'}),
-    granularity: Flags.option({options: GRANULARITIES, description: 'only points of this granularity'})(),
+    granularity: Flags.option({options: GRANULARITY_INPUTS, description: 'only points of this granularity'})(),
     limit: Flags.integer({min: 1, description: 'at most this many rows'}),
     format: Flags.option({options: ['table', 'json', 'csv'] as const, default: 'table', description: 'output format (--json is the same as --format json)'})(),
   }

@@ -6,7 +6,7 @@ import type {RunResult} from '../core/points.js'
 
 export default class Run extends BaseCommand {
   static summary = 'Run a program that prints metric points on stdout, and ingest them if it succeeds.'
-  static description = `The program can be written in any language: it prints points as NDJSON or as {"points": [...]} on stdout; its stderr is passed through. The flags fill entityKind, entityId, dataSourceId, connectorKey and sourceKind in points that lack them. If the program exits non-zero, or prints anything that is not a valid point, nothing is ingested and metricat exits 1 with the reason. Every run is recorded in metricat.jobs; with --data-source-id the data source's last_run_at, last_status, last_error and failure_count (consecutive failures) are updated, and an unknown id is registered. Without a command, the data source's stored command runs (through the shell). With --server the points are sent to a running \`metricat serve\` (token in $METRICAT_TOKEN).`
+  static description = `The program can be written in any language: it prints points as NDJSON or as {"points": [...]} on stdout; its stderr is passed through. The flags fill entityKind, entityId, dataSourceId, connectorKey and sourceKind in points that lack them. If the program exits non-zero, or prints anything that is not a valid point, nothing is ingested and metricat exits 1 with the reason. Every run is recorded in metricat.jobs; with --data-source-id the data source's last_run_at, last_status, last_error and failure_count (consecutive failures) are updated, and an unknown id is registered. Without a command, the data source's stored command runs (through the shell). With --server (or $METRICAT_SERVER, or HIT's $HIT_APP_URL) the program runs here and the run is recorded on a running \`metricat serve\` (token in $METRICAT_TOKEN or $HIT_SERVICE_TOKEN): its points, the \`run\` job, and the data source's last run, success, error and failure count, for failed runs too. Everything after \`--\` goes to the program untouched.`
   static examples = [
     '<%= config.bin %> run -- python3 scripts/steam_players.py',
     '<%= config.bin %> run --data-source-id steam --entity-kind game --entity-id 730 -- node fetch.js --day 2026-05-01',
@@ -21,8 +21,22 @@ export default class Run extends BaseCommand {
     timeout: Flags.integer({min: 1, description: 'stop the program (SIGTERM, then SIGKILL) after this many seconds; the run fails'}),
   }
 
+  /** HIT's runner read its server and token from HIT_APP_URL / HIT_SERVICE_TOKEN; so does `run` when METRICAT_* are unset. */
+  protected serverFallback(): {url?: string; token?: string} {
+    return {url: process.env.HIT_APP_URL || undefined, token: process.env.HIT_SERVICE_TOKEN || undefined}
+  }
+
   async run(): Promise<RunResult> {
-    const {argv, flags} = await this.parse(Run)
+    // Everything after the first `--` is the program's: oclif would still read flags there
+    // (`run -- python3 x.py --db y` lost `--db y` to metricat's own --db), so it never sees them.
+    const dashes = this.argv.indexOf('--')
+    const program = dashes === -1 ? [] : this.argv.slice(dashes + 1)
+    if (dashes !== -1) this.argv = this.argv.slice(0, dashes)
+    const {argv: rest, flags} = await this.parse(Run)
+    if (rest.length > 0 && program.length > 0) {
+      this.error(`unexpected argument ${JSON.stringify(String(rest[0]))} before --; the program and its arguments go after --`, {exit: 2})
+    }
+    const argv = program.length > 0 ? program : (rest as string[])
     const {pointsClient} = await import('../cli/points-client.js')
     const client = await pointsClient(await this.catalog({create: true}))
     const {IngestProgressLine} = await import('../cli/progress.js')

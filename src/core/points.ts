@@ -1,8 +1,10 @@
+import {randomUUID} from 'node:crypto'
+
 import {CatalogError} from '../errors.js'
 import {firstLine} from '../db/connection.js'
 import {fillDefaults} from '../points/check-point.js'
 import {type IngestOptions, ingestInput} from '../points/ingest.js'
-import {type JobRow, readJobs} from '../points/jobs.js'
+import {insertJob, type JobRow, readJobs} from '../points/jobs.js'
 import {utcNow} from '../points/point-date.js'
 import {compilePointsQuery} from '../points/query.js'
 import {type PointInput, readPoints} from '../points/read-input.js'
@@ -73,9 +75,28 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
   return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params}
 }
 
-/** Every registered data source, by id. */
-export async function listDataSources(catalog: Catalog): Promise<DataSource[]> {
-  return readSources(catalog.db)
+/**
+ * Every registered data source, by id. Without `showCommands` (a caller that is not an admin)
+ * the stored command lines are left out: they are what the machine runs.
+ */
+export async function listDataSources(catalog: Catalog, options: {showCommands?: boolean} = {}): Promise<DataSource[]> {
+  const sources = await readSources(catalog.db)
+  return options.showCommands === false ? sources.map(withoutCommand) : sources
+}
+
+function withoutCommand(source: DataSource): DataSource {
+  const {command: _command, ...rest} = source
+  return rest as DataSource
+}
+
+/** Who may set a data source's command: the local file's user, or the admin role through a server. */
+export interface SourceAccess {
+  /** default true (the database file); a server passes whether the token's role is admin */
+  canSetCommand?: boolean
+}
+
+function commandForbidden(id: string): CatalogError {
+  return new CatalogError('FORBIDDEN', `setting the command of data source ${id} needs the admin role: the command is run on the machine of whoever runs the source`, {id, needs: 'admin'})
 }
 
 const SOURCE_TEXT_FIELDS = ['name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'] as const
@@ -100,8 +121,9 @@ function checkSourceInput(source: DataSourceInput): DataSourceInput {
  * Registers a data source. An existing id is a CONFLICT unless `update` is set, which changes
  * only the fields given (and keeps the run history: last_run_at, failure_count, ...).
  */
-export async function addDataSource(catalog: Catalog, source: DataSourceInput, options: {update?: boolean} = {}): Promise<{source: DataSource; created: boolean}> {
+export async function addDataSource(catalog: Catalog, source: DataSourceInput, options: {update?: boolean} & SourceAccess = {}): Promise<{source: DataSource; created: boolean}> {
   const input = checkSourceInput(source)
+  if (input.command !== undefined && options.canSetCommand === false) throw commandForbidden(input.id)
   const created = await catalog.db.transaction(async (tx) => {
     const existing = await readSource(tx, input.id)
     if (existing && !options.update) {
@@ -111,7 +133,8 @@ export async function addDataSource(catalog: Catalog, source: DataSourceInput, o
     else await insertSource(tx, input, utcNow())
     return !existing
   })
-  return {source: (await readSource(catalog.db, input.id))!, created}
+  const stored = (await readSource(catalog.db, input.id))!
+  return {source: options.canSetCommand === false ? withoutCommand(stored) : stored, created}
 }
 
 /** Removes a data source; its points stay unless `deletePoints` (then they go in the same transaction). */
@@ -181,16 +204,7 @@ export async function runPoints(catalog: Catalog, request: RunRequest): Promise<
     sourceKind: flags.sourceKind ?? registered?.source_kind ?? undefined,
   }
   const {argv, shell, display} = resolveCommand(request.argv, registered)
-  const sourceInput: DataSourceInput | undefined = sourceId
-    ? {
-        id: sourceId,
-        command: display,
-        connector_key: defaults.connectorKey,
-        source_kind: defaults.sourceKind,
-        entity_kind: defaults.entityKind,
-        entity_id: defaults.entityId,
-      }
-    : undefined
+  const sourceInput = sourceId ? runSourceInput(sourceId, defaults, display) : undefined
 
   const program = startProgram({argv, shell, timeoutMs: request.timeoutMs})
   let exit: ProgramExit | undefined
@@ -219,27 +233,147 @@ export async function runPoints(catalog: Catalog, request: RunRequest): Promise<
   }
 }
 
+/** What `run --server` reports to the server (POST /api/metrics/runs): the outcome and, on success, the points. */
+export interface RunReport extends PointDefaults {
+  /** the command line that ran */
+  command: string
+  status: 'succeeded' | 'failed'
+  exitCode?: number | null
+  /** why a failed run failed */
+  error?: string
+  /** the points, when it succeeded */
+  points?: unknown[]
+}
+
+/** The server's answer to a run report. */
+export interface RunReportResult {
+  jobId: string
+  status: 'succeeded' | 'failed'
+  command: string
+  dataSourceId?: string
+  /** the data source was registered by this run */
+  registered: boolean
+  /** when it succeeded */
+  ingest?: IngestResult
+}
+
+export const RUN_REPORT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['command', 'status'],
+  description: 'The outcome of one run of a points program, as `metricat run --server` sends it: the server records the run (a `run` job, and the data source\'s last run, success, error and failure count) and, when it succeeded, ingests the points in the same transaction.',
+  properties: {
+    command: {type: 'string', minLength: 1, maxLength: 10_000},
+    status: {enum: ['succeeded', 'failed']},
+    exitCode: {type: ['integer', 'null']},
+    error: {type: 'string', maxLength: 10_000},
+    dataSourceId: {type: 'string', minLength: 1, maxLength: 200},
+    entityKind: {type: 'string', minLength: 1, maxLength: 200},
+    entityId: {type: 'string', minLength: 1, maxLength: 200},
+    connectorKey: {type: 'string', minLength: 1, maxLength: 200},
+    sourceKind: {type: 'string', minLength: 1, maxLength: 200},
+    points: {type: 'array', description: 'points as in POST /api/metrics/ingest; only with status succeeded'},
+  },
+} as const
+
+function parseRunReport(body: unknown): RunReport {
+  const problems: {path: string; message: string}[] = []
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CatalogError('VALIDATION', 'a run report must be an object', {where: 'run report', problems: [{path: '/', message: 'must be an object'}]})
+  }
+  const r = body as Record<string, unknown>
+  const props = RUN_REPORT_SCHEMA.properties as Record<string, {maxLength?: number}>
+  for (const k of Object.keys(r)) if (!(k in props)) problems.push({path: `/${k}`, message: `unknown field "${k}"; expected ${Object.keys(props).join(', ')}`})
+  for (const k of ['command', 'error', ...DEFAULT_FIELDS]) {
+    const v = r[k]
+    if (v === undefined) {
+      if (k === 'command') problems.push({path: '/command', message: 'missing required field "command"'})
+      continue
+    }
+    if (typeof v !== 'string' || v.length === 0 || v.length > (props[k]!.maxLength ?? 200)) problems.push({path: `/${k}`, message: `${k} must be a non-empty string of at most ${props[k]!.maxLength} characters`})
+  }
+  if (r.status !== 'succeeded' && r.status !== 'failed') problems.push({path: '/status', message: 'status must be succeeded or failed'})
+  if (r.exitCode !== undefined && r.exitCode !== null && !Number.isInteger(r.exitCode)) problems.push({path: '/exitCode', message: 'exitCode must be an integer or null'})
+  if (r.points !== undefined && !Array.isArray(r.points)) problems.push({path: '/points', message: 'points must be a list'})
+  if (r.status === 'failed' && r.points !== undefined) problems.push({path: '/points', message: 'a failed run has no points'})
+  if (problems.length > 0) throw new CatalogError('VALIDATION', `invalid run report: ${problems[0]!.path}: ${problems[0]!.message}`, {where: 'run report', problems})
+  return r as unknown as RunReport
+}
+
 /**
- * `run --server`: the same program run and checks, then the points go to a running server in one
- * request (`send`, POST /api/metrics/ingest), only if the program exited 0 and printed valid points.
- * The server records the ingest; the run's own bookkeeping needs the database file.
+ * Records a run that happened elsewhere (`metricat run --server`, a HIT runner): a `run` job, and
+ * with a dataSourceId that source's last run / success / error / failure count (an unknown id is
+ * registered; its command is stored only when `canSetCommand`). A succeeded run's points are
+ * ingested in the same transaction, all or nothing, like a local run's.
  */
-export async function runPointsRemote(send: (points: Record<string, unknown>[]) => Promise<IngestResult>, request: RunRequest): Promise<RunResult> {
-  const defaults = cleanDefaults(request.defaults)
+export async function recordRunReport(catalog: Catalog, body: unknown, access: SourceAccess = {}): Promise<RunReportResult> {
+  const report = parseRunReport(body)
+  const defaults = cleanDefaults(report) ?? {}
+  const sourceId = defaults.dataSourceId
+  const existing = sourceId ? await readSource(catalog.db, sourceId) : undefined
+  const sourceInput = sourceId ? runSourceInput(sourceId, defaults, access.canSetCommand === false ? undefined : report.command) : undefined
+  const base = {command: report.command, dataSourceId: sourceId, registered: Boolean(sourceId && !existing)}
+  if (report.status === 'failed') {
+    const error = report.error ?? (report.exitCode === undefined || report.exitCode === null ? 'failed' : `exited with code ${report.exitCode}`)
+    const jobId = await recordFailedRun(catalog.db, {source: report.command, dataSourceId: sourceId, exitCode: report.exitCode ?? null, error}, sourceInput)
+    return {jobId, status: 'failed', ...base}
+  }
+  const ingest = await ingestInput(catalog.db, {points: report.points ?? []}, {
+    defaults,
+    source: report.command,
+    kind: 'run',
+    dataSourceId: sourceId,
+    jobFields: () => ({exitCode: report.exitCode ?? 0}),
+    afterWrite: sourceInput ? (tx) => recordSourceRun(tx, sourceInput, {ok: true, at: utcNow()}) : undefined,
+    onFailure: sourceInput ? (tx, error) => recordSourceRun(tx, sourceInput, {ok: false, error: failureReason(error), at: utcNow()}) : undefined,
+  })
+  return {jobId: ingest.jobId, status: 'succeeded', ...base, ingest}
+}
+
+function runSourceInput(id: string, defaults: PointDefaults, command: string | undefined): DataSourceInput {
+  return {id, command, connector_key: defaults.connectorKey, source_kind: defaults.sourceKind, entity_kind: defaults.entityKind, entity_id: defaults.entityId}
+}
+
+/** A failed run that never reached the ingest: its job row and the source's failure, in one transaction. */
+async function recordFailedRun(
+  db: Catalog['db'],
+  run: {source: string; dataSourceId?: string; exitCode: number | null; error: string},
+  sourceInput: DataSourceInput | undefined,
+): Promise<string> {
+  const id = randomUUID()
+  const at = utcNow()
+  await db.transaction(async (tx) => {
+    await insertJob(tx, {id, kind: 'run', source: run.source, dataSourceId: run.dataSourceId, startedAt: at, finishedAt: at, status: 'failed', pointsRead: 0, inserted: 0, updated: 0, unchanged: 0, exitCode: run.exitCode, error: run.error})
+    if (sourceInput) await recordSourceRun(tx, sourceInput, {ok: false, error: run.error, at})
+  })
+  return id
+}
+
+/**
+ * `run --server`: the same program run and checks here, then one report to the server (`send`,
+ * POST /api/metrics/runs) which records the run there: on success with the points, which it
+ * ingests in the same transaction; on failure (the program failed, or printed a bad point) with
+ * the reason, and the local error is thrown after it.
+ */
+export async function runPointsRemote(send: (report: RunReport) => Promise<RunReportResult>, request: RunRequest): Promise<RunResult> {
+  const defaults = cleanDefaults(request.defaults) ?? {}
   const {argv, shell, display} = resolveCommand(request.argv, undefined)
   const program = startProgram({argv, shell, timeoutMs: request.timeoutMs})
   let points: Record<string, unknown>[]
+  let exit: ProgramExit | undefined
   try {
     points = await collectPoints(program.stdout, {defaults, source: display}).finally(async () => {
-      const exit = await program.exited
+      exit = await program.exited
       if (!exitedCleanly(exit)) throw runFailed(display, exit, request.timeoutMs)
     })
   } catch (error) {
     program.kill()
+    // The run is recorded on the server as failed; if that fails too, the program's failure is what matters.
+    await send({command: display, status: 'failed', exitCode: exit?.code ?? null, error: failureReason(error).slice(0, 10_000), ...defaults}).catch(() => undefined)
     throw error
   }
-  const ingest = await send(points)
-  return {command: display, exitCode: 0, dataSourceId: defaults?.dataSourceId, registered: false, ingest}
+  const answer = await send({command: display, status: 'succeeded', exitCode: exit?.code ?? 0, points, ...defaults})
+  return {command: display, exitCode: 0, dataSourceId: answer.dataSourceId, registered: answer.registered, ingest: answer.ingest!}
 }
 
 /** What last_error says: the exit status for a failed program (the command is on the source already). */

@@ -3,12 +3,11 @@ import type {ErrorObject} from 'ajv'
 import {schemaValidator, valueAt} from '../catalog/schema.js'
 import {closest} from '../catalog/suggest.js'
 import {TYPE_WORDS, describeKind} from '../errors.js'
-import {parsePointDate} from './point-date.js'
-import {DEFAULT_FIELDS, GRANULARITIES, type NormalizedPoint, type PointDefaults} from './types.js'
+import {epochInstant, parsePointDate} from './point-date.js'
+import {DEFAULT_FIELDS, canonicalGranularity, type NormalizedPoint, type PointDefaults} from './types.js'
 
 const FIELDS = ['metricKey', 'date', 'value', 'granularity', 'dimensions', 'entityKind', 'entityId', 'dataSourceId', 'connectorKey', 'sourceKind']
 const KNOWN = new Set(FIELDS)
-const GRANULARITY = new Set<string>(GRANULARITIES)
 const MAX_NAME = 200
 const MAX_DIMENSIONS = 64
 
@@ -27,14 +26,18 @@ function optionalName(v: unknown): boolean {
 }
 
 /**
- * Canonical JSON of a dimensions object: keys sorted by code unit, no whitespace. Returns
- * undefined when a key or value is not allowed. Scripts usually print keys in a fixed order
- * already, so the common case is one JSON.stringify.
+ * Canonical JSON of a dimensions object: keys sorted by code unit, no whitespace, every value a
+ * string. Numbers and booleans become their text (`1` -> `"1"`, `1e21` -> `"1e+21"`, `true` ->
+ * `"true"`, as JavaScript's String() writes them), so `{"a": 1}` and `{"a": "1"}` are one
+ * dimension value, never two keys a query would count twice. Queries compare dimensions as text
+ * anyway (and numerically with TRY_CAST). Returns undefined when a key or value is not allowed.
+ * Scripts usually print string values with keys in a fixed order, so the common case is one
+ * JSON.stringify.
  */
 export function canonicalDimensions(d: Record<string, unknown>): string | undefined {
   const keys = Object.keys(d)
   if (keys.length > MAX_DIMENSIONS) return undefined
-  let sorted = true
+  let plain = true
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!
     if (k.length === 0 || k.length > MAX_NAME) return undefined
@@ -42,18 +45,27 @@ export function canonicalDimensions(d: Record<string, unknown>): string | undefi
     const t = typeof v
     if (t === 'number') {
       if (!Number.isFinite(v)) return undefined
-    } else if (t !== 'string' && t !== 'boolean') return undefined
-    if (i > 0 && keys[i - 1]! > k) sorted = false
+      plain = false
+    } else if (t === 'boolean') plain = false
+    else if (t !== 'string') return undefined
+    if (i > 0 && keys[i - 1]! > k) plain = false
   }
   if (keys.length === 0) return '{}'
-  if (sorted) return JSON.stringify(d)
+  if (plain) return JSON.stringify(d)
   keys.sort()
   let out = '{'
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!
-    out += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:${JSON.stringify(d[k])}`
+    out += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:${JSON.stringify(String(d[k]))}`
   }
   return `${out}}`
+}
+
+/** The instant of a point's `date`: ISO text, or an epoch number (seconds or milliseconds by size). */
+function pointInstant(date: unknown) {
+  if (typeof date === 'string') return parsePointDate(date)
+  if (typeof date === 'number') return epochInstant(date)
+  return undefined
 }
 
 /**
@@ -68,12 +80,12 @@ export function normalizePoint(raw: unknown, defaults: PointDefaults | undefined
   const {metricKey, date, value, granularity, dimensions} = p
   if (!isName(metricKey)) return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
-  if (typeof date !== 'string') return undefined
-  const instant = parsePointDate(date)
+  const instant = pointInstant(date)
   if (instant === undefined) return undefined
-  if (granularity !== undefined && (typeof granularity !== 'string' || !GRANULARITY.has(granularity))) return undefined
+  const grain = granularity === undefined ? '' : canonicalGranularity(granularity)
+  if (grain === undefined) return undefined
   let dims = '{}'
-  if (dimensions !== undefined) {
+  if (dimensions !== undefined && dimensions !== null) {
     if (typeof dimensions !== 'object' || dimensions === null || Array.isArray(dimensions)) return undefined
     const c = canonicalDimensions(dimensions as Record<string, unknown>)
     if (c === undefined) return undefined
@@ -92,7 +104,7 @@ export function normalizePoint(raw: unknown, defaults: PointDefaults | undefined
     dataSourceId: (dataSourceId as string | undefined) ?? '',
     entityKind: (entityKind as string | undefined) ?? '',
     entityId: (entityId as string | undefined) ?? '',
-    granularity: (granularity as string | undefined) ?? '',
+    granularity: grain,
     dateMs: instant.ms,
     dateUs: instant.us,
     dimensions: dims,
@@ -192,7 +204,10 @@ export function describePoint(raw: unknown, defaults?: PointDefaults): PointIssu
   const p = raw as Record<string, unknown>
   const flagged = (path: string): boolean => issues.some((i) => i.path === path || i.path.startsWith(`${path}/`))
   if (typeof p.date === 'string' && !flagged('/date') && parsePointDate(p.date) === undefined) {
-    issues.push({path: '/date', message: `date ${shown(p.date)} is not a valid calendar date and time`})
+    issues.push({path: '/date', message: `date ${shown(p.date)} is not a valid calendar date and time in years 0001-9999 (UTC)`})
+  }
+  if (typeof p.date === 'number' && !flagged('/date') && epochInstant(p.date) === undefined) {
+    issues.push({path: '/date', message: `date ${shown(p.date)} is not an epoch time in years 0001-9999 (seconds below 1e11, milliseconds from 1e11)`})
   }
   if (typeof p.value === 'number' && !Number.isFinite(p.value)) issues.push({path: '/value', message: 'value must be a finite number'})
   const dims = p.dimensions

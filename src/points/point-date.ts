@@ -12,6 +12,29 @@ function daysIn(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
+/** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z: stored dates lie in years 1-9999 (UTC). */
+export const MIN_MS = -62_135_596_800_000
+export const END_MS = 253_402_300_800_000
+
+/**
+ * Epoch numbers below this (in absolute value) are seconds, others milliseconds: 1e11 seconds is
+ * the year 5138, 1e11 milliseconds March 1973, so only millisecond dates before 1973 are misread.
+ */
+export const EPOCH_SECONDS_BELOW = 1e11
+
+/**
+ * A `date` given as an epoch number: seconds or milliseconds since 1970-01-01T00:00:00Z, told
+ * apart by size (EPOCH_SECONDS_BELOW); fractions down to the microsecond are kept. Undefined when
+ * not finite or outside years 1-9999.
+ */
+export function epochInstant(n: number): PointInstant | undefined {
+  if (!Number.isFinite(n)) return undefined
+  const totalUs = Math.round(Math.abs(n) < EPOCH_SECONDS_BELOW ? n * 1e6 : n * 1e3)
+  const ms = Math.floor(totalUs / 1000)
+  if (ms < MIN_MS || ms >= END_MS) return undefined
+  return {ms, us: totalUs - ms * 1000}
+}
+
 let lastText = ''
 let lastInstant: PointInstant | undefined
 
@@ -61,6 +84,8 @@ export function parsePointDate(text: string): PointInstant | undefined {
     t.setUTCFullYear(t.getUTCFullYear() - 1900)
     epoch = t.getTime()
   }
+  // An offset can carry 0001-01-01T00:30+01:00 into year 0, or 9999-12-31T23:30-01:00 into 10000.
+  if (epoch < MIN_MS || epoch >= END_MS) return undefined
   const instant = {ms: epoch, us}
   lastText = text
   lastInstant = instant

@@ -1,6 +1,6 @@
 import {parseTimeBound} from '../query/dates.js'
 import type {Filter, FilterScalar} from '../query/types.js'
-import type {PointsQuery} from './types.js'
+import {canonicalGranularity, type PointsQuery} from './types.js'
 
 // SQL over metricat.metric_points for any compiler: `metricat points` (compilePointsQuery) and a
 // catalog metric with points_key. Pure text and bound values; nothing here touches a database.
@@ -40,8 +40,9 @@ function filterSql(f: Filter, params: ParamSink): string {
   const d = dimensionSql(f.dimension, params)
   const one = (): string => params.add(asText(f.value as FilterScalar))
   const list = (): string => (f.value as FilterScalar[]).map((v) => params.add(asText(v))).join(', ')
+  // The number goes in as text and is cast in SQL: a bound integer past int64 (1e20) would not bind.
   const ordered = (op: string): string =>
-    typeof f.value === 'number' ? `TRY_CAST(${d} AS DOUBLE) ${op} ${params.add(f.value)}` : `${d} ${op} ${one()}`
+    typeof f.value === 'number' ? `TRY_CAST(${d} AS DOUBLE) ${op} CAST(${one()} AS DOUBLE)` : `${d} ${op} ${one()}`
   switch (f.op) {
     case '=':
       return `${d} = ${one()}`
@@ -74,7 +75,7 @@ export function pointsConditions(q: PointsQuery, params: ParamSink): string[] {
   if (q.entityKind !== undefined) where.push(`entity_kind = ${params.add(q.entityKind)}`)
   if (q.entityId !== undefined) where.push(`entity_id = ${params.add(q.entityId)}`)
   if (q.dataSourceId !== undefined) where.push(`data_source_id = ${params.add(q.dataSourceId)}`)
-  if (q.granularity !== undefined) where.push(`granularity = ${params.add(q.granularity)}`)
+  if (q.granularity !== undefined) where.push(`granularity = ${params.add(canonicalGranularity(q.granularity) ?? q.granularity)}`)
   if (q.from !== undefined) where.push(`"date" >= CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP)`)
   if (q.to !== undefined) where.push(`"date" < CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)`)
   for (const f of q.filters ?? []) where.push(filterSql(f, params))

@@ -7,7 +7,7 @@ import {compareBounds, parseTimeBound} from '../query/dates.js'
 import {FILTERS_SCHEMA} from '../query/filter-schema.js'
 import type {Filter, FilterScalar} from '../query/types.js'
 import {POINTS_TABLE, Params, dimensionSql, pointsConditions} from './points-sql.js'
-import {AGGS, BUCKETS, GRANULARITIES, type Agg, type Bucket, type PointsQuery} from './types.js'
+import {AGGS, BUCKETS, GRANULARITY_INPUTS, type Agg, type Bucket, type PointsQuery} from './types.js'
 
 export {Params, dimensionPointer, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from './points-sql.js'
 
@@ -42,7 +42,7 @@ export const POINTS_QUERY_SCHEMA = {
     entityKind: {type: 'string', minLength: 1, maxLength: MAX_NAME},
     entityId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
     dataSourceId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
-    granularity: {enum: [...GRANULARITIES]},
+    granularity: {enum: [...GRANULARITY_INPUTS], description: 'only points of this granularity; hourly..yearly are the same as hour..year'},
     limit: {type: 'integer', minimum: 1, maximum: 1_000_000},
   },
 } as const

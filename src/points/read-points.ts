@@ -1,5 +1,3 @@
-import {StringDecoder} from 'node:string_decoder'
-
 /**
  * Streaming reader for point input: NDJSON (one point per line) or a JSON document
  * `{"points": [...]}` (or a bare `[...]`), told apart by the first characters. Neither path
@@ -346,23 +344,65 @@ export function detectFormat(head: string, ended: boolean): TextFormat | undefin
   return rest === '"points"' ? 'json' : 'ndjson'
 }
 
+/** The offset of the first byte of `bytes` that is not part of valid UTF-8 (from `from`), or -1. */
+export function invalidUtf8At(bytes: Uint8Array, from = 0): number {
+  let i = from
+  while (i < bytes.length) {
+    const b = bytes[i]!
+    if (b < 0x80) {
+      i++
+      continue
+    }
+    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1
+    if (n < 0) return i
+    const b1 = bytes[i + 1]
+    if (b1 === undefined) return -1
+    // the second byte's range excludes overlong forms, surrogates and code points past U+10FFFF
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf
+    if (b1 < lo || b1 > hi) return i
+    for (let k = 2; k <= n; k++) {
+      const c = bytes[i + k]
+      if (c === undefined) return -1
+      if (c < 0x80 || c > 0xbf) return i
+    }
+    i += n + 1
+  }
+  return -1
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let n = 0
+  for (let i = bytes.indexOf(10); i !== -1 && i < end; i = bytes.indexOf(10, i + 1)) n++
+  return n
+}
+
 /**
  * Reads point items from text or byte chunks. `afterChunk` runs after each chunk is split (the
  * ingest uses it to append what was staged, which keeps memory flat); when the input is
  * malformed beyond one item, the rest is drained unread so a writer at the other end of a pipe
- * never blocks.
+ * never blocks. Bytes must be UTF-8 (a byte-order mark is skipped); the first invalid byte ends
+ * the read with an error naming its line.
  */
 export async function readPointItems(
   input: AsyncIterable<string | Uint8Array>,
   sink: ItemSink,
   afterChunk?: (bytes: number) => Promise<void> | void,
 ): Promise<ReadSummary> {
-  const decoder = new StringDecoder('utf8')
+  const decoder = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true})
   let splitter: Splitter | undefined
   let format: TextFormat = 'ndjson'
   let head = ''
   let bytes = 0
+  let started = false
+  // newlines in the bytes decoded so far, for the line of an invalid byte
+  let lines = 0
+  let encodingError: StructureError | undefined
   const push = (text: string, ended: boolean): void => {
+    if (!started && text.length > 0) {
+      started = true
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    }
     if (splitter) {
       if (text.length > 0) splitter.feed(text)
       return
@@ -377,15 +417,34 @@ export async function readPointItems(
     head = ''
     if (first.length > 0) splitter.feed(first)
   }
+  const decode = (chunk: Uint8Array | undefined): string | undefined => {
+    try {
+      const text = chunk === undefined ? decoder.decode() : decoder.decode(chunk, {stream: true})
+      if (chunk !== undefined) lines += countNewlines(chunk, chunk.length)
+      return text
+    } catch {
+      // A sequence cut at the chunk's start began in the previous chunk: report this chunk's first line.
+      const at = chunk === undefined ? -1 : invalidUtf8At(chunk)
+      const line = lines + 1 + (chunk !== undefined && at > 0 ? countNewlines(chunk, at) : 0)
+      encodingError = {line, message: `the input is not valid UTF-8${at >= 0 && chunk ? ` (byte 0x${chunk[at]!.toString(16).padStart(2, '0')})` : chunk === undefined ? ' (it ends inside a character)' : ''}; save it as UTF-8`}
+      return undefined
+    }
+  }
+  const failed = () => splitter?.fatal ?? encodingError
   for await (const chunk of input) {
-    if (splitter?.fatal) continue
+    if (failed()) continue
     bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength
-    push(typeof chunk === 'string' ? chunk : decoder.write(chunk), false)
+    const text = typeof chunk === 'string' ? chunk : decode(chunk)
+    if (text === undefined) continue
+    push(text, false)
     if (afterChunk) await afterChunk(bytes)
   }
-  if (!splitter?.fatal) {
-    push(decoder.end(), true)
-    splitter!.end()
+  if (!failed()) {
+    const rest = decode(undefined)
+    if (rest !== undefined) {
+      push(rest, true)
+      splitter!.end()
+    }
   }
-  return {format, items: splitter!.items, bytes, fatal: splitter!.fatal}
+  return {format, items: splitter?.items ?? 0, bytes, fatal: failed()}
 }

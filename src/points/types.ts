@@ -1,8 +1,23 @@
 import type {ValidationDetail} from '../errors.js'
 import type {Filter} from '../query/types.js'
 
+/** How a granularity is stored and reported: the bucket names. */
 export const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const
 export type Granularity = (typeof GRANULARITIES)[number]
+
+/** HIT metrics-core's spellings, accepted wherever a granularity is (points, queries, flags) and stored as the canonical name. */
+export const GRANULARITY_ALIASES = {hourly: 'hour', daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year'} as const satisfies Record<string, Granularity>
+
+/** Every accepted spelling: the canonical names, then HIT's. */
+export const GRANULARITY_INPUTS = [...GRANULARITIES, ...(Object.keys(GRANULARITY_ALIASES) as (keyof typeof GRANULARITY_ALIASES)[])] as const
+export type GranularityInput = (typeof GRANULARITY_INPUTS)[number]
+
+/** The canonical name of an accepted granularity spelling; undefined for anything else. */
+export function canonicalGranularity(text: unknown): Granularity | undefined {
+  if (typeof text !== 'string') return undefined
+  if ((GRANULARITIES as readonly string[]).includes(text)) return text as Granularity
+  return Object.hasOwn(GRANULARITY_ALIASES, text) ? GRANULARITY_ALIASES[text as keyof typeof GRANULARITY_ALIASES] : undefined
+}
 
 export const BUCKETS = ['hour', 'day', 'week', 'month', 'quarter', 'year', 'none'] as const
 export type Bucket = (typeof BUCKETS)[number]
@@ -15,11 +30,12 @@ export type DimensionValue = string | number | boolean
 /** A point as scripts send it (SPEC section 5, schemas/point.schema.json). */
 export interface Point {
   metricKey: string
-  /** ISO 8601 date or date-time; no zone means UTC */
-  date: string
+  /** ISO 8601 date or date-time (no zone means UTC), or epoch seconds / milliseconds (told apart by size) */
+  date: string | number
   value: number
-  granularity?: Granularity
-  dimensions?: Record<string, DimensionValue>
+  granularity?: GranularityInput
+  /** values are stored as text: 1, "1" and true/"true" are one value; null means none */
+  dimensions?: Record<string, DimensionValue> | null
   entityKind?: string
   entityId?: string
   dataSourceId?: string
@@ -103,7 +119,7 @@ export interface PointsQuery {
   entityKind?: string
   entityId?: string
   dataSourceId?: string
-  granularity?: Granularity
+  granularity?: GranularityInput
   limit?: number
 }
 

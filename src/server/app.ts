@@ -1,7 +1,7 @@
 import {Hono} from 'hono'
 
 import type {Catalog} from '../core/catalog.js'
-import {addDataSource, ingestPoints, listDataSources, queryPoints, type DataSourceInput, type PointsQuery} from '../core/points.js'
+import {addDataSource, ingestPoints, listDataSources, queryPoints, recordRunReport, removeDataSource, type DataSourceInput, type PointsQuery} from '../core/points.js'
 import {
   parseIfMatch,
   parseImportRequest,
@@ -12,7 +12,7 @@ import {
   parseTokenRequest,
   recordForId,
 } from '../core/requests.js'
-import {TokenStore} from '../core/tokens.js'
+import {type Principal, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 import {actorOf, authorize, createGuard, type AuthEnv} from './auth.js'
 import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
@@ -33,14 +33,14 @@ export interface AppOptions {
 /**
  * A metric id in a path: `<category>/<name>` as two segments, or one segment with the slash
  * encoded (`revenue%2Fmrr`, what RemoteCatalog sends). `ID/history`, `ID/sql` and `ID/query` are
- * the suffix routes; the plain pattern excludes those words as a second segment, so the patterns
- * never overlap and no route depends on registration order. (A metric named e.g. `x/history` is
- * reachable as `x%2Fhistory`.)
+ * the suffix routes; the plain pattern excludes those words as a second segment (and the HIT alias
+ * paths `definitions` and `data-sources` as a whole id), so the patterns never overlap and no route
+ * depends on registration order. (A metric named e.g. `x/history` is reachable as `x%2Fhistory`.)
  */
 const ID = ':id{[^/]+(?:/[^/]+)?}'
 /** As ID, but never the path `points/query`, so `POST /api/metrics/points/query` is only the points query. */
 const QUERY_ID = ':id{(?!points/query$)[^/]+(?:/[^/]+)?}'
-const PLAIN_ID = ':id{[^/]+(?:/(?!(?:history|sql|query)$)[^/]+)?}'
+const PLAIN_ID = ':id{(?!(?:definitions|data-sources)$)[^/]+(?:/(?!(?:history|sql|query)$)[^/]+)?}'
 
 /**
  * The HTTP API over one catalog (SPEC section 6). Routes parse, authorise, make the same core call
@@ -67,7 +67,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   app.get('/api/health', guard('public'), (c) => c.json({status: 'ok'}))
   app.get('/api/openapi.json', guard('public'), (c) => c.json(openApiDocument()))
 
-  app.get('/api/metrics', read, async (c) => {
+  app.on('GET', ['/api/metrics', '/api/metrics/definitions'], read, async (c) => {
     const {category, q} = c.req.query()
     const metrics = await catalog.list({category: category || undefined})
     if (!q) return c.json({metrics})
@@ -136,12 +136,21 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     const input = json ? parseIngestBody(await readJson(c)) : (c.req.raw.body ?? emptyBody())
     return c.json(await ingestPoints(catalog, input as Parameters<typeof ingestPoints>[1], {source: 'body'}))
   })
-  app.post('/api/metrics/points/query', guard('query'), body, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
-  app.get('/api/data-sources', read, async (c) => c.json({data_sources: await listDataSources(catalog)}))
-  app.post('/api/data-sources', guard('ingest'), body, async (c) => {
-    const result = await addDataSource(catalog, (await readJson(c)) as DataSourceInput)
+  // HIT metrics-core's paths answer too: /api/metrics/query, /api/metrics/data-sources, /api/metrics/definitions.
+  app.on('POST', ['/api/metrics/points/query', '/api/metrics/query'], guard('query'), body, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
+  // A run that happened elsewhere (`metricat run --server`): recorded, and its points ingested when it succeeded.
+  app.post('/api/metrics/runs', guard('ingest'), body, async (c) => c.json(await recordRunReport(catalog, await readJson(c), {canSetCommand: isAdmin(c.var.principal)})))
+  // Commands are run by whoever runs the source: only admins set or see them (and the local file's user).
+  app.on('GET', ['/api/data-sources', '/api/metrics/data-sources'], read, async (c) =>
+    c.json({data_sources: await listDataSources(catalog, {showCommands: isAdmin(c.var.principal)})}),
+  )
+  app.on('POST', ['/api/data-sources', '/api/metrics/data-sources'], guard('ingest'), body, async (c) => {
+    const result = await addDataSource(catalog, (await readJson(c)) as DataSourceInput, {update: c.req.query('update') === 'true', canSetCommand: isAdmin(c.var.principal)})
     return c.json(result, result.created ? 201 : 200)
   })
+  app.on('DELETE', ['/api/data-sources/:id', '/api/metrics/data-sources/:id'], admin, async (c) =>
+    c.json(await removeDataSource(catalog, c.req.param('id'), {deletePoints: c.req.query('delete_points') === 'true'})),
+  )
 
   app.post('/api/admin/metrics', admin, body, async (c) => {
     const record = parseMetricBody(await readJson(c))
@@ -181,3 +190,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}
+
+function isAdmin(principal: Principal | undefined): boolean {
+  return principal?.role === 'admin'
+}

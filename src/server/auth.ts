@@ -14,6 +14,14 @@ const GRANTS: Record<Role, ReadonlySet<Access>> = {
   service: new Set(['public', 'ingest']),
 }
 
+/** HIT metrics-core's header: its token is taken as a Bearer token when there is no Authorization header. */
+export const HIT_TOKEN_HEADER = 'x-hit-service-token'
+
+function authorization(header: string | undefined, hitToken: string | undefined): string | undefined {
+  if (header !== undefined || hitToken === undefined) return header
+  return `Bearer ${hitToken.trim()}`
+}
+
 /** The name the per-run local token of `metricat serve` acts under (see the announcement file). */
 export const LOCAL_PRINCIPAL = 'local'
 
@@ -45,7 +53,7 @@ export function createGuard(options: AuthOptions): (access: Access) => Middlewar
     return principal
   }
   return (access) => async (c, next) => {
-    const principal = await authenticate(c.req.header('authorization'))
+    const principal = await authenticate(authorization(c.req.header('authorization'), c.req.header(HIT_TOKEN_HEADER)))
     c.set('principal', principal)
     authorize(principal, access, options.publicRead)
     return next()

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 
 import {schemaPath} from '../catalog/schema.js'
-import {POINTS_QUERY_SCHEMA} from '../core/points.js'
+import {POINTS_QUERY_SCHEMA, RUN_REPORT_SCHEMA} from '../core/points.js'
 import {IMPORT_REQUEST_SCHEMA, INGEST_REQUEST_SCHEMA, QUERY_REQUEST_SCHEMA, TOKEN_REQUEST_SCHEMA} from '../core/requests.js'
 import {ROLES} from '../core/tokens.js'
 
@@ -45,6 +45,24 @@ function build(): Json {
     ...extra,
     responses,
   })
+  const pointsQuery = op('Bucket and aggregate the points of one key (same as `metricat points`)', QUERY, {200: json(ref('PointsResult')), ...errors(400, 401, 403, 413, 422)}, {
+    requestBody: jsonBody(ref('PointsQuery')),
+  })
+  const dataSources = {
+    get: op('Registered data sources (the command only for an admin token)', READ, {200: json({type: 'object', properties: {data_sources: {type: 'array', items: ref('DataSource')}}}), ...errors(401, 403)}),
+    post: op(
+      'Register a data source (201); an existing id is a 409 unless ?update=true, which changes the fields given (200). Setting `command` needs an admin token (403 otherwise)',
+      INGEST,
+      {201: json({type: 'object', properties: {source: ref('DataSource'), created: {type: 'boolean'}}}, 'created'), 200: json({type: 'object', properties: {source: ref('DataSource'), created: {type: 'boolean'}}}, 'updated'), ...errors(400, 401, 403, 409, 413, 422)},
+      {parameters: [q('update', 'true: update an existing source')], requestBody: jsonBody(ref('DataSourceInput'))},
+    ),
+  }
+  const removeSource = op('Remove a data source; its points stay unless ?delete_points=true (same transaction)', ADMIN, {200: json({type: 'object', properties: {id: {type: 'string'}, removed: {const: true}, pointsDeleted: {type: 'integer'}}}), ...errors(401, 403, 404)}, {
+    parameters: [{name: 'id', in: 'path', required: true, schema: {type: 'string'}}, q('delete_points', 'true: delete the points with this dataSourceId too')],
+  })
+  const listMetrics = op('List metrics', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(401, 403)}, {
+    parameters: [q('category', 'only this category'), q('q', 'only metrics matching this text, best first (as /api/search)')],
+  })
   return {
     openapi: '3.1.0',
     info: {
@@ -54,15 +72,11 @@ function build(): Json {
         'Metric catalog API. JSON everywhere. Errors: `{"error": {"code", "message", "details"}}` with 400 malformed JSON, 401 missing or unknown token, 403 role may not, 404 unknown metric or route, 409 conflict, 413 body too large, 422 validation (details.problems lists each field), 500 internal (nothing leaked).',
     },
     servers: [{url: '/'}],
-    security: [{bearer: []}],
+    security: [{bearer: []}, {hitServiceToken: []}],
     paths: {
       '/api/health': {get: {...op('Liveness', 'none', {200: json({type: 'object', properties: {status: {const: 'ok'}}})}), security: []}},
       '/api/openapi.json': {get: {...op('This document', 'none', {200: json({type: 'object'})}), security: []}},
-      '/api/metrics': {
-        get: op('List metrics', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(401, 403)}, {
-          parameters: [q('category', 'only this category'), q('q', 'only metrics matching this text, best first (as /api/search)')],
-        }),
-      },
+      '/api/metrics': {get: listMetrics},
       '/api/metrics/{id}': {
         get: op('One metric definition (ETag: its version)', READ, {200: json(ref('StoredMetric')), ...errors(400, 401, 403, 404)}, {
           parameters: [idParam, q('version', 'the definition as of this version', {type: 'integer', minimum: 1})],
@@ -128,17 +142,24 @@ function build(): Json {
           },
         }),
       },
-      '/api/metrics/points/query': {
-        post: op('Bucket and aggregate the points of one key (same as `metricat points`)', QUERY, {200: json(ref('PointsResult')), ...errors(400, 401, 403, 413, 422)}, {
-          requestBody: jsonBody(ref('PointsQuery')),
-        }),
+      '/api/metrics/points/query': {post: pointsQuery},
+      '/api/metrics/query': {post: {...pointsQuery, summary: `${pointsQuery.summary}; HIT metrics-core's path for it`}},
+      '/api/metrics/runs': {
+        post: op(
+          'Record a run of a points program that ran elsewhere (`metricat run --server`): a `run` job, the data source\'s last run, success, error and failure count (an unknown id is registered), and on success its points, in one transaction. The command is stored on a new source only for an admin token',
+          INGEST,
+          {200: json(ref('RunReportResult')), ...errors(400, 401, 403, 413, 422)},
+          {requestBody: jsonBody(ref('RunReport'))},
+        ),
       },
-      '/api/data-sources': {
-        get: op('Registered data sources', READ, {200: json({type: 'object', properties: {data_sources: {type: 'array', items: ref('DataSource')}}}), ...errors(401, 403)}),
-        post: op('Register a data source (201); an existing id is a 409', INGEST, {201: json({type: 'object', properties: {source: ref('DataSource'), created: {type: 'boolean'}}}, 'created'), ...errors(400, 401, 403, 409, 413, 422)}, {
-          requestBody: jsonBody(ref('DataSourceInput')),
-        }),
+      '/api/data-sources': dataSources,
+      '/api/metrics/data-sources': {
+        get: {...dataSources.get, summary: `${dataSources.get.summary}; HIT metrics-core's path`},
+        post: {...dataSources.post, summary: `${dataSources.post.summary}; HIT metrics-core's path`},
       },
+      '/api/data-sources/{id}': {delete: removeSource},
+      '/api/metrics/data-sources/{id}': {delete: {...removeSource, summary: `${removeSource.summary}; HIT metrics-core's path`}},
+      '/api/metrics/definitions': {get: {...listMetrics, summary: `${listMetrics.summary}; HIT metrics-core's path`}},
       '/api/admin/metrics': {
         post: op('Create (201) or replace (200) a metric', ADMIN, {201: json(ref('WriteResult'), 'created'), 200: json(ref('WriteResult'), 'replaced or unchanged'), ...errors(400, 401, 403, 413, 422)}, {
           parameters: [q('category', 'category when the body has none')],
@@ -183,7 +204,10 @@ function build(): Json {
       },
     },
     components: {
-      securitySchemes: {bearer: {type: 'http', scheme: 'bearer', description: `tokens from \`metricat token create NAME --role ${ROLES.join('|')}\``}},
+      securitySchemes: {
+        bearer: {type: 'http', scheme: 'bearer', description: `tokens from \`metricat token create NAME --role ${ROLES.join('|')}\``},
+        hitServiceToken: {type: 'apiKey', in: 'header', name: 'X-HIT-Service-Token', description: 'HIT metrics-core\'s header: the same tokens, taken when there is no Authorization header'},
+      },
       responses: Object.fromEntries(
         [
           [400, 'malformed JSON or a bad request value'],
@@ -265,6 +289,11 @@ function build(): Json {
           additionalProperties: false,
           required: ['id'],
           properties: Object.fromEntries(['id', 'name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'].map((k) => [k, {type: 'string'}])),
+        },
+        RunReport: RUN_REPORT_SCHEMA,
+        RunReportResult: {
+          type: 'object',
+          properties: {jobId: {type: 'string'}, status: {enum: ['succeeded', 'failed']}, command: {type: 'string'}, dataSourceId: {type: 'string'}, registered: {type: 'boolean'}, ingest: ref('IngestResult')},
         },
         DataSource: {
           type: 'object',

@@ -38,11 +38,12 @@ describe('canonicalDimensions', () => {
   })
 
   it('sorts integer-like keys as text too (JS objects list them first, numerically)', () => {
-    expect(canonicalDimensions({b: 1, 10: 'x', 9: 'y'})).toBe('{"10":"x","9":"y","b":1}')
+    expect(canonicalDimensions({b: 1, 10: 'x', 9: 'y'})).toBe('{"10":"x","9":"y","b":"1"}')
   })
 
-  it('keeps value types: strings, numbers and booleans', () => {
-    expect(canonicalDimensions({s: '1', n: 1, b: true})).toBe('{"b":true,"n":1,"s":"1"}')
+  it('stores numbers and booleans as their text, so 1 and "1" are one value', () => {
+    expect(canonicalDimensions({s: '1', n: 1, b: true})).toBe('{"b":"true","n":"1","s":"1"}')
+    expect(canonicalDimensions({n: 1e21, m: -0.5})).toBe('{"m":"-0.5","n":"1e+21"}')
     expect(canonicalDimensions({})).toBe('{}')
   })
 
@@ -86,7 +87,8 @@ describe('normalizePoint', () => {
     ['value as a string', {...base, value: '1'}],
     ['value null', {...base, value: null}],
     ['value NaN', {...base, value: Number.NaN}],
-    ['date as a number', {...base, date: 20260501}],
+    ['date as an epoch number outside years 1-9999', {...base, date: 1e16}],
+    ['date as a boolean', {...base, date: true}],
     ['bad date text', {...base, date: 'May 1st'}],
     ['impossible date', {...base, date: '2026-02-30'}],
     ['unknown granularity', {...base, granularity: 'minute'}],
@@ -129,7 +131,7 @@ describe('describePoint', () => {
     expect(describePoint({...base, value: '12'})).toEqual([{path: '/value', message: 'value must be a number, got a string "12"'}])
     expect(describePoint({date: '2026-05-01', value: 1})).toEqual([{path: '/metricKey', message: 'missing required field "metricKey"'}])
     expect(describePoint({...base, granularity: 'minute'})).toEqual([
-      {path: '/granularity', message: 'granularity must be one of hour, day, week, month, quarter, year, got "minute"'},
+      {path: '/granularity', message: 'granularity must be one of hour, day, week, month, quarter, year, hourly, daily, weekly, monthly, quarterly, yearly, got "minute"'},
     ])
     expect(describePoint({...base, dimensions: {a: null}})).toEqual([{path: '/dimensions/a', message: 'dimension "a" must be a string or a number or true or false, got null'}])
   })
@@ -140,6 +142,6 @@ describe('describePoint', () => {
 
   it('lists every problem of a point, including ones a pattern cannot see', () => {
     const messages = describePoint({metricKey: 'a', date: '2026-02-30', value: 'x'}).map((i) => i.message)
-    expect(messages).toEqual(['value must be a number, got a string "x"', 'date "2026-02-30" is not a valid calendar date and time'])
+    expect(messages).toEqual(['value must be a number, got a string "x"', 'date "2026-02-30" is not a valid calendar date and time in years 0001-9999 (UTC)'])
   })
 })

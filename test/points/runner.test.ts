@@ -2,7 +2,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
-import {listDataSources, listJobs, runPoints, runPointsRemote, type IngestResult} from '../../src/core/points.js'
+import {listDataSources, listJobs, runPoints, runPointsRemote, type IngestResult, type RunReport, type RunReportResult} from '../../src/core/points.js'
 import {CatalogError} from '../../src/errors.js'
 import {commandLine} from '../../src/points/runner.js'
 import {FIXTURES, newCatalog, tempDir} from '../helpers.js'
@@ -153,16 +153,22 @@ describe('runPoints with a data source', () => {
 })
 
 describe('runPointsRemote', () => {
-  it('sends the checked points, with flags filled in, only after the program succeeded', async () => {
-    const sent: Record<string, unknown>[][] = []
-    const send = async (points: Record<string, unknown>[]) => {
-      sent.push(points)
-      return {points: points.length} as IngestResult
+  it('reports the checked points, with flags filled in, after the program succeeded; failures are reported without points', async () => {
+    const sent: RunReport[] = []
+    const send = async (report: RunReport): Promise<RunReportResult> => {
+      sent.push(report)
+      return {jobId: 'j', status: report.status, command: report.command, registered: false, ingest: {points: report.points?.length ?? 0} as IngestResult}
     }
     await runPointsRemote(send, {argv: ['sh', fixture('stars.sh')], defaults: {sourceKind: 'api'}})
-    expect(sent).toEqual([[expect.objectContaining({metricKey: 'repo.stars', value: 10, sourceKind: 'api'}), expect.objectContaining({value: 12})]])
-    await runPointsRemote(send, {argv: ['sh', fixture('fails.sh')]}).catch(() => undefined)
-    await runPointsRemote(send, {argv: [NODE, fixture('invalid.mjs')]}).catch(() => undefined)
-    expect(sent).toHaveLength(1)
+    expect(sent).toEqual([
+      expect.objectContaining({status: 'succeeded', sourceKind: 'api', points: [expect.objectContaining({metricKey: 'repo.stars', value: 10, sourceKind: 'api'}), expect.objectContaining({value: 12})]}),
+    ])
+    await expect(runPointsRemote(send, {argv: ['sh', fixture('fails.sh')]})).rejects.toThrow(/exited with code/)
+    await expect(runPointsRemote(send, {argv: [NODE, fixture('invalid.mjs')]})).rejects.toThrow(/nothing was ingested/)
+    expect(sent.slice(1).map((r) => [r.status, r.points])).toEqual([
+      ['failed', undefined],
+      ['failed', undefined],
+    ])
+    expect(sent[1]!.error).toMatch(/^exited with code/)
   })
 })
