@@ -1,10 +1,13 @@
 import {execFile} from 'node:child_process'
-import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {closeSync, copyFileSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {inject} from 'vitest'
+
 import {type Catalog, openCatalog} from '../src/core/catalog.js'
+import type {InitResult} from '../src/core/init.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures')
@@ -27,6 +30,68 @@ export async function newCatalog(dir: string, name = 'test.duckdb'): Promise<Cat
   return openCatalog({db: path.join(dir, name), create: true})
 }
 
+let demo: Promise<{db: string; init: InitResult}> | undefined
+
+/**
+ * The demo database (starter pack + demo warehouse, as `metricat init --demo` makes it), built once
+ * per test run in the directory the global setup provides: the first worker to need it builds it
+ * under a lock file, the others wait for it. Returns the built file (do not modify it: copy it
+ * with `demoDatabase`) and what `initCatalog` reported.
+ */
+export function sharedDemo(): Promise<{db: string; init: InitResult}> {
+  demo ??= buildOrWaitForDemo()
+  return demo
+}
+
+/** A private copy of the demo database at `dir/name`, for a test to read and write. */
+export async function demoDatabase(dir: string, name = 'demo.duckdb'): Promise<string> {
+  const target = path.join(dir, name)
+  copyFileSync((await sharedDemo()).db, target)
+  return target
+}
+
+async function buildOrWaitForDemo(): Promise<{db: string; init: InitResult}> {
+  const base = inject('demoDir') ?? mkdtempSync(path.join(tmpdir(), 'metricat-demo-'))
+  const db = path.join(base, 'demo.duckdb')
+  const meta = path.join(base, 'demo.json')
+  const failed = path.join(base, 'demo.error')
+  const ready = () => ({db, init: JSON.parse(readFileSync(meta, 'utf8')) as InitResult})
+  if (existsSync(db)) return ready()
+  let builder = true
+  try {
+    closeSync(openSync(path.join(base, 'demo.lock'), 'wx'))
+  } catch {
+    builder = false
+  }
+  if (builder) {
+    try {
+      const building = path.join(base, `building-${process.pid}.duckdb`)
+      const {initCatalog} = await import('../src/core/init.js')
+      const catalog = await openCatalog({db: building, create: true})
+      let init: InitResult
+      try {
+        init = await initCatalog(catalog, {demo: true})
+      } finally {
+        catalog.close()
+      }
+      if (existsSync(`${building}.wal`)) throw new Error('the demo database was not checkpointed on close')
+      writeFileSync(meta, JSON.stringify(init))
+      renameSync(building, db)
+      return ready()
+    } catch (error) {
+      writeFileSync(failed, String((error as Error).stack ?? error))
+      throw error
+    }
+  }
+  // another worker is building it: wait for the file (or its failure)
+  const {setTimeout: wait} = await import('node:timers/promises')
+  for (;;) {
+    if (existsSync(db)) return ready()
+    if (existsSync(failed)) throw new Error(`building the shared demo database failed in another worker:\n${readFileSync(failed, 'utf8')}`)
+    await wait(100)
+  }
+}
+
 export interface CliResult {
   code: number
   stdout: string
@@ -34,12 +99,14 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`bin/run.js`) as a child process. */
-export function runCli(args: string[], options: {cwd?: string; env?: Record<string, string>; input?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', METRICAT_DB: '', ...options.env}
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      {cwd: options.cwd ?? ROOT, env: {...process.env, NO_COLOR: '1', METRICAT_DB: '', ...options.env}, maxBuffer: 64 * 1024 * 1024},
+      {cwd: options.cwd ?? ROOT, env, maxBuffer: 64 * 1024 * 1024},
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
         resolve({code, stdout, stderr})

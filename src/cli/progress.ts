@@ -1,6 +1,10 @@
 import type {IngestProgress} from '../core/points.js'
 
-/** Progress starts to show once the work has taken this long (SPEC section 3). */
+/**
+ * Progress starts to show once the ingest's own work has taken this long: `elapsedMs` counts from
+ * the first chunk of input and leaves out the waits for the next, so a program that runs for a
+ * while and prints two points gets no progress line.
+ */
 const SHOW_AFTER_MS = 1000
 
 function megabytes(bytes: number): string {
@@ -8,7 +12,7 @@ function megabytes(bytes: number): string {
 }
 
 /**
- * Ingest progress on stderr: nothing for the first second; then, on a terminal, one line
+ * Ingest progress on stderr: nothing for the first second of work; then, on a terminal, one line
  * rewritten in place a few times a second, otherwise a plain line every few seconds.
  */
 export class IngestProgressLine {

@@ -83,6 +83,7 @@ export interface IngestProgress {
   points: number
   /** bytes read so far, for text input */
   bytes: number
+  /** time the ingest has worked on its input so far, from the first chunk; waits for input (a program's output, a slow client) are left out */
   elapsedMs: number
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Database} from '../../src/db/connection.js'
-import {BIN, ROOT, runCli, tempDir} from '../helpers.js'
+import {BIN, ROOT, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -32,15 +32,15 @@ async function pointCount(file: string, where = 'true'): Promise<number> {
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'points.duckdb')
-  expect((await runCli(['init', '--db', db])).code).toBe(0)
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())
 
-describe('metricat ingest (child process)', () => {
+describe('metricat ingest (in-process)', () => {
   it('ingests an NDJSON file and prints the counts', async () => {
     const file = path.join(dir, 'players.ndjson')
     writeFileSync(file, ndjson(POINTS))
-    const r = await runCli(['ingest', file, '--db', db])
+    const r = await runCommand(['ingest', file, '--db', db])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('Ingested 3 points: 3 inserted, 0 updated, 0 unchanged\n')
     expect(r.stderr).toBe('')
@@ -48,7 +48,7 @@ describe('metricat ingest (child process)', () => {
 
   it('changes nothing when the same file is ingested again, and says so under --json', async () => {
     const file = path.join(dir, 'players.ndjson')
-    const r = await runCli(['ingest', file, '--db', db, '--json'])
+    const r = await runCommand(['ingest', file, '--db', db, '--json'])
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toEqual({
       jobId: expect.any(String),
@@ -66,7 +66,7 @@ describe('metricat ingest (child process)', () => {
 
   it('reads a {"points": [...]} document from stdin with -', async () => {
     const doc = JSON.stringify({points: [{...POINTS[0], value: 101}, {metricKey: 'game.players', date: '2026-05-03', value: 1}]}, null, 2)
-    const r = await runCli(['ingest', '-', '--db', db, '--entity-kind', 'game', '--json'], {input: doc})
+    const r = await runCommand(['ingest', '-', '--db', db, '--entity-kind', 'game', '--json'], {input: doc})
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({source: 'stdin', format: 'json', points: 2, inserted: 2, updated: 0})
     // the flag filled entityKind, so these are new keys, not updates of the earlier points
@@ -78,7 +78,7 @@ describe('metricat ingest (child process)', () => {
     const lines = [JSON.stringify({...POINTS[0], value: 555}), JSON.stringify({...POINTS[1], value: 'many'}), JSON.stringify({...POINTS[2], colour: 'red'}), '{oops']
     writeFileSync(file, `${lines.join('\n')}\n`)
     const before = await pointCount(db)
-    const r = await runCli(['ingest', file, '--db', db])
+    const r = await runCommand(['ingest', file, '--db', db])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error: '))
@@ -95,7 +95,7 @@ describe('metricat ingest (child process)', () => {
   it('prints the problems under --json with their lines', async () => {
     const file = path.join(dir, 'bad2.ndjson')
     writeFileSync(file, ndjson([{...POINTS[0], date: 'soon'}]))
-    const r = await runCli(['ingest', file, '--db', db, '--json'])
+    const r = await runCommand(['ingest', file, '--db', db, '--json'])
     expect(r.code).toBe(1)
     expect(json(r.stdout).error).toMatchObject({
       code: 'VALIDATION',
@@ -104,7 +104,7 @@ describe('metricat ingest (child process)', () => {
   })
 
   it('says plainly when the file does not exist', async () => {
-    const r = await runCli(['ingest', path.join(dir, 'nope.ndjson'), '--db', db])
+    const r = await runCommand(['ingest', path.join(dir, 'nope.ndjson'), '--db', db])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^Error: no such file: .*nope\.ndjson/)
   })
@@ -125,7 +125,7 @@ describe('metricat ingest (child process)', () => {
     // The file opens again (no stale staging, no half batch) and holds exactly what it held before.
     expect(await pointCount(file)).toBe(before)
     expect(await pointCount(file, "metric_key = 'big'")).toBe(0)
-    const again = await runCli(['ingest', path.join(dir, 'players.ndjson'), '--db', file, '--json'])
+    const again = await runCommand(['ingest', path.join(dir, 'players.ndjson'), '--db', file, '--json'])
     expect(again.code).toBe(0)
     expect(json(again.stdout)).toMatchObject({unchanged: 3})
   }, 120_000)
@@ -170,7 +170,7 @@ async function baselineDb(name: string): Promise<string> {
   const file = path.join(dir, name)
   const players = path.join(dir, 'players.ndjson')
   writeFileSync(players, ndjson(POINTS))
-  expect((await runCli(['ingest', players, '--db', file])).code).toBe(0)
+  expect((await runCommand(['ingest', players, '--db', file])).code).toBe(0)
   return file
 }
 

@@ -8,7 +8,7 @@ import Run from '../../src/commands/run.js'
 import SourcesAdd from '../../src/commands/sources/add.js'
 import SourcesList from '../../src/commands/sources/list.js'
 import SourcesRemove from '../../src/commands/sources/remove.js'
-import {runCli, tempDir} from '../helpers.js'
+import {runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -26,13 +26,13 @@ beforeAll(async () => {
     {metricKey: 'game.players', date: '2026-03-02', value: 7, dimensions: {platform: 'steam'}},
   ]
   writeFileSync(file, points.map((p) => JSON.stringify(p)).join('\n'))
-  expect((await runCli(['ingest', file, '--db', db])).code).toBe(0)
+  expect((await runCommand(['ingest', file, '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())
 
-describe('metricat points (child process)', () => {
+describe('metricat points (in-process)', () => {
   it('prints a gap-filled table', async () => {
-    const r = await runCli(['points', 'game.players', '--db', db, '--bucket', 'month'])
+    const r = await runCommand(['points', 'game.players', '--db', db, '--bucket', 'month'])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(
       [
@@ -49,37 +49,37 @@ describe('metricat points (child process)', () => {
   })
 
   it('splits by a dimension and filters with --where, as CSV', async () => {
-    const r = await runCli(['points', 'game.players', '--db', db, '--bucket', 'month', '--by', 'platform', '--where', 'platform in steam,epic', '--from', '2026-01-01', '--to', '2026-03-01', '--format', 'csv'])
+    const r = await runCommand(['points', 'game.players', '--db', db, '--bucket', 'month', '--by', 'platform', '--where', 'platform in steam,epic', '--from', '2026-01-01', '--to', '2026-03-01', '--format', 'csv'])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe('period,platform,value\n2026-01-01,epic,5\n2026-01-01,steam,10\n2026-02-01,epic,0\n2026-02-01,steam,0\n')
   })
 
   it('returns rows, SQL and parameters under --json', async () => {
-    const r = await runCli(['points', 'game.players', '--db', db, '--bucket', 'none', '--agg', 'max', '--where', 'platform=steam', '--json'])
+    const r = await runCommand(['points', 'game.players', '--db', db, '--bucket', 'none', '--agg', 'max', '--where', 'platform=steam', '--json'])
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toEqual({key: 'game.players', bucket: 'none', agg: 'max', columns: ['value'], rows: [{value: 10}], sql: expect.any(String), params: ['game.players', '/platform', 'steam']})
   })
 
   it('rejects an unknown bucket as a usage error and a bad date with exit 1', async () => {
-    expect((await runCli(['points', 'game.players', '--db', db, '--bucket', 'fortnight'])).code).toBe(2)
-    const bad = await runCli(['points', 'game.players', '--db', db, '--from', 'yesterday'])
+    expect((await runCommand(['points', 'game.players', '--db', db, '--bucket', 'fortnight'])).code).toBe(2)
+    const bad = await runCommand(['points', 'game.players', '--db', db, '--from', 'yesterday'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^Error: bad date "yesterday" for from/)
   })
 })
 
-describe('metricat sources (child process)', () => {
+describe('metricat sources (in-process)', () => {
   it('adds, lists, updates and removes a data source', async () => {
-    const add = await runCli(['sources', 'add', 'steam', '--db', db, '--name', 'Steam players', '--connector-key', 'steam-api', '--source-kind', 'api', '--entity-kind', 'game', '--entity-id', '730', '--command', 'python3 steam.py', '--schedule', '0 * * * *'])
+    const add = await runCommand(['sources', 'add', 'steam', '--db', db, '--name', 'Steam players', '--connector-key', 'steam-api', '--source-kind', 'api', '--entity-kind', 'game', '--entity-id', '730', '--command', 'python3 steam.py', '--schedule', '0 * * * *'])
     expect(add.code).toBe(0)
     expect(add.stdout).toBe('Added data source steam\n')
 
-    const again = await runCli(['sources', 'add', 'steam', '--db', db])
+    const again = await runCommand(['sources', 'add', 'steam', '--db', db])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/^Error: data source steam already exists; pass --update/)
 
-    expect((await runCli(['sources', 'add', 'steam', '--db', db, '--update', '--schedule', '*/15 * * * *'])).stdout).toBe('Updated data source steam\n')
-    const list = await runCli(['sources', 'list', '--db', db, '--json'])
+    expect((await runCommand(['sources', 'add', 'steam', '--db', db, '--update', '--schedule', '*/15 * * * *'])).stdout).toBe('Updated data source steam\n')
+    const list = await runCommand(['sources', 'list', '--db', db, '--json'])
     expect(json(list.stdout).sources).toEqual([
       {
         id: 'steam',
@@ -98,12 +98,12 @@ describe('metricat sources (child process)', () => {
         failure_count: 0,
       },
     ])
-    const table = await runCli(['sources', 'list', '--db', db])
+    const table = await runCommand(['sources', 'list', '--db', db])
     expect(table.stdout).toContain('│ steam │ Steam players │ steam-api │ api  │ game/730 │ python3 steam.py │ */15 * * * * │')
 
-    const removed = await runCli(['sources', 'remove', 'steam', '--db', db, '--json'])
+    const removed = await runCommand(['sources', 'remove', 'steam', '--db', db, '--json'])
     expect(json(removed.stdout)).toEqual({id: 'steam', removed: true, pointsDeleted: 0})
-    const gone = await runCli(['sources', 'remove', 'steam', '--db', db])
+    const gone = await runCommand(['sources', 'remove', 'steam', '--db', db])
     expect(gone.code).toBe(1)
     expect(gone.stderr).toMatch(/^Error: unknown data source steam/)
   })
@@ -111,11 +111,11 @@ describe('metricat sources (child process)', () => {
   it('removes a data source with its points when asked', async () => {
     const file = path.join(dir, 'src.ndjson')
     writeFileSync(file, '{"metricKey":"x","date":"2026-01-01","value":1}\n{"metricKey":"x","date":"2026-01-02","value":2}\n')
-    expect((await runCli(['ingest', file, '--db', db, '--data-source-id', 'tmp'])).code).toBe(0)
-    expect((await runCli(['sources', 'add', 'tmp', '--db', db])).code).toBe(0)
-    const r = await runCli(['sources', 'remove', 'tmp', '--delete-points', '--db', db])
+    expect((await runCommand(['ingest', file, '--db', db, '--data-source-id', 'tmp'])).code).toBe(0)
+    expect((await runCommand(['sources', 'add', 'tmp', '--db', db])).code).toBe(0)
+    const r = await runCommand(['sources', 'remove', 'tmp', '--delete-points', '--db', db])
     expect(r.stdout).toBe('Removed data source tmp and its 2 points\n')
-    expect(json((await runCli(['points', 'x', '--db', db, '--bucket', 'none', '--agg', 'count', '--json'])).stdout).rows).toEqual([{value: 0}])
+    expect(json((await runCommand(['points', 'x', '--db', db, '--bucket', 'none', '--agg', 'count', '--json'])).stdout).rows).toEqual([{value: 0}])
   })
 })
 

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, runCli, tempDir} from '../helpers.js'
+import {FIXTURES, runCli, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -13,11 +13,13 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'run.duckdb')
-  expect((await runCli(['init', '--db', db])).code).toBe(0)
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())
 
-describe('metricat run (child process)', () => {
+describe('metricat run (in-process)', () => {
+  // The program's stderr is inherited, so it reaches the real stderr of this process: these tests
+  // check it passes through, in a child process.
   it("ingests a node script's points and passes its stderr through", async () => {
     const r = await runCli(['run', '--db', db, '--', process.execPath, fixture('players.mjs'), '2'])
     expect(r.code).toBe(0)
@@ -36,7 +38,7 @@ describe('metricat run (child process)', () => {
       ingest: expect.objectContaining({format: 'json', points: 3, inserted: 3, source: `python3 ${fixture('players.py')}`}),
     })
     expect(r.stderr).toContain('python connector: 3 points')
-    const sources = json((await runCli(['sources', 'list', '--db', db, '--json'])).stdout).sources
+    const sources = json((await runCommand(['sources', 'list', '--db', db, '--json'])).stdout).sources
     expect(sources).toEqual([
       expect.objectContaining({id: 'reviews', entity_kind: 'game', entity_id: '730', source_kind: 'api', command: `python3 ${fixture('players.py')}`, last_status: 'succeeded', failure_count: 0}),
     ])
@@ -48,29 +50,29 @@ describe('metricat run (child process)', () => {
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain('upstream API returned 503\n')
     expect(r.stderr).toContain(`Error: sh ${fixture('fails.sh')} exited with code 3; nothing was ingested\n`)
-    const points = json((await runCli(['points', 'repo.stars', '--db', db, '--bucket', 'none', '--agg', 'count', '--json'])).stdout)
+    const points = json((await runCommand(['points', 'repo.stars', '--db', db, '--bucket', 'none', '--agg', 'count', '--json'])).stdout)
     expect(points.rows).toEqual([{value: 0}])
-    const [source] = json((await runCli(['sources', 'list', '--db', db, '--json'])).stdout).sources.filter((s: {id: string}) => s.id === 'stars')
+    const [source] = json((await runCommand(['sources', 'list', '--db', db, '--json'])).stdout).sources.filter((s: {id: string}) => s.id === 'stars')
     expect(source).toMatchObject({last_status: 'failed', last_error: 'exited with code 3', failure_count: 1})
   })
 
   it('exits 1 and ingests nothing when the program prints invalid points, with their lines', async () => {
-    const r = await runCli(['run', '--db', db, '--', process.execPath, fixture('invalid.mjs')])
+    const r = await runCommand(['run', '--db', db, '--', process.execPath, fixture('invalid.mjs')])
     expect(r.code).toBe(1)
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error: '))
     expect(errors).toEqual([expect.stringMatching(/:2: invalid JSON/), expect.stringMatching(/:3 \/value: value must be a number, got a string "n\/a"$/)])
   })
 
   it('runs the stored command of a data source when none is given', async () => {
-    const add = await runCli(['sources', 'add', 'gh', '--db', db, '--command', `sh ${fixture('stars.sh')}`, '--connector-key', 'stars-sh'])
+    const add = await runCommand(['sources', 'add', 'gh', '--db', db, '--command', `sh ${fixture('stars.sh')}`, '--connector-key', 'stars-sh'])
     expect(add.code).toBe(0)
-    const r = await runCli(['run', '--db', db, '--data-source-id', 'gh', '--json'])
+    const r = await runCommand(['run', '--db', db, '--data-source-id', 'gh', '--json'])
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({command: `sh ${fixture('stars.sh')}`, registered: false, ingest: {inserted: 2}})
   })
 
   it('is a usage error without a command and without a data source', async () => {
-    const r = await runCli(['run', '--db', db])
+    const r = await runCommand(['run', '--db', db])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/nothing to run: give a command after --/)
   })

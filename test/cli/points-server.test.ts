@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, FIXTURES, ROOT, runCli, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, runCli, runCommand, tempDir} from '../helpers.js'
 
 // The points commands through a running `metricat serve` (which holds the database file).
 
@@ -35,9 +35,9 @@ function startServe(): Promise<typeof server> {
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir('metricat-points-serve-'))
   db = path.join(dir, 'serve.duckdb')
-  expect((await runCli(['init', '--db', db])).code).toBe(0)
-  service = json((await runCli(['token', 'create', 'etl', '--role', 'service', '--db', db, '--json'])).stdout).token
-  admin = json((await runCli(['token', 'create', 'me', '--role', 'admin', '--db', db, '--json'])).stdout).token
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  service = json((await runCommand(['token', 'create', 'etl', '--role', 'service', '--db', db, '--json'])).stdout).token
+  admin = json((await runCommand(['token', 'create', 'me', '--role', 'admin', '--db', db, '--json'])).stdout).token
   server = await startServe()
 })
 afterAll(async () => {
@@ -49,9 +49,9 @@ afterAll(async () => {
 })
 
 /** The command with --server (before any `--`, after which the words belong to the program). */
-function viaServer(args: string[], token: string) {
+function viaServer(args: string[], token: string, runner = runCommand) {
   const cut = args.includes('--') ? args.indexOf('--') : args.length
-  return runCli([...args.slice(0, cut), '--server', server.url, ...args.slice(cut)], {env: {METRICAT_TOKEN: token}})
+  return runner([...args.slice(0, cut), '--server', server.url, ...args.slice(cut)], {env: {METRICAT_TOKEN: token}})
 }
 
 describe('points commands through a server', () => {
@@ -81,7 +81,7 @@ describe('points commands through a server', () => {
   })
 
   it('run --server sends the points of a successful program and nothing of a failed one', async () => {
-    const ok = await viaServer(['run', '--json', '--connector-key', 'node', '--', process.execPath, fixture('players.mjs'), '1'], service)
+    const ok = await viaServer(['run', '--json', '--connector-key', 'node', '--', process.execPath, fixture('players.mjs'), '1'], service, runCli) // the program's stderr passes through: a child process
     expect(ok.code).toBe(0)
     expect(json(ok.stdout)).toMatchObject({exitCode: 0, ingest: {points: 2, inserted: 2}})
     expect(ok.stderr).toContain('fetching 1 days of player counts')
@@ -111,7 +111,7 @@ describe('points commands through a server', () => {
   it('ingest without --server goes through the server that holds the file', async () => {
     const file = path.join(dir, 'local.ndjson')
     writeFileSync(file, '{"metricKey":"local","date":"2026-05-01","value":7}\n')
-    const r = await runCli(['ingest', file, '--db', db, '--json'], {env: {METRICAT_SERVER: ''}})
+    const r = await runCommand(['ingest', file, '--db', db, '--json'], {env: {METRICAT_SERVER: ''}})
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({inserted: 1})
   })

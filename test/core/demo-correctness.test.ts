@@ -1,10 +1,9 @@
 // Every starter metric computed by `queryMetric` on the demo warehouse equals hand-written SQL.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Catalog} from '../../src/core/catalog.js'
-import {initCatalog} from '../../src/core/init.js'
+import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import type {MetricQuery, ResultRow} from '../../src/query/types.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, tempDir} from '../helpers.js'
 
 let catalog: Catalog
 let cleanup: () => void
@@ -12,8 +11,7 @@ let cleanup: () => void
 beforeAll(async () => {
   const t = tempDir()
   cleanup = t.cleanup
-  catalog = await newCatalog(t.dir)
-  await initCatalog(catalog, {demo: true})
+  catalog = await openCatalog({db: await demoDatabase(t.dir)})
 })
 afterAll(() => {
   catalog.close()

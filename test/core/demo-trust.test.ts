@@ -1,11 +1,10 @@
 // Numbers an analyst would quote, on the demo warehouse, against hand-written SQL (issue 8).
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Catalog} from '../../src/core/catalog.js'
-import {initCatalog} from '../../src/core/init.js'
+import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import type {ResultRow} from '../../src/query/types.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, tempDir} from '../helpers.js'
 import {type Requester, requester} from '../server/helpers.js'
 
 let catalog: Catalog
@@ -16,8 +15,7 @@ let token: string
 beforeAll(async () => {
   const t = tempDir()
   cleanup = t.cleanup
-  catalog = await newCatalog(t.dir)
-  await initCatalog(catalog, {demo: true})
+  catalog = await openCatalog({db: await demoDatabase(t.dir)})
   const tokens = new TokenStore(catalog.db)
   token = (await tokens.createToken('analyst-1', 'analyst')).token
   call = requester(catalog, {tokens})

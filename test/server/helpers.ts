@@ -2,11 +2,10 @@ import {expect} from 'vitest'
 
 import path from 'node:path'
 
-import type {Catalog} from '../../src/core/catalog.js'
-import {initCatalog} from '../../src/core/init.js'
+import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore, type Role} from '../../src/core/tokens.js'
 import {createApp, type AppOptions} from '../../src/server/app.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, tempDir} from '../helpers.js'
 
 export interface DemoSetup {
   dir: string
@@ -21,8 +20,7 @@ export interface DemoSetup {
 /** A fresh database with the starter pack, the demo warehouse and one token per role. */
 export async function setupDemo(): Promise<DemoSetup> {
   const {dir, cleanup} = tempDir('metricat-server-')
-  const catalog = await newCatalog(dir, 'server.duckdb')
-  await initCatalog(catalog, {demo: true})
+  const catalog = await openCatalog({db: await demoDatabase(dir, 'server.duckdb')})
   const tokens = new TokenStore(catalog.db)
   const token = {
     admin: (await tokens.createToken('admin-1', 'admin')).token,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {announcementPath} from '../../src/server/announcement.js'
-import {BIN, ROOT, runCli, tempDir} from '../helpers.js'
+import {BIN, ROOT, demoDatabase, runCli, tempDir} from '../helpers.js'
 import {expectSameRows} from './helpers.js'
 
 // `metricat serve` as a child process on a free 127.0.0.1 port, with CLI commands beside it.
@@ -43,8 +43,7 @@ const json = (s: string) => JSON.parse(s) as any
 
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir('metricat-serve-'))
-  db = path.join(dir, 'serve.duckdb')
-  expect((await runCli(['init', '--demo', '--db', db])).code).toBe(0)
+  db = await demoDatabase(dir, 'serve.duckdb')
   const q = await runCli([...QUERY_ARGS, '--db', db, '--json'])
   expect(q.code).toBe(0)
   cliQuery = json(q.stdout)

@@ -1,0 +1,21 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import type {TestProject} from 'vitest/node'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** where this run's shared demo database is built (see `demoDatabase` in test/helpers.ts) */
+    demoDir: string
+  }
+}
+
+/**
+ * One directory per test run for the demo database: the first test that needs it builds it
+ * there (the build takes ~10 s, so only runs that need it pay for it), every other test copies it.
+ */
+export default function setup(project: TestProject): () => void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'metricat-test-run-'))
+  project.provide('demoDir', dir)
+  return () => rmSync(dir, {recursive: true, force: true})
+}
