@@ -3,10 +3,10 @@ import path from 'node:path'
 import type {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {expect} from 'vitest'
 
-import {initCatalog} from '../../src/core/init.js'
+import {openCatalog} from '../../src/core/catalog.js'
 import {addDataSource, ingestPoints} from '../../src/core/points.js'
 import {TokenStore, type Role} from '../../src/core/tokens.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, tempDir} from '../helpers.js'
 
 /** Every tool an MCP client must find, over either transport. */
 export const TOOL_NAMES = [
@@ -35,13 +35,12 @@ export interface McpDemo {
 
 /**
  * A closed database file with the starter pack, the demo warehouse, a few points of key
- * `signups`, one data source and one token per role (the demo build takes ~10 s: once per file).
+ * `signups`, one data source and one token per role (a copy of the run's shared demo database).
  */
 export async function buildMcpDemo(): Promise<McpDemo> {
   const {dir, cleanup} = tempDir('metricat-mcp-')
-  const catalog = await newCatalog(dir, 'mcp.duckdb')
+  const catalog = await openCatalog({db: await demoDatabase(dir, 'mcp.duckdb')})
   try {
-    await initCatalog(catalog, {demo: true})
     await addDataSource(catalog, {id: 'web-form', name: 'Web sign-up form'})
     await ingestPoints(catalog, {
       points: [
