@@ -59,7 +59,7 @@ export const IMPORT_REQUEST_SCHEMA = {
     },
     prune: {type: 'boolean', description: 'delete metrics that no document holds'},
     dry_run: {type: 'boolean', description: 'return the plan, write nothing'},
-    source: {enum: SOURCES, description: 'recorded in each version (default api)'},
+    source: {enum: SOURCES, description: "what the local CLI's per-run token says the change came from (yaml or cli); for any other token the server records api and the token's name"},
   },
 } as const
 

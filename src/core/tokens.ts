@@ -31,6 +31,8 @@ export interface TokenApi {
 export interface Principal {
   name: string
   role: Role
+  /** the per-run token of `metricat serve` (the local CLI), told apart by the token, never by name */
+  local?: true
 }
 
 const TABLE = 'mc.metricat.api_tokens'

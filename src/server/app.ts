@@ -14,7 +14,7 @@ import {
 } from '../core/requests.js'
 import {type Principal, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
-import {actorOf, authorize, createGuard, type AuthEnv} from './auth.js'
+import {authorize, createGuard, provenanceOf, type AuthEnv} from './auth.js'
 import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
 import {notFound, onError} from './errors.js'
 import {openApiDocument} from './openapi.js'
@@ -154,29 +154,30 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
 
   app.post('/api/admin/metrics', admin, body, async (c) => {
     const record = parseMetricBody(await readJson(c))
-    const result = await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal), category: c.req.query('category')})
+    const result = await catalog.putMetric(record, {...provenanceOf(c.var.principal), category: c.req.query('category')})
     return c.json(result, result.change === 'create' ? 201 : 200)
   })
   app.put(`/api/admin/metrics/${ID}`, admin, body, async (c) => {
     const current = await catalog.get(c.req.param('id'))
     const record = recordForId(current.id, parseMetricBody(await readJson(c)))
     const expectedVersion = parseIfMatch(c.req.header('if-match'))
-    return c.json(await catalog.putMetric(record, {source: 'api', actor: actorOf(c.var.principal), expectedVersion}))
+    return c.json(await catalog.putMetric(record, {...provenanceOf(c.var.principal), expectedVersion}))
   })
   app.delete(`/api/admin/metrics/${ID}`, admin, async (c) => {
     const current = await catalog.get(c.req.param('id'))
     const expectedVersion = parseIfMatch(c.req.header('if-match'))
-    return c.json(await catalog.delete(current.id, {source: c.req.query('source') === 'cli' ? 'cli' : 'api', actor: actorOf(c.var.principal), expectedVersion}))
+    return c.json(await catalog.delete(current.id, {...provenanceOf(c.var.principal, c.req.query('source')), expectedVersion}))
   })
   app.post('/api/admin/import', admin, body, async (c) => {
     const yaml = /\b(ya?ml)\b/i.test(c.req.header('content-type') ?? '')
     const request = yaml
       ? {
           documents: [{file: c.req.query('file') ?? 'body', text: await c.req.text(), category: c.req.query('category')}],
-          options: {prune: c.req.query('prune') === 'true', dryRun: c.req.query('dry_run') === 'true', source: 'api' as const},
+          options: {prune: c.req.query('prune') === 'true', dryRun: c.req.query('dry_run') === 'true', source: c.req.query('source')},
         }
       : parseImportRequest(await readJson(c))
-    return c.json(await catalog.importDocuments(request.documents, {...request.options, actor: actorOf(c.var.principal)}))
+    const {source, ...options} = request.options
+    return c.json(await catalog.importDocuments(request.documents, {...options, ...provenanceOf(c.var.principal, source)}))
   })
 
   app.get('/api/admin/tokens', admin, async (c) => c.json({tokens: await tokens.listTokens()}))

@@ -2,6 +2,7 @@ import {timingSafeEqual} from 'node:crypto'
 
 import type {MiddlewareHandler} from 'hono'
 
+import type {ChangeSource} from '../catalog/repository.js'
 import {hashToken, type Principal, type Role, type TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 
@@ -47,7 +48,7 @@ export function createGuard(options: AuthOptions): (access: Access) => Middlewar
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (!match) throw new CatalogError('UNAUTHORIZED', 'malformed Authorization header; expected `Authorization: Bearer <token>`', {})
     const token = match[1]!
-    if (localHash && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), localHash)) return {name: LOCAL_PRINCIPAL, role: 'admin'}
+    if (localHash && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), localHash)) return {name: LOCAL_PRINCIPAL, role: 'admin', local: true}
     const principal = await options.tokens.verify(token)
     if (!principal) throw new CatalogError('UNAUTHORIZED', 'unknown or revoked token', {})
     return principal
@@ -77,7 +78,20 @@ export function authorize(principal: Principal | undefined, access: Access, publ
   }
 }
 
-/** The actor recorded in metric versions: the token's name; the local CLI acts as itself (no actor), as it would on the file. */
-export function actorOf(principal: Principal | undefined): string | undefined {
-  return principal && principal.name !== LOCAL_PRINCIPAL ? principal.name : undefined
+/** What a change made through the API records in the version history. */
+export interface Provenance {
+  source: ChangeSource
+  /** undefined: the OS user running the server (as for a change made on the file) */
+  actor?: string
+}
+
+/**
+ * The server decides what a change records, never the request: a token's change is `api`, by the
+ * token's name (a token named `local` included). Only the server's own per-run token, which the
+ * local CLI reads from the announcement file beside the database, may say the change came from
+ * the CLI or from YAML files (`claimed`); it acts as the OS user running the server.
+ */
+export function provenanceOf(principal: Principal | undefined, claimed?: unknown): Provenance {
+  if (principal?.local) return {source: claimed === 'cli' || claimed === 'yaml' ? claimed : 'cli'}
+  return {source: 'api', actor: principal?.name}
 }
