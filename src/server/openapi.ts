@@ -63,7 +63,7 @@ function build(): Json {
   const listMetrics = op('List metrics', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(401, 403)}, {
     parameters: [q('category', 'only this category'), q('q', 'only metrics matching this text, best first (as /api/search)')],
   })
-  return {
+  const doc = {
     openapi: '3.1.0',
     info: {
       title: 'metricat',
@@ -304,4 +304,37 @@ function build(): Json {
       },
     },
   }
+  return hoistDefs(doc)
+}
+
+/**
+ * The JSON Schemas embedded as components (metric.schema.json, point.schema.json, request bodies)
+ * keep their shared parts in `$defs` and point at them with `#/$defs/NAME`, which in the OpenAPI
+ * document would resolve from its root, where there is no `$defs`. Each such part becomes a
+ * component of its own, `<Schema>_<NAME>`, and the references point there; `$id` goes, since the
+ * embedded schema is no longer a document of its own.
+ */
+function hoistDefs<T extends {components: {schemas: Record<string, Json>}}>(doc: T): T {
+  const schemas = doc.components.schemas
+  for (const [name, original] of Object.entries(schemas)) {
+    const schema = structuredClone(original)
+    const defs = (schema.$defs ?? {}) as Record<string, Json>
+    delete schema.$defs
+    delete schema.$id
+    const target = (def: string) => `#/components/schemas/${name}_${def}`
+    const rewrite = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(rewrite)
+      if (!node || typeof node !== 'object') return
+      const obj = node as Json
+      if (typeof obj.$ref === 'string' && obj.$ref.startsWith('#/$defs/')) obj.$ref = target(obj.$ref.slice('#/$defs/'.length))
+      Object.values(obj).forEach(rewrite)
+    }
+    rewrite(schema)
+    schemas[name] = schema
+    for (const [def, body] of Object.entries(defs)) {
+      rewrite(body)
+      schemas[`${name}_${def}`] = body
+    }
+  }
+  return doc
 }
