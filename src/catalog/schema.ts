@@ -78,7 +78,7 @@ export function describeSchemaErrors(errors: ErrorObject[], data: unknown): Sche
         break
       }
       case 'type':
-        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected ${KIND[String(e.params.type)] ?? e.params.type}, got ${kindOf(value)}`}
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected ${String(e.params.type).split(',').map((t) => KIND[t] ?? t).join(' or ')}, got ${kindOf(value)}`}
         break
       case 'enum':
         p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}, got ${JSON.stringify(value)}`}

@@ -37,6 +37,12 @@ const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').
 /** `monthly_revenue`, `Monthly-Revenue` and `monthly revenue` read the same. */
 const normal = (s: string) => fold(s).replace(/[\s_-]+/g, ' ').trim()
 
+/**
+ * The form synonyms and names are compared in by lookup and the duplicate-synonym check: case,
+ * accents, `_`, `-` and runs of spaces do not count, as in search.
+ */
+export const synonymKey = normal
+
 /** A light English stemmer: plurals and -ed/-ing, so `cancellations` meets `cancellation`, `churned` meets `churn`. */
 export function stem(word: string): string {
   let w = word

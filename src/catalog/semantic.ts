@@ -1,4 +1,5 @@
 import type {ValidationDetail} from '../errors.js'
+import {synonymKey} from './search.js'
 import type {MetricDefinition} from './types.js'
 
 export interface Located {
@@ -40,7 +41,7 @@ export function checkSemantics(metrics: Located[], references: (def: MetricDefin
   const synonymOwner = new Map<string, Located>()
   for (const m of byId.values()) {
     for (const s of m.definition.synonyms ?? []) {
-      const key = s.trim().toLowerCase()
+      const key = synonymKey(s)
       const other = synonymOwner.get(key)
       if (other && other !== m) at(m, '/synonyms', `duplicate synonym "${s}": also a synonym of ${other.definition.id} (${where(other)})`)
       else synonymOwner.set(key, m)
@@ -56,6 +57,9 @@ export function checkSemantics(metrics: Located[], references: (def: MetricDefin
       if (!d.expression && d.type !== 'count') at(m, '/expression', `type ${d.type} needs "expression"`)
     }
     if (!d.type && !d.sql && !d.points_key) at(m, '/type', 'a metric needs a "type" or a "sql"')
+    if (d.type === 'ratio' && (d.numerator || d.denominator || !d.sql) && !(d.numerator && d.denominator)) {
+      at(m, d.numerator ? '/denominator' : '/numerator', 'type ratio needs both "numerator" and "denominator" (metric ids), or a "sql" query (with an "expression" over its columns) and neither')
+    }
     if (d.points_key) {
       // points are filtered and split by their dimension keys only; SQL here would be ignored
       if (d.filters?.length) at(m, '/filters', 'a points_key metric cannot have SQL filters; filter points with --where on their dimensions')

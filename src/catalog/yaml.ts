@@ -16,8 +16,22 @@ export interface LoadedMetric {
 export interface LoadResult {
   metrics: LoadedMetric[]
   problems: ValidationDetail[]
+  /** things worth saying that do not stop an import (e.g. the index lists a metric no file defines) */
+  warnings: ValidationDetail[]
   files: string[]
 }
+
+/** The index file (`metrics.yml` at the top of a metrics folder, as the Agnes pack keeps one): not a metric. */
+export const INDEX_FILES = ['metrics.yml', 'metrics.yaml']
+
+export interface MetricIndex {
+  version?: string | number
+  description?: string
+  categories: {name: string; folder: string; description?: string; metrics: string[]}[]
+}
+
+/** Agnes spells grains as adverbs; they are stored as the date_trunc unit. */
+const GRAIN_ALIASES: Record<string, string> = {daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year'}
 
 const VARIANT_PREFIX = 'sql_by_'
 
@@ -32,17 +46,75 @@ export async function listMetricFiles(target: string): Promise<string[]> {
     .sort()
 }
 
-/** Reads and schema-validates every metric file under `target`; problems carry file:line:column. */
+/**
+ * Reads and schema-validates every metric file under `target`; problems carry file:line:column.
+ * A `metrics.yml` at the top of a folder is its index (checked, never a metric): a metric it lists
+ * that no file defines is a warning.
+ */
 export async function loadMetricFiles(target: string): Promise<LoadResult> {
-  const files = await listMetricFiles(target)
-  const result: LoadResult = {metrics: [], problems: [], files: files.map(displayPath)}
+  const all = await listMetricFiles(target)
+  const isDir = all.length !== 1 || all[0] !== target
+  const isIndex = (f: string) => isDir && path.dirname(path.resolve(f)) === path.resolve(target) && INDEX_FILES.includes(path.basename(f))
+  const files = all.filter((f) => !isIndex(f))
+  const indexFile = all.find(isIndex)
+  const result: LoadResult = {metrics: [], problems: [], warnings: [], files: all.map(displayPath)}
   const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')))
   files.forEach((file, i) => {
     const parsed = parseMetricYaml(texts[i]!, displayPath(file), path.basename(path.dirname(path.resolve(file))))
     result.metrics.push(...parsed.metrics)
     result.problems.push(...parsed.problems)
   })
+  if (indexFile) {
+    const checked = checkIndexYaml(await readFile(indexFile, 'utf8'), displayPath(indexFile), new Set(result.metrics.map((m) => m.definition.id)))
+    result.problems.push(...checked.problems)
+    result.warnings.push(...checked.warnings)
+  }
   return result
+}
+
+/**
+ * Schema-checks an index file (`version`, `description`, `categories: [{name, folder, metrics}]`)
+ * and warns, at the entry's line, about listed metrics that none of `defined` (ids) holds. An
+ * entry is a metric name in the category's folder, or a full id.
+ */
+export function checkIndexYaml(text: string, file: string, defined: Set<string>): {problems: ValidationDetail[]; warnings: ValidationDetail[]; index?: MetricIndex} {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
+  const at = (node: Node | undefined) => lineCounter.linePos(node?.range?.[0] ?? 0)
+  if (doc.errors.length > 0) {
+    return {problems: doc.errors.map((e) => {
+      const {line, col} = lineCounter.linePos(e.pos[0])
+      return {file, line, column: col, message: `YAML syntax error: ${e.message.split('\n')[0]}`}
+    }), warnings: []}
+  }
+  const data = doc.toJSON() as unknown
+  const validate = schemaValidator('metrics-index.schema.json')
+  if (!validate(data)) {
+    return {problems: describeSchemaErrors(validate.errors ?? [], data).map((p) => {
+      const pos = at(doc.contents ? nodeAt(doc.contents as Node, p.nodePath, p.keyNode) : undefined)
+      return {file, line: pos.line, column: pos.col, path: p.path, message: `index: ${p.message}`}
+    }), warnings: []}
+  }
+  const index = data as MetricIndex
+  const warnings: ValidationDetail[] = []
+  index.categories.forEach((c, i) => c.metrics.forEach((entry, j) => {
+    const id = entry.includes('/') ? entry : `${c.folder}/${entry}`
+    if (defined.has(id)) return
+    const pos = at(nodeAt(doc.contents as Node, `/categories/${i}/metrics/${j}`, false))
+    warnings.push({file, line: pos.line, column: pos.col, path: `/categories/${i}/metrics/${j}`, metric: id, message: `the index lists ${id}, which no metric file defines`})
+  }))
+  return {problems: [], warnings, index}
+}
+
+/** The index for a set of definitions: one category per category, its metrics by name. */
+export function buildIndex(metrics: MetricDefinition[]): MetricIndex {
+  const byCategory = new Map<string, string[]>()
+  for (const m of metrics) byCategory.set(m.category, [...(byCategory.get(m.category) ?? []), m.name])
+  return {
+    version: 1,
+    description: 'Metric catalog index: one entry per category folder, with the metrics it holds.',
+    categories: [...byCategory.keys()].sort().map((c) => ({name: c, folder: c, metrics: byCategory.get(c)!.sort()})),
+  }
 }
 
 export function displayPath(file: string): string {
@@ -119,16 +191,67 @@ function nodeAt(root: Node, pointer: string, keyNode: boolean): Node {
   return cur
 }
 
+/**
+ * A schema-valid YAML mapping as a definition, in its one stored spelling: `table` -> table_name,
+ * `sql_by_<name>` -> sql_variants, grain `monthly` -> `month`, a `description` list joined with
+ * spaces and a `notes` list one item per line (the Agnes forms).
+ */
 export function fromYamlRecord(record: Record<string, unknown>, category: string): MetricDefinition {
   const def: Record<string, unknown> = {}
   const variants: Record<string, string> = {}
   for (const [key, value] of Object.entries(record)) {
     if (key === 'table') def.table_name = value
+    else if (key === 'grain') def.grain = GRAIN_ALIASES[value as string] ?? value
+    else if (key === 'description' && Array.isArray(value)) def.description = value.join(' ')
+    else if (key === 'notes' && Array.isArray(value)) def.notes = value.join('\n')
     else if (key.startsWith(VARIANT_PREFIX)) variants[key.slice(VARIANT_PREFIX.length)] = value as string
     else if (key !== 'category') def[key] = value
   }
   if (Object.keys(variants).length > 0) def.sql_variants = variants
   return {id: `${category}/${record.name as string}`, category, ...def} as MetricDefinition
+}
+
+/** Bookkeeping a stored metric carries (GET /api/metrics/{id}); a body may send it back, it is not part of the definition. */
+const BOOKKEEPING = ['version', 'content_hash', 'source', 'source_file', 'created_at', 'updated_at', 'change', 'changed_at']
+
+/**
+ * A metric body in the YAML shape, from what clients send: the stored shape that the API's own GET
+ * returns (`id`, `table_name`, `sql_variants`, version fields) as well as the YAML shape (`table`,
+ * `sql_by_<name>`). `id` gives name and category when they are absent. Conflicting spellings of
+ * one field are problems, never silently resolved.
+ */
+export function metricBodyToYamlRecord(body: Record<string, unknown>): {record: Record<string, unknown>; problems: ValidationDetail[]} {
+  const record: Record<string, unknown> = {}
+  const problems: ValidationDetail[] = []
+  for (const [key, value] of Object.entries(body)) {
+    if (BOOKKEEPING.includes(key) || key === 'id' || key === 'table_name' || key === 'sql_variants') continue
+    record[key] = value
+  }
+  if (body.id !== undefined) {
+    const m = typeof body.id === 'string' ? /^([^/]+)\/([^/]+)$/.exec(body.id) : null
+    if (!m) problems.push({path: '/id', message: `expected a metric id <category>/<name>, got ${JSON.stringify(body.id)}`})
+    else {
+      for (const [field, value] of [['category', m[1]], ['name', m[2]]] as const) {
+        if (record[field] === undefined) record[field] = value
+        else if (record[field] !== value) problems.push({path: `/${field}`, message: `"${field}" is ${JSON.stringify(record[field])} but id ${body.id} says "${value}"`})
+      }
+    }
+  }
+  if (body.table_name !== undefined && body.table_name !== null) {
+    if (record.table === undefined) record.table = body.table_name
+    else if (record.table !== body.table_name) problems.push({path: '/table_name', message: `"table" and "table_name" differ; send one of them`})
+  }
+  if (body.sql_variants !== undefined && body.sql_variants !== null) {
+    if (typeof body.sql_variants !== 'object' || Array.isArray(body.sql_variants)) problems.push({path: '/sql_variants', message: 'expected a mapping of variant name to SQL'})
+    else {
+      for (const [name, sql] of Object.entries(body.sql_variants as Record<string, unknown>)) {
+        const key = VARIANT_PREFIX + name
+        if (record[key] === undefined) record[key] = sql
+        else if (record[key] !== sql) problems.push({path: `/sql_variants/${name}`, message: `"${key}" and sql_variants.${name} differ; send one of them`})
+      }
+    }
+  }
+  return {record, problems}
 }
 
 /** Export order: identity, what it means, how it is computed, how it is found, then the SQL. */
@@ -173,9 +296,11 @@ export function metricFilePath(def: MetricDefinition): string {
  * YAML files for definitions, as `<category>/<name>.yml`; written under `dir` when given (the
  * returned paths are then the written files). Deterministic: the same definitions give the same bytes.
  */
-export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string): Promise<{path: string; id: string; yaml: string}[]> {
-  const files = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
+export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
+  const files: {path: string; id: string; yaml: string; index?: true}[] = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
   if (dir) {
+    // the index sits beside the category folders, listing what was written
+    files.push({id: INDEX_FILES[0]!, path: INDEX_FILES[0]!, yaml: new Document(buildIndex(metrics)).toString({lineWidth: 0, indentSeq: true}), index: true})
     for (const f of files) {
       const target = path.join(dir, f.path)
       await mkdir(path.dirname(target), {recursive: true})

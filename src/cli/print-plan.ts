@@ -1,4 +1,5 @@
 import type {ImportPlan} from '../core/catalog.js'
+import {formatProblem, type ValidationDetail} from '../errors.js'
 import {color} from './render.js'
 
 const show = (v: unknown) => (v === null ? '(none)' : typeof v === 'string' ? JSON.stringify(v.length > 70 ? `${v.slice(0, 67)}...` : v) : JSON.stringify(v))
@@ -14,4 +15,9 @@ export function printPlan(plan: ImportPlan): string {
   for (const r of plan.removed) lines.push(color.red(`- ${r.id}`))
   lines.push(`${plan.added.length} to add, ${plan.changed.length} to change, ${plan.removed.length} to remove, ${plan.unchanged.length} unchanged`)
   return lines.join('\n')
+}
+
+/** Warnings (they do not stop the command) on stderr, one line each, so stdout stays the result. */
+export function printWarnings(warnings: ValidationDetail[] | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`Warning: ${formatProblem(w)}\n`)
 }

@@ -12,6 +12,7 @@ export default class Diff extends BaseCommand {
   async run(): Promise<ImportPlan> {
     const {args} = await this.parse(Diff)
     const plan = await (await this.catalog()).diff(args.path)
+    ;(await import('../cli/print-plan.js')).printWarnings(plan.warnings)
     if (!this.jsonEnabled()) {
       const {printPlan} = await import('../cli/print-plan.js')
       this.log(printPlan(plan))

@@ -23,6 +23,7 @@ export default class Import extends BaseCommand {
     const {args, flags} = await this.parse(Import)
     const catalog = await this.catalog({create: true})
     const plan = await catalog.importPath(args.path, {prune: flags.prune, dryRun: flags['dry-run']})
+    ;(await import('../cli/print-plan.js')).printWarnings(plan.warnings)
     if (!this.jsonEnabled()) {
       const {printPlan} = await import('../cli/print-plan.js')
       this.log(printPlan(plan))

@@ -22,6 +22,7 @@ export default class Validate extends BaseCommand {
     const {args, flags} = await this.parse(Validate)
     const {validateMetrics} = await import('../core/catalog.js')
     const report = await validateMetrics({db: flags.db, warehouse: flags.warehouse, path: args.path})
+    ;(await import('../cli/print-plan.js')).printWarnings(report.warnings)
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
     if (report.problems.length > 0) {
       const message = report.problems.length === 1 ? formatProblem(report.problems[0]!) : `${n(report.problems.length, 'problem')} in ${n(report.metrics, 'metric')}`

@@ -16,7 +16,7 @@ import {
   writeMetric,
   writeMetrics,
 } from '../catalog/repository.js'
-import {type SearchHit, searchMetrics} from '../catalog/search.js'
+import {type SearchHit, searchMetrics, synonymKey} from '../catalog/search.js'
 import {closest} from '../catalog/suggest.js'
 import {type Located, checkSemantics} from '../catalog/semantic.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
@@ -27,7 +27,7 @@ import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
-import {compileMetricQuery, metricKind, metricReferences, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
 const yamlModule = () => import('../catalog/yaml.js')
@@ -90,6 +90,8 @@ export interface ImportPlan {
   removed: PlannedChange[]
   unchanged: string[]
   applied: boolean
+  /** e.g. the index file lists a metric no file defines; the import goes ahead */
+  warnings: ValidationDetail[]
 }
 
 export interface YamlDocument {
@@ -112,6 +114,8 @@ export interface ValidationReport {
   problems: ValidationDetail[]
   /** whether warehouse checks ran (and passed) */
   warehouse?: boolean
+  /** e.g. the index file lists a metric no file defines */
+  warnings: ValidationDetail[]
 }
 
 /**
@@ -148,6 +152,8 @@ export class Catalog implements CatalogApi {
   private readonly runnable = new Set<string>()
   /** current definitions by id, loaded on first need and dropped on every write */
   private cache: Map<string, StoredMetric> | undefined
+  /** expression text -> whether it already is an aggregate (DuckDB's parse does not change) */
+  private readonly aggregates = new Map<string, boolean>()
 
   constructor(readonly db: Database) {}
 
@@ -219,9 +225,11 @@ export class Catalog implements CatalogApi {
   }
 
   /** Creates or replaces one definition after schema and catalog checks. */
-  async putMetric(record: Record<string, unknown>, options: WriteOptions & {category?: string} = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
+  async putMetric(body: Record<string, unknown>, options: WriteOptions & {category?: string} = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
+    const {parseMetricYaml, metricBodyToYamlRecord} = await yamlModule()
+    const {record, problems: shapeProblems} = metricBodyToYamlRecord(body)
+    if (shapeProblems.length > 0) throw validationError(shapeProblems.map((p) => ({...p, file: 'body'})), 'body')
     const text = JSON.stringify(record)
-    const {parseMetricYaml} = await yamlModule()
     const loaded = parseMetricYaml(text, 'body', options.category ?? (record.category as string | undefined) ?? '')
     if (loaded.problems.length > 0) throw validationError(loaded.problems, 'body')
     const metric = loaded.metrics[0]!
@@ -231,6 +239,10 @@ export class Catalog implements CatalogApi {
     after.set(metric.definition.id, {definition: metric.definition})
     const problems = this.newProblems([...after.values()])
     if (problems.length === 0) problems.push(...(await checkDefinitionSql(this.db, [metric])))
+    if (problems.length === 0) {
+      const {checkWarehouse} = await import('./warehouse.js')
+      problems.push(...(await checkWarehouse(this, [{definition: metric.definition}], [...after.values()], {importing: true})))
+    }
     if (problems.length > 0) throw validationError(problems, 'body')
     const change = await this.db.transaction(async (tx) => {
       await assertVersion(tx, metric.definition.id, options.expectedVersion)
@@ -238,6 +250,25 @@ export class Catalog implements CatalogApi {
     })
     this.cache = undefined
     return {metric: await this.get(metric.definition.id), change}
+  }
+
+  /**
+   * Changes some fields of a metric (PATCH): `patch` holds the fields to set (YAML or stored
+   * spelling, as `putMetric` takes them); a field set to null is removed. Name and category stay.
+   */
+  async patchMetric(id: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
+    const current = await this.get(id)
+    const {metricBodyToYamlRecord, toYamlRecord} = await yamlModule()
+    const removed = Object.keys(patch).filter((k) => patch[k] === null)
+    const {record: changes, problems} = metricBodyToYamlRecord({...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)), id: current.id})
+    if (problems.length > 0) throw validationError(problems.map((p) => ({...p, file: 'body'})), 'body')
+    const merged: Record<string, unknown> = {...toYamlRecord(current), ...changes}
+    for (const k of removed) {
+      if (k === 'name' || k === 'category' || k === 'id') throw validationError([{file: 'body', path: `/${k}`, message: `"${k}" cannot be removed`}], 'body')
+      delete merged[k === 'table_name' ? 'table' : k]
+      if (k === 'sql_variants') for (const v of Object.keys(merged)) if (v.startsWith('sql_by_')) delete merged[v]
+    }
+    return this.putMetric(merged, {...options, category: current.category})
   }
 
   /** Import from a file or folder of YAML (`metrics/<category>/<name>.yml`). Atomic and idempotent. */
@@ -248,7 +279,7 @@ export class Catalog implements CatalogApi {
   /** Import from YAML texts (the HTTP admin route), with the same rules as `importPath`. */
   async importDocuments(documents: YamlDocument[], options: ImportOptions = {}): Promise<ImportPlan> {
     const {parseMetricYaml} = await yamlModule()
-    const load: LoadResult = {metrics: [], problems: [], files: documents.map((d) => d.file)}
+    const load: LoadResult = {metrics: [], problems: [], warnings: [], files: documents.map((d) => d.file)}
     for (const d of documents) {
       const parsed = parseMetricYaml(d.text, d.file, d.category ?? '')
       load.metrics.push(...parsed.metrics)
@@ -282,10 +313,17 @@ export class Catalog implements CatalogApi {
       problems.push(...checkSemantics(all, metricReferences))
     }
     if (problems.length === 0) problems.push(...(await checkDefinitionSql(this.db, load.metrics)))
+    if (problems.length === 0) {
+      // an expression that cannot bind over a table that exists is refused now, not at query time
+      const {checkWarehouse} = await import('./warehouse.js')
+      const changedIds = new Set(load.metrics.filter((m) => existing.get(m.definition.id)?.content_hash !== contentHash(pickDefinition(m.definition))).map((m) => m.definition.id))
+      const checked = [...after.values()].filter((m) => changedIds.has(m.definition.id))
+      problems.push(...(await checkWarehouse(this, checked, [...after.values()], {importing: true})))
+    }
     if (problems.length > 0) throw validationError(problems, load.files.length === 1 ? load.files[0]! : `${load.files.length} files`)
 
     const {diffDefinitions} = await import('../catalog/diff.js')
-    const plan: ImportPlan = {added: [], changed: [], removed: [], unchanged: [], applied: false}
+    const plan: ImportPlan = {added: [], changed: [], removed: [], unchanged: [], applied: false, warnings: load.warnings}
     const writes: LoadedMetric[] = []
     for (const m of load.metrics) {
       const before = existing.get(m.definition.id)
@@ -313,9 +351,9 @@ export class Catalog implements CatalogApi {
 
   /**
    * YAML for the given metrics (all when `ids` is empty), as `<category>/<name>.yml` files;
-   * written under `dir` when given. Deterministic: the same catalog gives the same bytes.
+   * written under `dir` when given, with the index `metrics.yml` (`index: true`) beside them. Deterministic: the same catalog gives the same bytes.
    */
-  async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string}[]> {
+  async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
     const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
     return (await yamlModule()).exportMetricFiles(metrics, options.dir)
   }
@@ -329,11 +367,13 @@ export class Catalog implements CatalogApi {
     let metrics: Located[]
     let problems: ValidationDetail[]
     let pool: Located[]
+    let warnings: ValidationDetail[] = []
     if (target) {
       // Files are checked as an import would apply them: over the stored metrics they do not
       // redefine, so a reference to a stored metric resolves; only problems they bring count.
       const load = await loadFrom(target)
       metrics = load.metrics
+      warnings = load.warnings
       const ids = new Set(metrics.map((m) => m.definition.id))
       pool = [...metrics, ...stored.filter((m) => !ids.has(m.definition.id))]
       problems = load.problems.length > 0 ? load.problems : this.newProblems(pool)
@@ -347,7 +387,7 @@ export class Catalog implements CatalogApi {
       const {checkWarehouse} = await import('./warehouse.js')
       problems = await checkWarehouse(this, metrics, pool)
     }
-    return {metrics: metrics.length, problems: sortProblems(problems), warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined}
+    return {metrics: metrics.length, problems: sortProblems(problems), warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined, warnings}
   }
 
   /** Ranked free-text search (see `searchMetrics`). */
@@ -355,11 +395,15 @@ export class Catalog implements CatalogApi {
     return searchMetrics(await this.list(), text)
   }
 
-  /** Metrics with this exact synonym (case-insensitive), or with this name, id or alias. */
+  /**
+   * Metrics with this synonym or name (compared as `synonymKey`: case, `_`, `-` and spacing do not
+   * count, so `monthly revenue` finds `monthly_revenue`), or with this id or alias.
+   */
   async lookupSynonym(synonym: string): Promise<StoredMetric[]> {
+    const key = synonymKey(synonym)
     const s = synonym.trim().toLowerCase()
     return (await this.list()).filter(
-      (m) => m.synonyms?.some((x) => x.toLowerCase() === s) || m.name === s || m.id === s || m.aliases?.includes(s),
+      (m) => m.synonyms?.some((x) => synonymKey(x) === key) || synonymKey(m.name) === key || m.id === s || m.aliases?.includes(s),
     )
   }
 
@@ -394,14 +438,34 @@ export class Catalog implements CatalogApi {
   /** The SQL and parameters `queryMetric` would run. */
   async compileQuery(query: MetricQuery): Promise<CompiledQuery> {
     const metric = await this.get(query.metric)
-    if (metricKind(metric) === 'points') {
+    const kind = metricKind(metric)
+    if (kind === 'points') {
       const {compilePointsMetric} = await import('./points-metric.js')
       return compilePointsMetric(metric, query)
     }
     const all = await this.all()
     const lookup = (id: string) => all.get(id) ?? [...all.values()].find((m) => m.aliases?.includes(id))
     await this.assertRunnable(metric, lookup)
-    return compileMetricQuery({...query, metric: metric.id}, lookup)
+    const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
+    const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, await this.compileOptions([...all.values()]))
+    if (variant === undefined && kind !== 'sql') return compiled
+    // SQL run as written: its date column becomes period, its value column value
+    const {shapeSqlQuery} = await import('./sql-shape.js')
+    return shapeSqlQuery(this.db, metric, compiled, {useExpression: kind === 'sql'})
+  }
+
+  /**
+   * Compiler options for these definitions: which expressions already are aggregates, asked of
+   * DuckDB's parser once per expression text for the life of the catalog.
+   */
+  async compileOptions(defs: MetricDefinition[]): Promise<CompileOptions> {
+    const missing = defs.map((d) => d.expression).filter((e): e is string => typeof e === 'string' && !this.aggregates.has(e))
+    if (missing.length > 0) {
+      const {aggregateExpressions} = await import('../catalog/aggregate-expression.js')
+      const found = await aggregateExpressions(this.db, missing)
+      for (const e of missing) this.aggregates.set(e, found.has(e))
+    }
+    return {isAggregate: (e) => this.aggregates.get(e) ?? false}
   }
 
   /**
@@ -464,6 +528,17 @@ export class Catalog implements CatalogApi {
     this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
     return this.cache
   }
+}
+
+/**
+ * The variant a request names: `plan`, `by_plan` and `sql_by_plan` all name `sql_by_plan` (the
+ * Agnes CLI says `--variant by_plan`). An unknown name is left for the compiler to refuse.
+ */
+export function variantName(def: MetricDefinition, requested: string): string {
+  const variants = def.sql_variants ?? {}
+  if (typeof requested !== 'string' || Object.hasOwn(variants, requested)) return requested
+  const bare = requested.replace(/^(sql_)?by_/, '')
+  return Object.hasOwn(variants, bare) ? bare : requested
 }
 
 /** A CONFLICT unless `current` is the version the writer expects (no expectation: always fine). */

@@ -73,11 +73,12 @@ export async function loadTable(catalog: Catalog, table: string, file: string, o
  * compiled default query (expression, filters, time column), each dimension, `sql` and each
  * variant. Problems name the metric, and its file and line when known.
  */
-export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool: Located[] = metrics): Promise<ValidationDetail[]> {
+export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool: Located[] = metrics, options: {importing?: boolean} = {}): Promise<ValidationDetail[]> {
   const problems: ValidationDetail[] = []
   // references (ratio, derived) resolve in `pool`: the checked metrics plus the stored ones
   const byId = new Map(pool.map((m) => [m.definition.id, m.definition]))
   const lookup = (id: string) => byId.get(id) ?? pool.find((m) => m.definition.aliases?.includes(id))?.definition
+  const compileOptions = await catalog.compileOptions(pool.map((m) => m.definition))
   for (const m of metrics) {
     const def = m.definition
     const report = (what: string, error: unknown) =>
@@ -91,22 +92,36 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
         return false
       }
     }
-    if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name)}`))) continue
-    if (def.sql) await bind('sql', def.sql)
-    for (const [name, sql] of Object.entries(def.sql_variants ?? {})) await bind(`sql_by_${name}`, sql)
+    if (options.importing) {
+      // An import refuses an expression that cannot bind, but only where its table exists: the
+      // warehouse may be loaded after the catalog.
+      if (!def.table_name || !isComputed(def)) continue
+      try {
+        await catalog.db.all(`SELECT * FROM ${sourceSql(def.table_name)} LIMIT 0`)
+      } catch {
+        continue
+      }
+    } else {
+      if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name)}`))) continue
+      if (def.sql && (await bind('sql', def.sql)) && def.expression && isSqlComputed(def)) {
+        await bind('expression over the columns of sql', `SELECT (${def.expression}) AS value FROM (${def.sql.trim().replace(/;\s*$/, '')}) AS q`)
+      }
+      for (const [name, sql] of Object.entries(def.sql_variants ?? {})) await bind(`sql_by_${name}`, sql)
+    }
     if (!isComputed(def)) continue
     let compiled
     try {
-      compiled = compileMetricQuery({metric: def.id}, lookup)
+      compiled = compileMetricQuery({metric: def.id}, lookup, compileOptions)
     } catch (error) {
       report('cannot compile', error)
       continue
     }
     if (!(await bind('expression, filters and time_column', compiled.sql, compiled.params))) continue
+    if (options.importing) continue
     for (const d of def.dimensions ?? []) {
       const name = dimensionName(d)
       try {
-        const q = compileMetricQuery({metric: def.id, by: [name]}, lookup)
+        const q = compileMetricQuery({metric: def.id, by: [name]}, lookup, compileOptions)
         await bind(`dimension ${name}`, q.sql, q.params)
       } catch (error) {
         report(`dimension ${name}`, error)
@@ -114,6 +129,15 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
     }
   }
   return problems
+}
+
+/** A ratio computed by running its sql (no numerator/denominator): `expression` reads the sql's columns. */
+function isSqlComputed(def: MetricDefinition): boolean {
+  try {
+    return metricKind(def) === 'sql'
+  } catch {
+    return false
+  }
 }
 
 function isComputed(def: MetricDefinition): boolean {

@@ -129,10 +129,10 @@ function percentileLiteral(def: MetricDefinition): string {
   return String(p)
 }
 
-function aggregateSql(def: MetricDefinition, time: string): string {
+function aggregateSql(def: MetricDefinition, time: string, expressionIsAggregate = false): string {
   const expr = def.expression === undefined || def.expression.trim() === '' ? undefined : wrap(def.expression)
-  // No type: the expression is taken as a complete aggregate, as SPEC section 2 words it.
-  if (def.type === undefined) return expr as string
+  // No type, or an expression that already aggregates (`SUM(x) * 12`): the expression is the value.
+  if (def.type === undefined || (expressionIsAggregate && expr !== undefined)) return expr as string
   const type = def.type as AggregateType
   if (expr === undefined && type !== 'count') {
     throw new CatalogError('VALIDATION', `${type} metric ${def.id} needs an expression to aggregate`, {metric: def.id})
@@ -195,7 +195,7 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     metric: def.id,
     source: sourceSql(def.table_name as string),
     time,
-    aggregate: aggregateSql(def, time),
+    aggregate: aggregateSql(def, time, leaf.expressionIsAggregate),
     dimensions: dims,
     conditions: [...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,

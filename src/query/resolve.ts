@@ -18,6 +18,11 @@ export type MetricLookup = (id: string) => MetricDefinition | undefined
 export interface CompileOptions {
   /** Only Monday is supported (DuckDB's date_trunc('week') is ISO). */
   weekStart?: 'monday'
+  /**
+   * Whether an `expression` already is an aggregate (`SUM(x) * 12`), so it is the value as is
+   * rather than wrapped by `type`. The caller decides with DuckDB's parser; default: never.
+   */
+  isAggregate?: (expression: string) => boolean
 }
 
 /** A request filter whose dimension is declared and whose value has the shape its op needs. */
@@ -33,6 +38,8 @@ export interface ResolvedLeaf {
   def: MetricDefinition
   /** `filters` of the ratio/derived metrics above this leaf (reviewed SQL). */
   inheritedFilters: string[]
+  /** `expression` is already an aggregate (see CompileOptions.isAggregate): used as the value as is */
+  expressionIsAggregate?: boolean
 }
 
 export type ResolvedValue =
@@ -98,7 +105,8 @@ export type MetricKind = 'aggregate' | 'ratio' | 'derived' | 'sql' | 'points'
 
 /** How a definition is computed: its type decides for ratio/derived; else expression, then sql. */
 export function metricKind(def: MetricDefinition): MetricKind {
-  if (def.type === 'ratio') return 'ratio'
+  // an Agnes-style ratio names no metrics: its sql computes it (expression over the sql's columns)
+  if (def.type === 'ratio') return hasText(def.numerator) || hasText(def.denominator) || !hasText(def.sql) ? 'ratio' : 'sql'
   if (def.type === 'derived') return 'derived'
   if (hasText(def.points_key)) return 'points'
   if (hasText(def.expression)) return 'aggregate'
@@ -350,6 +358,7 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
 
   const value = resolveValue(def, lookup, [], [])
   const leaves = leavesOf(value)
+  for (const leaf of leaves) if (hasText(leaf.def.expression) && options.isAggregate?.(leaf.def.expression)) leaf.expressionIsAggregate = true
   for (const leaf of leaves) {
     if (!hasText(leaf.def.table_name)) throw invalid(`metric ${leaf.def.id} has no table to compute its expression over`, {metric: leaf.def.id})
     if (!hasText(leaf.def.time_column)) {

@@ -163,13 +163,17 @@ function build(): Json {
       '/api/admin/metrics': {
         post: op('Create (201) or replace (200) a metric', ADMIN, {201: json(ref('WriteResult'), 'created'), 200: json(ref('WriteResult'), 'replaced or unchanged'), ...errors(400, 401, 403, 413, 422)}, {
           parameters: [q('category', 'category when the body has none')],
-          requestBody: jsonBody(ref('MetricDefinition'), 'a definition with the YAML field names (`table`, `sql_by_<name>`); unknown fields are errors'),
+          requestBody: jsonBody(ref('MetricDefinition'), 'a definition with the YAML field names (`table`, `sql_by_<name>`), or as GET returns it (`id`, `table_name`, `sql_variants`; version fields are ignored); unknown fields are errors'),
         }),
       },
       '/api/admin/metrics/{id}': {
         put: op('Update an existing metric: the body replaces its definition', ADMIN, {200: json(ref('WriteResult')), ...errors(400, 401, 403, 404, 409, 413, 422)}, {
           parameters: [idParam, {name: 'If-Match', in: 'header', required: false, description: 'the version you read; 409 if the metric has changed since', schema: {type: 'string'}}],
           requestBody: jsonBody(ref('MetricDefinition'), 'name and category may be left out (they come from the id)'),
+        }),
+        patch: op('Change some fields of a metric; a field set to null is removed', ADMIN, {200: json(ref('WriteResult')), ...errors(400, 401, 403, 404, 409, 413, 422)}, {
+          parameters: [idParam, {name: 'If-Match', in: 'header', required: false, description: 'the version you read; 409 if the metric has changed since', schema: {type: 'string'}}],
+          requestBody: jsonBody({type: 'object', description: 'the fields to change, with the names PUT takes (e.g. {"unit": "EUR", "synonyms": ["sales"]}); name and category cannot change'}, 'fields to change'),
         }),
         delete: op('Delete a metric (its history is kept)', ADMIN, {200: json({type: 'object', properties: {id: {type: 'string'}, deleted: {const: true}}}), ...errors(401, 403, 404, 409)}, {
           parameters: [idParam, {name: 'If-Match', in: 'header', required: false, description: 'the version you read', schema: {type: 'string'}}],
@@ -269,6 +273,7 @@ function build(): Json {
             removed: {type: 'array', items: {type: 'object'}},
             unchanged: {type: 'array', items: {type: 'string'}},
             applied: {type: 'boolean'},
+            warnings: {type: 'array', items: {type: 'object', description: '{file, line, column, path, metric, message}'}, description: 'e.g. the index file lists a metric no file defines'},
           },
         },
         TokenRequest: TOKEN_REQUEST_SCHEMA,

@@ -1,0 +1,86 @@
+import {dimensionName, type MetricDefinition} from '../catalog/types.js'
+import type {Database} from '../db/connection.js'
+import {quoteIdent} from '../query/quote.js'
+import type {CompiledQuery} from '../query/types.js'
+
+export interface SqlColumn {
+  name: string
+  /** DuckDB type name, e.g. DATE, TIMESTAMP, DOUBLE, DECIMAL(18,2), VARCHAR */
+  type: string
+}
+
+/** Which column of a SQL metric's result becomes `period`, and what becomes `value`. */
+export interface SqlShape {
+  period?: string
+  value?: {column: string} | {expression: string}
+}
+
+const TIME_TYPE = /^(DATE|TIMESTAMP)/i
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i
+
+/**
+ * The result-shape rule for metrics computed by running their SQL (a `sql` metric, a variant, or
+ * a ratio with `sql` and no numerator/denominator), so that `month, mrr` reads as `period, value`:
+ *
+ * - `period`: the column named `period`, else the first column of type DATE or TIMESTAMP.
+ * - `value`: the column named `value`; else the column named as the metric (`mrr` for revenue/mrr);
+ *   else, when the metric has an `expression`, that expression over the SQL's columns
+ *   (`churned_mrr / beginning_mrr * 100`); else the one numeric column that is neither the period
+ *   nor a declared dimension. Several candidates and no rule to choose: no `value` (the result
+ *   keeps its own column names rather than a guessed number).
+ * - every other column stays, in its order, between `period` and `value` (dimensions).
+ */
+export function chooseSqlShape(def: MetricDefinition, columns: SqlColumn[], options: {useExpression: boolean}): SqlShape {
+  const shape: SqlShape = {}
+  const named = (name: string) => columns.find((c) => c.name.toLowerCase() === name.toLowerCase())
+  shape.period = (named('period') ?? columns.find((c) => TIME_TYPE.test(c.type)))?.name
+  const byName = named('value') ?? named(def.name)
+  if (byName && byName.name !== shape.period) shape.value = {column: byName.name}
+  else if (options.useExpression && def.expression?.trim()) shape.value = {expression: def.expression.trim()}
+  else {
+    const dims = new Set((def.dimensions ?? []).map((d) => dimensionName(d).toLowerCase()))
+    const numeric = columns.filter((c) => c.name !== shape.period && NUMERIC_TYPE.test(c.type) && !dims.has(c.name.toLowerCase()))
+    if (numeric.length === 1) shape.value = {column: numeric[0]!.name}
+  }
+  return shape
+}
+
+/**
+ * A SQL metric's compiled query, wrapped so its result has the standard shape (see
+ * `chooseSqlShape`): `period` (a DATE), the other columns, `value` (a DOUBLE). Unchanged when the
+ * SQL already returns `period` and `value`, or when its columns cannot be read without running it
+ * (the query then reports its own error).
+ */
+export async function shapeSqlQuery(db: Database, def: MetricDefinition, compiled: CompiledQuery, options: {useExpression: boolean}): Promise<CompiledQuery> {
+  let columns: SqlColumn[]
+  try {
+    const rows = await db.all<{column_name: string; column_type: string}>(`DESCRIBE ${compiled.sql}`, compiled.params)
+    columns = rows.map((r) => ({name: r.column_name, type: r.column_type}))
+  } catch {
+    return compiled
+  }
+  const shape = chooseSqlShape(def, columns, options)
+  const periodOk = shape.period === undefined || (shape.period === 'period' && /^DATE$/i.test(columns.find((c) => c.name === 'period')!.type))
+  const valueOk = shape.value === undefined || ('column' in shape.value && shape.value.column === 'value')
+  if (periodOk && valueOk) return compiled
+  const select: string[] = []
+  const out: string[] = []
+  if (shape.period !== undefined) {
+    select.push(`CAST(q.${quoteIdent(shape.period)} AS DATE) AS period`)
+    out.push('period')
+  }
+  const valueColumn = shape.value && 'column' in shape.value ? shape.value.column : undefined
+  for (const c of columns) {
+    if (c.name === shape.period || c.name === valueColumn) continue
+    // a column named like a standard one would collide with it; the standard one wins
+    if ((c.name === 'period' && shape.period !== undefined) || (c.name === 'value' && shape.value !== undefined)) continue
+    select.push(`q.${quoteIdent(c.name)}`)
+    out.push(c.name)
+  }
+  if (shape.value !== undefined) {
+    // the expression is reviewed definition SQL over the query's columns, like any metric expression
+    select.push(`CAST(${'column' in shape.value ? `q.${quoteIdent(shape.value.column)}` : `(${shape.value.expression})`} AS DOUBLE) AS value`)
+    out.push('value')
+  }
+  return {...compiled, sql: `SELECT ${select.join(', ')}\nFROM (\n${compiled.sql}\n) AS q`, columns: out}
+}
