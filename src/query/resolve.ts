@@ -293,7 +293,8 @@ function resolveOrder(query: MetricQuery): {order: QueryOrder; desc: boolean} {
 
 function resolveSqlOnly(def: MetricDefinition, query: MetricQuery): ResolvedSqlQuery {
   const given = [
-    query.grain !== undefined && '--grain',
+    // the metric's own grain is what its SQL computes already
+    query.grain !== undefined && query.grain !== def.grain && '--grain',
     (query.by?.length ?? 0) > 0 && '--by',
     (query.filters?.length ?? 0) > 0 && '--where',
     query.from !== undefined && '--from',

@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
+import {checkSemantics} from '../../src/catalog/semantic.js'
 import {parseMetricYaml} from '../../src/catalog/yaml.js'
+import {metricReferences} from '../../src/query/index.js'
 
 function problems(text: string) {
   return parseMetricYaml(text, 'metrics/revenue/x.yml', 'revenue').problems
@@ -66,7 +68,10 @@ describe('parseMetricYaml', () => {
     expect(problems('name: Total Revenue\nsql: select 1\n')[0]).toMatchObject({line: 1, column: 7, path: '/name', message: expect.stringMatching(/snake_case/)})
   })
 
-  it('requires numerator and denominator on a ratio', () => {
-    expect(problems('name: r\ntype: ratio\nnumerator: a/b\n').map((x) => x.message)).toEqual(['missing required field "denominator"'])
+  it('requires numerator and denominator on a ratio, unless it is computed by its sql', () => {
+    const semantic = (text: string) => checkSemantics(parseMetricYaml(text, 'r.yml', 'c').metrics, metricReferences).map((x) => x.message)
+    expect(semantic('name: r\ntype: ratio\nnumerator: c/r\n')).toContain('type ratio needs both "numerator" and "denominator" (metric ids), or a "sql" query (with an "expression" over its columns) and neither')
+    expect(semantic('name: r\ntype: ratio\n')).toHaveLength(1)
+    expect(semantic('name: r\ntype: ratio\nexpression: a / b\nsql: select 1 as a, 2 as b\n')).toEqual([])
   })
 })

@@ -118,7 +118,9 @@ describe('metricat CLI (in-process)', () => {
     const out = path.join(dir, 'exported')
     const r = await runCommand(['export', '--dir', out, '--db', db, '--json'])
     expect(r.code).toBe(0)
-    expect(json(r.stdout).files).toHaveLength(4)
+    // four metric files and the index beside the category folders
+    expect(json(r.stdout).files).toHaveLength(5)
+    expect(readFileSync(path.join(out, 'metrics.yml'), 'utf8')).toContain('  - name: product\n    folder: product\n    metrics:\n      - active_users\n')
     expect(readFileSync(path.join(out, 'product', 'active_users.yml'), 'utf8')).toBe(readFileSync(path.join(metrics, 'product', 'active_users.yml'), 'utf8'))
   })
 

@@ -55,6 +55,11 @@ const MONTHLY: [string, string][] = [
   ['product_usage/active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
   ['product_usage/feature_active_users', `SELECT ${month('occurred_at')}, count(DISTINCT user_id)::DOUBLE AS value FROM user_events WHERE NOT is_internal AND feature IS NOT NULL GROUP BY 1 ORDER BY 1`],
   ['product_usage/feature_adoption', `SELECT ${month('occurred_at')}, count(DISTINCT user_id) FILTER (WHERE feature IS NOT NULL) / count(DISTINCT user_id) AS value FROM user_events WHERE NOT is_internal GROUP BY 1 ORDER BY 1`],
+  ['sales/weighted_pipeline', `SELECT ${month('close_date')}, sum(amount * probability) AS value FROM opportunities WHERE NOT is_closed GROUP BY 1 ORDER BY 1`],
+  ['operations/mean_resolution_time', `SELECT ${month('resolved_at')}, avg(epoch(resolved_at - created_at) / 3600) AS value FROM tickets WHERE resolved_at IS NOT NULL GROUP BY 1 ORDER BY 1`],
+  // a SQL ratio: churn rows of subscription_changes carry the MRR the snapshot bills in the cancellation month
+  ['revenue/revenue_churn_rate', `SELECT ${month('snapshot_month')}, coalesce(sum(mrr) FILTER (WHERE is_churned), 0) AS churned_mrr, sum(mrr) FILTER (WHERE NOT is_new) AS beginning_mrr,
+    coalesce(sum(mrr) FILTER (WHERE is_churned), 0) / sum(mrr) FILTER (WHERE NOT is_new) * 100 AS value FROM subscriptions GROUP BY 1 ORDER BY 1`],
   ['sales/pipeline_value', `SELECT ${month('close_date')}, sum(amount) AS value FROM opportunities WHERE NOT is_closed GROUP BY 1 ORDER BY 1`],
   ['operations/support_resolution_time', `SELECT ${month('resolved_at')}, median(epoch(resolved_at - created_at) / 3600) AS value FROM tickets WHERE resolved_at IS NOT NULL GROUP BY 1 ORDER BY 1`],
   ['operations/infrastructure_cost', `SELECT ${month('cost_date')}, sum(cost_usd) AS value FROM infra_costs GROUP BY 1 ORDER BY 1`],

@@ -35,7 +35,7 @@ describe('reads', () => {
     expect(all.status).toBe(200)
     expect(all.body.metrics.map((m: {id: string}) => m.id)).toEqual((await s.catalog.list()).map((m) => m.id))
     const revenue = await call('GET', '/api/metrics?category=revenue', {token: s.token.analyst})
-    expect(revenue.body.metrics.map((m: {id: string}) => m.id)).toEqual(['revenue/arr', 'revenue/churn_rate', 'revenue/mrr', 'revenue/total_revenue'])
+    expect(revenue.body.metrics.map((m: {id: string}) => m.id)).toEqual(['revenue/arr', 'revenue/churn_rate', 'revenue/mrr', 'revenue/revenue_churn_rate', 'revenue/total_revenue'])
   })
 
   it('GET /api/metrics?q= returns matching metrics, best first', async () => {
