@@ -165,7 +165,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   })
   app.patch(`/api/admin/metrics/${ID}`, admin, body, async (c) => {
     const expectedVersion = parseIfMatch(c.req.header('if-match'))
-    return c.json(await catalog.patchMetric(c.req.param('id'), parseMetricBody(await readJson(c)), {source: 'api', actor: actorOf(c.var.principal), expectedVersion}))
+    return c.json(await catalog.patchMetric(c.req.param('id'), parseMetricBody(await readJson(c)), {...provenanceOf(c.var.principal), expectedVersion}))
   })
   app.delete(`/api/admin/metrics/${ID}`, admin, async (c) => {
     const current = await catalog.get(c.req.param('id'))
