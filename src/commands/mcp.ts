@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import type {Catalog} from '../core/catalog.js'
 
 export default class Mcp extends BaseCommand {
   static summary = 'Serve the catalog to AI agents over the Model Context Protocol (stdio).'
@@ -19,8 +20,17 @@ A running \`metricat serve\` offers the same tools over HTTP at /mcp.`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Mcp)
-    // The SDK loads while DuckDB opens the file: agent clients time out slow servers.
-    const [catalog, {serveStdio}] = await Promise.all([this.localCatalog({warehouse: flags.warehouse}), import('../mcp/stdio.js')])
+    // `initialize` is answered before DuckDB loads (agent clients time out slow servers); the file
+    // opens right after, once: a failed open (say, locked) is the error of the calls that need it,
+    // written to stderr too, and the next call tries again.
+    let opening: Promise<Catalog> | undefined
+    const catalog = () =>
+      (opening ??= this.localCatalog({warehouse: flags.warehouse}).catch((error: unknown) => {
+        opening = undefined
+        process.stderr.write(`metricat mcp: ${error instanceof Error ? error.message : String(error)}\n`)
+        throw error
+      }))
+    const {serveStdio} = await import('../mcp/stdio.js')
     await serveStdio(catalog)
   }
 }

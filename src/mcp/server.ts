@@ -44,8 +44,11 @@ export function metricUri(id: string): string {
 /**
  * An MCP server over one catalog: the tools of `tools.ts` and one resource per metric definition.
  * Transport-agnostic; `metricat mcp` connects it to stdio, `metricat serve` to POST /mcp.
+ * `catalog` may be a function that opens it on first need (stdio answers `initialize` before
+ * DuckDB has loaded); a failed open is the failing call's error, and the next call tries again.
  */
-export function createMcpServer(catalog: Catalog, options: McpServerOptions = {}): McpService {
+export function createMcpServer(source: Catalog | (() => Promise<Catalog>), options: McpServerOptions = {}): McpService {
+  const catalog = typeof source === 'function' ? source : () => Promise.resolve(source)
   const authorize = options.authorize ?? (() => undefined)
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
   const server = new Server({name: 'metricat', version: VERSION}, {capabilities: {tools: {}, resources: {}}, instructions: INSTRUCTIONS})
@@ -71,7 +74,7 @@ export function createMcpServer(catalog: Catalog, options: McpServerOptions = {}
     if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `unknown tool ${request.params.name}; tools: ${TOOLS.map((t) => t.name).join(', ')}`)
     try {
       authorize(tool.access)
-      const {data, summary} = await tool.run({catalog, authorize}, request.params.arguments ?? {})
+      const {data, summary} = await tool.run({catalog: await catalog(), authorize}, request.params.arguments ?? {})
       return {content: [{type: 'text', text: summary}], structuredContent: data}
     } catch (error) {
       return toolError(error, tool.name, log)
@@ -81,7 +84,7 @@ export function createMcpServer(catalog: Catalog, options: McpServerOptions = {}
   server.setRequestHandler(ListResourcesRequestSchema, tracked(async () => {
     authorize('read')
     return {
-      resources: (await catalog.list()).map((m) => ({
+      resources: (await (await catalog()).list()).map((m) => ({
         uri: metricUri(m.id),
         name: m.id,
         title: m.display_name,
@@ -98,7 +101,7 @@ export function createMcpServer(catalog: Catalog, options: McpServerOptions = {}
     if (!uri.startsWith(RESOURCE_PREFIX)) throw new McpError(RpcErrorCode.InvalidParams, `unknown resource ${uri}; metric definitions are ${RESOURCE_PREFIX}<category>/<name>`)
     try {
       authorize('read')
-      const metric = await catalog.get(decodeURIComponent(uri.slice(RESOURCE_PREFIX.length)))
+      const metric = await (await catalog()).get(decodeURIComponent(uri.slice(RESOURCE_PREFIX.length)))
       return {contents: [{uri: metricUri(metric.id), mimeType: 'application/json', text: JSON.stringify(metric, null, 2)}]}
     } catch (error) {
       if (error instanceof CatalogError) throw new McpError(error.code === 'NOT_FOUND' ? -32002 : RpcErrorCode.InvalidParams, `${error.code}: ${error.message}`, {code: error.code, details: error.details ?? {}})

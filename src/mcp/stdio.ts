@@ -7,7 +7,7 @@ import {createMcpServer} from './server.js'
  * Serves the MCP tools on stdin/stdout until stdin ends or a SIGINT/SIGTERM arrives. Stdout
  * carries only protocol messages; anything else goes to stderr.
  */
-export async function serveStdio(catalog: Catalog): Promise<void> {
+export async function serveStdio(catalog: () => Promise<Catalog>): Promise<void> {
   const {server, idle} = createMcpServer(catalog, {log: (message) => process.stderr.write(`${message}\n`)})
   const transport = new StdioServerTransport()
   const done = new Promise<void>((resolve) => {
@@ -28,5 +28,7 @@ export async function serveStdio(catalog: Catalog): Promise<void> {
     process.once('SIGTERM', stop)
   })
   await server.connect(transport)
+  // start loading DuckDB and opening the file now, after the transport listens
+  catalog().catch(() => undefined)
   await done
 }

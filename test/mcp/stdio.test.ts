@@ -162,3 +162,23 @@ describe('metricat mcp over stdio', () => {
     expect(stderr).not.toMatch(/internal error/i)
   })
 })
+
+describe('metricat mcp without a usable database', () => {
+  it('still answers initialize, and says what is wrong in each call that needs the file', async () => {
+    const missing = `${demo.dir}/nope.duckdb`
+    const transport = new StdioClientTransport({command: process.execPath, args: [BIN, 'mcp', '--db', missing], cwd: ROOT, env: {...process.env, NO_COLOR: '1', METRICAT_DB: '', METRICAT_SERVER: ''} as Record<string, string>, stderr: 'pipe'})
+    let err = ''
+    transport.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+    const other = new Client({name: 'metricat-test', version: '1.0.0'})
+    await other.connect(transport)
+    try {
+      expect((await other.listTools()).tools).toHaveLength(TOOL_NAMES.length)
+      const r = await call(other, 'list_metrics')
+      expect(r.isError).toBe(true)
+      expect(r.data.error).toMatchObject({code: 'NOT_FOUND', message: `no metricat database at ${missing}; run \`metricat init\` first, or pass --db PATH`})
+      expect(err).toContain(`no metricat database at ${missing}`)
+    } finally {
+      await other.close()
+    }
+  })
+})
