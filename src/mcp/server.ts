@@ -26,6 +26,8 @@ To answer a question about a number: search_metrics with the user's words, get_m
 export interface McpServerOptions {
   /** checks a tool's access for the caller (HTTP roles); over stdio everything is allowed */
   authorize?: (access: ToolAccess) => void
+  /** whether the caller sees data sources' commands (admin tokens; over stdio the file's own user); default true */
+  admin?: boolean
   /** where unexpected errors are logged; stdout is the protocol's over stdio, so never there */
   log?: (message: string) => void
 }
@@ -74,7 +76,7 @@ export function createMcpServer(source: Catalog | (() => Promise<Catalog>), opti
     if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `unknown tool ${request.params.name}; tools: ${TOOLS.map((t) => t.name).join(', ')}`)
     try {
       authorize(tool.access)
-      const {data, summary} = await tool.run({catalog: await catalog(), authorize}, request.params.arguments ?? {})
+      const {data, summary} = await tool.run({catalog: await catalog(), authorize, admin: options.admin ?? true}, request.params.arguments ?? {})
       return {content: [{type: 'text', text: summary}], structuredContent: data}
     } catch (error) {
       return toolError(error, tool.name, log)

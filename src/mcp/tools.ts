@@ -17,6 +17,8 @@ export interface ToolContext {
   catalog: Catalog
   /** throws UNAUTHORIZED/FORBIDDEN when the caller may not do this (HTTP); a no-op over stdio */
   authorize(access: ToolAccess): void
+  /** an admin (or the file's own user, over stdio): sees the commands of data sources */
+  admin: boolean
 }
 
 export interface ToolResult {
@@ -208,7 +210,7 @@ export const TOOLS: McpTool[] = [
     access: 'read',
     async run(ctx, input) {
       args(this, input)
-      const sources = await listDataSources(ctx.catalog)
+      const sources = await listDataSources(ctx.catalog, {showCommands: ctx.admin})
       return {data: {data_sources: sources}, summary: sources.length === 0 ? 'No data source is registered.' : `${plural(sources.length, 'data source')}: ${sources.map((s) => s.id).join(', ')}`}
     },
   },

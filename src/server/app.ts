@@ -96,7 +96,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   app.post('/mcp', read, body, async (c) => {
     const {handleMcpRequest} = await import('../mcp/http.js')
     const principal = c.var.principal
-    return handleMcpRequest(catalog, c.req.raw, {authorize: (access) => authorize(principal, access, options.publicRead), bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT})
+    return handleMcpRequest(catalog, c.req.raw, {authorize: (access) => authorize(principal, access, options.publicRead), admin: isAdmin(principal), bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT})
   })
   app.on(['GET', 'DELETE'], '/mcp', read, (c) =>
     c.json({jsonrpc: '2.0', error: {code: -32000, message: 'this MCP endpoint is stateless: POST JSON-RPC messages; no SSE stream or session to open or close'}, id: null}, 405, {allow: 'POST'}),

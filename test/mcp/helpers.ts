@@ -41,7 +41,7 @@ export async function buildMcpDemo(): Promise<McpDemo> {
   const {dir, cleanup} = tempDir('metricat-mcp-')
   const catalog = await openCatalog({db: await demoDatabase(dir, 'mcp.duckdb')})
   try {
-    await addDataSource(catalog, {id: 'web-form', name: 'Web sign-up form'})
+    await addDataSource(catalog, {id: 'web-form', name: 'Web sign-up form', command: 'echo web-form'}, {canSetCommand: true})
     await ingestPoints(catalog, {
       points: [
         {metricKey: 'signups', date: '2026-01-05', value: 3, dataSourceId: 'web-form', dimensions: {country: 'CZ'}},

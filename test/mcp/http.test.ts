@@ -66,7 +66,12 @@ describe('POST /mcp', () => {
     expect((await call(client, 'lookup_table', {table: 'orders'})).data.table.exists).toBe(true)
     expect((await call(client, 'get_table_map')).data.tables).toEqual(await catalog.tableMap())
     expect((await call(client, 'query_points', {key: 'signups', bucket: 'none'})).data.rows).toEqual([{value: 12}])
-    expect((await call(client, 'list_data_sources')).data.data_sources.map((s: any) => s.id)).toEqual(['web-form'])
+    const sources = (await call(client, 'list_data_sources')).data.data_sources
+    expect(sources.map((s: any) => s.id)).toEqual(['web-form'])
+    // as GET /api/data-sources: a source's command only for admin tokens
+    expect(sources[0]).not.toHaveProperty('command')
+    const admin = await connect(server.url, demo.token.admin)
+    expect((await call(admin, 'list_data_sources')).data.data_sources[0].command).toBe('echo web-form')
     const resource = await client.readResource({uri: 'metricat://metrics/revenue/arr'})
     expect(JSON.parse((resource.contents[0] as {text: string}).text).id).toBe('revenue/arr')
   })
