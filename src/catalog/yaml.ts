@@ -19,6 +19,8 @@ export interface LoadResult {
   /** things worth saying that do not stop an import (e.g. the index lists a metric no file defines) */
   warnings: ValidationDetail[]
   files: string[]
+  /** the index's `vocabulary:`, when it has one (an import then replaces the stored vocabulary) */
+  vocabulary?: Record<string, string[]>
 }
 
 /** The index file (`metrics.yml` at the top of a metrics folder, as the Agnes pack keeps one): not a metric. */
@@ -27,6 +29,8 @@ export const INDEX_FILES = ['metrics.yml', 'metrics.yaml']
 export interface MetricIndex {
   version?: string | number
   description?: string
+  /** search vocabulary: word or phrase -> words metrics are described with */
+  vocabulary?: Record<string, string[]>
   categories: {name: string; folder: string; description?: string; metrics: string[]}[]
 }
 
@@ -68,6 +72,7 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
     const checked = checkIndexYaml(await readFile(indexFile, 'utf8'), displayPath(indexFile), new Set(result.metrics.map((m) => m.definition.id)))
     result.problems.push(...checked.problems)
     result.warnings.push(...checked.warnings)
+    if (checked.index?.vocabulary) result.vocabulary = checked.index.vocabulary
   }
   return result
 }
@@ -107,12 +112,13 @@ export function checkIndexYaml(text: string, file: string, defined: Set<string>)
 }
 
 /** The index for a set of definitions: one category per category, its metrics by name. */
-export function buildIndex(metrics: MetricDefinition[]): MetricIndex {
+export function buildIndex(metrics: MetricDefinition[], vocabulary?: Record<string, string[]>): MetricIndex {
   const byCategory = new Map<string, string[]>()
   for (const m of metrics) byCategory.set(m.category, [...(byCategory.get(m.category) ?? []), m.name])
   return {
     version: 1,
     description: 'Metric catalog index: one entry per category folder, with the metrics it holds.',
+    ...(vocabulary && Object.keys(vocabulary).length > 0 ? {vocabulary} : {}),
     categories: [...byCategory.keys()].sort().map((c) => ({name: c, folder: c, metrics: byCategory.get(c)!.sort()})),
   }
 }
@@ -296,11 +302,11 @@ export function metricFilePath(def: MetricDefinition): string {
  * YAML files for definitions, as `<category>/<name>.yml`; written under `dir` when given (the
  * returned paths are then the written files). Deterministic: the same definitions give the same bytes.
  */
-export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
+export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string, vocabulary?: Record<string, string[]>): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
   const files: {path: string; id: string; yaml: string; index?: true}[] = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
   if (dir) {
     // the index sits beside the category folders, listing what was written
-    files.push({id: INDEX_FILES[0]!, path: INDEX_FILES[0]!, yaml: new Document(buildIndex(metrics)).toString({lineWidth: 0, indentSeq: true}), index: true})
+    files.push({id: INDEX_FILES[0]!, path: INDEX_FILES[0]!, yaml: new Document(buildIndex(metrics, vocabulary)).toString({lineWidth: 0, indentSeq: true}), index: true})
     for (const f of files) {
       const target = path.join(dir, f.path)
       await mkdir(path.dirname(target), {recursive: true})

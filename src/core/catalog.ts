@@ -85,6 +85,8 @@ export interface PlannedChange {
 }
 
 export interface ImportPlan {
+  /** the index's search vocabulary, when it has one: how many words, and whether it differs from the stored one */
+  vocabulary?: {words: number; changed: boolean}
   added: PlannedChange[]
   changed: PlannedChange[]
   removed: PlannedChange[]
@@ -152,6 +154,7 @@ export class Catalog implements CatalogApi {
   private readonly runnable = new Set<string>()
   /** current definitions by id, loaded on first need and dropped on every write */
   private cache: Map<string, StoredMetric> | undefined
+  private vocabularyCache: Record<string, string[]> | undefined
   /** expression text -> whether it already is an aggregate (DuckDB's parse does not change) */
   private readonly aggregates = new Map<string, boolean>()
 
@@ -338,13 +341,21 @@ export class Catalog implements CatalogApi {
     if (options.prune) {
       for (const id of existing.keys()) if (!imported.has(id)) plan.removed.push({id, change: 'delete'})
     }
-    if (options.dryRun || (writes.length === 0 && plan.removed.length === 0)) return plan
+    const vocabulary = load.vocabulary
+    const vocabularyChanged = vocabulary !== undefined && JSON.stringify(sortedVocabulary(vocabulary)) !== JSON.stringify(sortedVocabulary(await this.vocabulary()))
+    if (vocabulary !== undefined) plan.vocabulary = {words: Object.keys(vocabulary).length, changed: vocabularyChanged}
+    if (options.dryRun || (writes.length === 0 && plan.removed.length === 0 && !vocabularyChanged)) return plan
     const ctx = {source: options.source ?? 'yaml', actor: options.actor}
     await this.db.transaction(async (tx) => {
       await writeMetrics(tx, writes.map((m) => ({definition: m.definition, sourceFile: m.file})), ctx)
       await deleteMetrics(tx, plan.removed.map((r) => r.id), ctx)
+      if (vocabularyChanged) {
+        await tx.run('DELETE FROM mc.metricat.vocabulary')
+        for (const [word, expansions] of Object.entries(vocabulary)) await tx.run('INSERT INTO mc.metricat.vocabulary VALUES ($1, $2)', [word, JSON.stringify(expansions)])
+      }
     })
     this.cache = undefined
+    this.vocabularyCache = undefined
     plan.applied = true
     return plan
   }
@@ -355,7 +366,7 @@ export class Catalog implements CatalogApi {
    */
   async exportMetrics(options: {dir?: string; ids?: string[]} = {}): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
     const metrics = options.ids && options.ids.length > 0 ? await Promise.all(options.ids.map((id) => this.get(id))) : await this.list()
-    return (await yamlModule()).exportMetricFiles(metrics, options.dir)
+    return (await yamlModule()).exportMetricFiles(metrics, options.dir, await this.vocabulary())
   }
 
   /**
@@ -390,9 +401,17 @@ export class Catalog implements CatalogApi {
     return {metrics: metrics.length, problems: sortProblems(problems), warehouse: problems.length === 0 ? Boolean(options.warehouse) : undefined, warnings}
   }
 
-  /** Ranked free-text search (see `searchMetrics`). */
+  /** Ranked free-text search (see `searchMetrics`), with the catalog's vocabulary on top of the built-in one. */
   async search(text: string): Promise<SearchHit[]> {
-    return searchMetrics(await this.list(), text)
+    return searchMetrics(await this.list(), text, {vocabulary: await this.vocabulary()})
+  }
+
+  /** The catalog's search vocabulary (`vocabulary:` of the imported metrics.yml): word or phrase -> words. */
+  async vocabulary(): Promise<Record<string, string[]>> {
+    this.vocabularyCache ??= Object.fromEntries(
+      (await this.db.all<{word: string; expansions: string}>('SELECT word, expansions FROM mc.metricat.vocabulary ORDER BY word')).map((r) => [r.word, JSON.parse(r.expansions) as string[]]),
+    )
+    return this.vocabularyCache
   }
 
   /**
@@ -567,4 +586,8 @@ export function validationError(unsorted: ValidationDetail[], where: string): Ca
   const first = formatProblem(problems[0]!)
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
   return new CatalogError('VALIDATION', `${first}${more}`, {where, problems})
+}
+
+function sortedVocabulary(v: Record<string, string[]>): [string, string[]][] {
+  return Object.entries(v).sort(([a], [b]) => a.localeCompare(b))
 }

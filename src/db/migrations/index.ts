@@ -3,6 +3,7 @@ import points from './0002-points.js'
 import apiTokens from './0003-api-tokens.js'
 import timeAggregation from './0004-time-aggregation.js'
 import textDimensions from './0005-text-dimensions.js'
+import vocabulary from './0006-vocabulary.js'
 
 export interface Migration {
   version: number
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary]
