@@ -281,12 +281,19 @@ export class Catalog implements CatalogApi {
 
   /** Import from YAML texts (the HTTP admin route), with the same rules as `importPath`. */
   async importDocuments(documents: YamlDocument[], options: ImportOptions = {}): Promise<ImportPlan> {
-    const {parseMetricYaml} = await yamlModule()
+    const {parseMetricYaml, checkIndexYaml, INDEX_FILES} = await yamlModule()
     const load: LoadResult = {metrics: [], problems: [], warnings: [], files: documents.map((d) => d.file)}
-    for (const d of documents) {
+    // a document named metrics.yml is the index, as in a folder (`file` is the name the client gave)
+    const isIndex = (d: YamlDocument) => INDEX_FILES.includes(d.file)
+    for (const d of documents.filter((x) => !isIndex(x))) {
       const parsed = parseMetricYaml(d.text, d.file, d.category ?? '')
       load.metrics.push(...parsed.metrics)
       load.problems.push(...parsed.problems)
+    }
+    for (const d of documents.filter(isIndex)) {
+      const checked = checkIndexYaml(d.text, d.file, new Set(load.metrics.map((m) => m.definition.id)))
+      load.problems.push(...checked.problems)
+      load.warnings.push(...checked.warnings)
     }
     return this.applyImport(load, {source: 'api', ...options})
   }

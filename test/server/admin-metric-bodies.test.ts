@@ -94,6 +94,17 @@ describe('admin metric bodies', () => {
     expect(r.status).toBe(422)
   })
 
+  it('POST /api/admin/import reads a document named metrics.yml as the index', async () => {
+    const index = readFileSync(path.join(PACK, 'metrics.yml'), 'utf8')
+    const r = await call('POST', '/api/admin/import', {token: admin, body: {dry_run: true, documents: [
+      {file: 'metrics.yml', text: index},
+      {file: 'revenue/mrr.yml', text: readFileSync(path.join(PACK, 'revenue', 'mrr.yml'), 'utf8')},
+    ]}})
+    expect(r.status).toBe(200)
+    expect(r.body.warnings.map((w: {metric: string}) => w.metric)).toContain('operations/nps')
+    expect(r.body.added).toEqual([])
+  })
+
   it('OpenAPI lists PATCH /api/admin/metrics/{id}', async () => {
     const doc = (await call('GET', '/api/openapi.json')).body
     expect(doc.paths['/api/admin/metrics/{id}'].patch).toMatchObject({summary: expect.stringMatching(/some fields/)})
