@@ -1,11 +1,10 @@
 // The Agnes pack through the CLI: import warns about the index on stderr; --variant by_plan.
-import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, newCatalog, runCommand, tempDir} from '../helpers.js'
+import {AGNES_PACK as PACK, loadAgnesWarehouse} from '../fixtures/agnes-pack.js'
+import {newCatalog, runCommand, tempDir} from '../helpers.js'
 
-const PACK = path.join(FIXTURES, 'agnes')
 let db: string
 let cleanup: () => void
 
@@ -14,9 +13,7 @@ beforeAll(async () => {
   cleanup = t.cleanup
   db = path.join(t.dir, 'agnes.duckdb')
   const catalog = await newCatalog(t.dir, 'agnes.duckdb')
-  for (const statement of readFileSync(path.join(PACK, 'warehouse.sql'), 'utf8').split(';').map((s) => s.trim()).filter(Boolean)) {
-    await catalog.db.run(statement)
-  }
+  await loadAgnesWarehouse(catalog)
   catalog.close()
 })
 afterAll(() => cleanup())

@@ -7,9 +7,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {aggregateExpressions} from '../../src/catalog/aggregate-expression.js'
 import type {Catalog, ImportPlan} from '../../src/core/catalog.js'
 import type {MetricQuery, ResultRow} from '../../src/query/types.js'
-import {FIXTURES, newCatalog, tempDir} from '../helpers.js'
+import {AGNES_PACK as PACK, loadAgnesWarehouse} from '../fixtures/agnes-pack.js'
+import {newCatalog, tempDir} from '../helpers.js'
+import {expectSameRows as sameRows} from '../same-rows.js'
 
-const PACK = path.join(FIXTURES, 'agnes')
+const expectSameRows = (actual: ResultRow[], expected: ResultRow[]) => sameRows(actual, expected, {keyOrder: true})
 
 let catalog: Catalog
 let dir: string
@@ -19,9 +21,7 @@ let plan: ImportPlan
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   catalog = await newCatalog(dir)
-  for (const statement of readFileSync(path.join(PACK, 'warehouse.sql'), 'utf8').split(';').map((s) => s.trim()).filter((s) => s && !/^--[^\n]*$/.test(s))) {
-    await catalog.db.run(statement)
-  }
+  await loadAgnesWarehouse(catalog)
   plan = await catalog.importPath(PACK)
 })
 afterAll(() => {
@@ -35,21 +35,6 @@ async function hand(sql: string): Promise<ResultRow[]> {
 
 async function computed(query: MetricQuery): Promise<ResultRow[]> {
   return (await catalog.queryMetric(query)).rows
-}
-
-/** Same rows in the same order, same keys, numbers equal to 1e-9 relative. */
-function expectSameRows(actual: ResultRow[], expected: ResultRow[]) {
-  expect(actual.length).toBe(expected.length)
-  expect(actual.length).toBeGreaterThan(0)
-  actual.forEach((row, i) => {
-    const want = expected[i]!
-    expect(Object.keys(row), `columns of row ${i}`).toEqual(Object.keys(want))
-    for (const [k, v] of Object.entries(want)) {
-      if (typeof v === 'number' && typeof row[k] === 'number') {
-        expect(Math.abs((row[k] as number) - v), `${k} of row ${i}`).toBeLessThanOrEqual(Math.abs(v) * 1e-9 + 1e-9)
-      } else expect(row[k], `${k} of row ${i}`).toEqual(v)
-    }
-  })
 }
 
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)::VARCHAR AS period`

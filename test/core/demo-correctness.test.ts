@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import type {MetricQuery, ResultRow} from '../../src/query/types.js'
 import {demoDatabase, tempDir} from '../helpers.js'
+import {expectSameRows} from '../same-rows.js'
 
 let catalog: Catalog
 let cleanup: () => void
@@ -24,21 +25,6 @@ async function hand(sql: string): Promise<ResultRow[]> {
 
 async function compiled(query: MetricQuery): Promise<ResultRow[]> {
   return (await catalog.queryMetric(query)).rows
-}
-
-/** Same rows, same keys, numbers equal to 1e-9 relative (parallel float sums may differ in the last bits). */
-function expectSameRows(actual: ResultRow[], expected: ResultRow[]) {
-  expect(actual.length).toBe(expected.length)
-  expect(actual.length).toBeGreaterThan(0)
-  actual.forEach((row, i) => {
-    const want = expected[i]!
-    expect(Object.keys(row).sort()).toEqual(Object.keys(want).sort())
-    for (const [k, v] of Object.entries(want)) {
-      if (typeof v === 'number' && typeof row[k] === 'number') {
-        expect(Math.abs((row[k] as number) - v), `${k} of row ${i}`).toBeLessThanOrEqual(Math.abs(v) * 1e-9 + 1e-9)
-      } else expect(row[k], `${k} of row ${i}`).toEqual(v)
-    }
-  })
 }
 
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)::VARCHAR AS period`

@@ -5,10 +5,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
 import {TokenStore} from '../../src/core/tokens.js'
-import {FIXTURES, newCatalog, tempDir} from '../helpers.js'
+import {AGNES_PACK as PACK, loadAgnesWarehouse} from '../fixtures/agnes-pack.js'
+import {newCatalog, tempDir} from '../helpers.js'
 import {requester, type Requester} from './helpers.js'
 
-const PACK = path.join(FIXTURES, 'agnes')
 
 let catalog: Catalog
 let cleanup: () => void
@@ -19,9 +19,7 @@ beforeAll(async () => {
   const t = tempDir()
   cleanup = t.cleanup
   catalog = await newCatalog(t.dir)
-  for (const statement of readFileSync(path.join(PACK, 'warehouse.sql'), 'utf8').split(';').map((s) => s.trim()).filter(Boolean)) {
-    await catalog.db.run(statement)
-  }
+  await loadAgnesWarehouse(catalog)
   await catalog.importPath(PACK)
   admin = (await new TokenStore(catalog.db).createToken('admin-1', 'admin')).token
   call = requester(catalog)
