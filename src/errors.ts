@@ -1,3 +1,5 @@
+import path from 'node:path'
+
 /** The closed set of user-fixable errors. Bugs stay plain `Error` and surface as INTERNAL. */
 export type ErrorCode =
   | 'NOT_FOUND'
@@ -98,4 +100,13 @@ export function describeKind(value: unknown, object = TYPE_WORDS.object!): strin
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return object
   return TYPE_WORDS[typeof value] ?? typeof value
+}
+
+/** The next step after an unknown metric id. */
+export const FIND_METRIC_HINT = 'run `metricat list` or `metricat search TEXT` to find metric ids'
+
+/** NOT_FOUND for a file (or folder) the user named: the message names it, the hint says where it was looked for. */
+export function noSuchPath(target: string, details: Record<string, unknown>, what = 'file'): CatalogError {
+  const where = path.isAbsolute(target) ? '' : ` (relative paths start from ${process.cwd()})`
+  return new CatalogError('NOT_FOUND', `no such ${what}: ${target}`, {...details, hint: `check the path ${target}${where}`})
 }

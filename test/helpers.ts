@@ -125,8 +125,6 @@ export interface RunOptions {
   input?: string
 }
 
-type OclifConfig = import('@oclif/core/config').Config
-let config: Promise<OclifConfig> | undefined
 let queue: Promise<unknown> = Promise.resolve()
 
 /**
@@ -146,8 +144,9 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Cl
 
 async function runInProcess(args: string[], options: RunOptions): Promise<CliResult> {
   const [{run}, {Config}, {handle, Exit}] = await Promise.all([import('@oclif/core/run'), import('@oclif/core/config'), import('@oclif/core/handle')])
-  config ??= Config.load(ROOT)
-  const loaded = await config
+  // a fresh Config each time (~2 ms): oclif keeps state in it (help loads commands, which changes how
+  // later command lines are split into ids), and a real run starts from a fresh one
+  const loaded = await Config.load(ROOT)
   const {format} = await import('node:util')
   const {Readable} = await import('node:stream')
 

@@ -6,8 +6,8 @@ import type {CatalogApi} from '../core/catalog-api.js'
 import type {TokenApi} from '../core/tokens.js'
 import {CatalogError, EXIT_CODE, formatProblem} from '../errors.js'
 
+/** The next step for an error that brings no hint of its own (a NOT_FOUND names its own: init, a path, list). */
 const HINTS: Partial<Record<CatalogError['code'], string>> = {
-  NOT_FOUND: 'run `metricat list` or `metricat search TEXT` to find metric ids',
   VALIDATION: 'fix the file(s) above and run `metricat validate PATH` again',
   BAD_REQUEST: 'see `metricat COMMAND --help` for the accepted values',
   DB_LOCKED: 'stop the other process, or pass --server URL to go through a running `metricat serve`',

@@ -10,7 +10,7 @@ import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../cor
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
 import type {ColumnUse, TableMapEntry} from '../core/columns.js'
 import type {CreatedToken, Role, TokenApi, TokenInfo} from '../core/tokens.js'
-import {CatalogError, HTTP_STATUS, type ErrorCode} from '../errors.js'
+import {CatalogError, HTTP_STATUS, type ErrorCode, noSuchPath} from '../errors.js'
 import type {CompiledQuery, MetricQuery, QueryResult} from '../query/types.js'
 
 const CODES = new Set(Object.keys(HTTP_STATUS))
@@ -170,7 +170,7 @@ function metricPath(id: string): string {
 
 /** The YAML files under `target` as documents, named and categorised as `metricat import` would. */
 async function readDocuments(target: string): Promise<YamlDocument[]> {
-  if (!existsSync(target)) throw new CatalogError('NOT_FOUND', `no such file or folder: ${target}`, {path: target})
+  if (!existsSync(target)) throw noSuchPath(target, {path: target}, 'file or folder')
   const files = await listMetricFiles(target)
   return Promise.all(
     files.map(async (file) => ({file: displayPath(file), text: await readFile(file, 'utf8'), category: path.basename(path.dirname(path.resolve(file)))})),

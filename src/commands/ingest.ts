@@ -4,7 +4,7 @@ import * as Args from '@oclif/core/args'
 import {BaseCommand} from '../cli/base-command.js'
 import {describeIngest, pointDefaultFlags, toPointDefaults} from '../cli/points-flags.js'
 import type {IngestResult} from '../core/points.js'
-import {CatalogError} from '../errors.js'
+import {noSuchPath} from '../errors.js'
 
 export default class Ingest extends BaseCommand {
   static summary = 'Ingest metric points from an NDJSON or {"points": [...]} file, or from stdin with -.'
@@ -21,7 +21,7 @@ export default class Ingest extends BaseCommand {
   async run(): Promise<IngestResult> {
     const {args, flags} = await this.parse(Ingest)
     if (args.file !== '-' && (!existsSync(args.file) || statSync(args.file).isDirectory())) {
-      throw new CatalogError('NOT_FOUND', `no such file: ${args.file}`, {path: args.file})
+      throw noSuchPath(args.file, {path: args.file})
     }
     const {pointsClient} = await import('../cli/points-client.js')
     const client = await pointsClient(await this.catalog({create: true}))

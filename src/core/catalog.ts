@@ -26,7 +26,7 @@ import {migrate} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
-import {CatalogError, type ValidationDetail, formatProblem, sortProblems} from '../errors.js'
+import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {compileMetricQuery, metricKind, metricReferences, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -55,7 +55,10 @@ export function resolveDbPath(flag?: string): string {
 export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Catalog> {
   const file = resolveDbPath(options.db)
   if (!options.create && !existsSync(file)) {
-    throw new CatalogError('NOT_FOUND', `no metricat database at ${file}; run \`metricat init\` first, or pass --db PATH`, {file})
+    throw new CatalogError('NOT_FOUND', `no metricat database at ${file}; run \`metricat init\` first, or pass --db PATH`, {
+      file,
+      hint: `create it with \`metricat init${options.db ? ` --db ${options.db}` : ''}\` (\`init --demo\` adds the starter metrics and a sample warehouse), or point --db or METRICAT_DB at an existing file`,
+    })
   }
   const db = await Database.open(file)
   try {
@@ -186,7 +189,7 @@ export class Catalog implements CatalogApi {
     throw new CatalogError(
       'NOT_FOUND',
       `unknown metric ${id}${hints.length > 0 ? `; did you mean ${hints.join(', ')}?` : '; see `metricat list`'}`,
-      {id},
+      {id, hint: FIND_METRIC_HINT},
     )
   }
 
@@ -196,7 +199,7 @@ export class Catalog implements CatalogApi {
     const history = await this.history(id)
     const v = history.find((h) => h.version === version)
     if (!v) {
-      throw new CatalogError('NOT_FOUND', `${id} has no version ${version}; versions: ${history.map((h) => h.version).join(', ')}`, {id, version})
+      throw new CatalogError('NOT_FOUND', `${id} has no version ${version}; versions: ${history.map((h) => h.version).join(', ')}`, {id, version, hint: `\`metricat history ${id}\` lists its versions`})
     }
     return {...v.definition, version: v.version, change: v.change, changed_at: v.changed_at}
   }
@@ -584,7 +587,7 @@ function tablesOf(m: MetricDefinition): string[] {
 }
 
 async function loadFrom(target: string): Promise<LoadResult> {
-  if (!existsSync(target)) throw new CatalogError('NOT_FOUND', `no such file or folder: ${target}`, {path: target})
+  if (!existsSync(target)) throw noSuchPath(target, {path: target}, 'file or folder')
   return (await yamlModule()).loadMetricFiles(target)
 }
 

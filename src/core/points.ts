@@ -142,7 +142,7 @@ export async function removeDataSource(catalog: Catalog, id: string, options: {d
   return catalog.db.transaction(async (tx) => {
     if (!(await readSource(tx, id))) {
       const known = (await readSources(tx)).map((s) => s.id)
-      throw new CatalogError('NOT_FOUND', `unknown data source ${id}${known.length > 0 ? `; known: ${known.slice(0, 10).join(', ')}` : '; see `metricat sources list`'}`, {id})
+      throw new CatalogError('NOT_FOUND', `unknown data source ${id}${known.length > 0 ? `; known: ${known.slice(0, 10).join(', ')}` : '; see `metricat sources list`'}`, {id, hint: '`metricat sources list` lists the data sources'})
     }
     let pointsDeleted = 0
     if (options.deletePoints) {

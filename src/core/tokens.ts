@@ -103,7 +103,7 @@ export class TokenStore implements TokenApi {
       return rows.length
     })
     this.byHash = undefined
-    if (deleted === 0) throw new CatalogError('NOT_FOUND', `no token named ${JSON.stringify(name)}; see \`metricat token list\``, {name})
+    if (deleted === 0) throw new CatalogError('NOT_FOUND', `no token named ${JSON.stringify(name)}; see \`metricat token list\``, {name, hint: '`metricat token list` lists the tokens'})
     return {name, revoked: true}
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type {Located} from '../catalog/semantic.js'
 import {dimensionName, type MetricDefinition} from '../catalog/types.js'
 import {firstLine} from '../db/connection.js'
-import {CatalogError, type ValidationDetail} from '../errors.js'
+import {CatalogError, type ValidationDetail, noSuchPath} from '../errors.js'
 import {compileMetricQuery, metricKind, sourceSql} from '../query/index.js'
 import {quoteIdent} from '../query/quote.js'
 import type {Catalog} from './catalog.js'
@@ -40,7 +40,7 @@ export async function loadTable(catalog: Catalog, table: string, file: string, o
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
     throw new CatalogError('BAD_REQUEST', `bad table name "${table}"; expected letters, digits and _ (not starting with a digit)`, {table})
   }
-  if (!existsSync(file)) throw new CatalogError('NOT_FOUND', `no such file: ${file}`, {file})
+  if (!existsSync(file)) throw noSuchPath(file, {file})
   const format = options.format ?? EXTENSIONS[path.extname(file).toLowerCase()]
   if (!format) {
     throw new CatalogError('BAD_REQUEST', `cannot tell the format of ${file} from its extension; pass --format ${LOAD_FORMATS.join('|')}`, {file})

@@ -1,5 +1,5 @@
 import {GRAINS, dimensionName, type Grain, type MetricDefinition} from '../catalog/types.js'
-import {CatalogError} from '../errors.js'
+import {CatalogError, FIND_METRIC_HINT} from '../errors.js'
 import {compareBounds, parseTimeBound, type TimeBound} from './dates.js'
 import {parseFormula, resolveMetricRef, type FormulaNode} from './formula.js'
 import {
@@ -129,7 +129,7 @@ function declaredDimensions(def: MetricDefinition): string[] {
 function lookupMetric(lookup: MetricLookup, id: string): MetricDefinition {
   if (typeof id !== 'string' || id === '') throw badRequest('missing metric id; expected category/name, e.g. revenue/mrr')
   const def = lookup(id)
-  if (!def) throw new CatalogError('NOT_FOUND', `unknown metric ${show(id)}; see \`metricat list\` or \`metricat search\``, {metric: id})
+  if (!def) throw new CatalogError('NOT_FOUND', `unknown metric ${show(id)}; see \`metricat list\` or \`metricat search\``, {metric: id, hint: FIND_METRIC_HINT})
   return def
 }
 

@@ -70,7 +70,7 @@ describe('metricat CLI (in-process)', () => {
   it('show --json of an unknown metric prints an error object and exits 1', async () => {
     const r = await runCommand(['show', 'revenue/nope', '--db', db, '--json'])
     expect(r.code).toBe(1)
-    expect(json(r.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric'), details: {id: 'revenue/nope'}}})
+    expect(json(r.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric'), details: {id: 'revenue/nope', hint: expect.stringContaining('metricat list')}}})
   })
 
   it('a missing argument is a usage error with exit code 2', async () => {

@@ -117,7 +117,7 @@ describe('metricat serve (child process)', () => {
     expect(r.stderr).toMatch(/^Error: unknown metric revenue\/mrrr; did you mean revenue\/mrr/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
     const j = await runCli(['show', 'revenue/mrrr', '--db', db, '--json'])
-    expect(json(j.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric revenue/mrrr'), details: {id: 'revenue/mrrr'}}})
+    expect(json(j.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric revenue/mrrr'), details: {id: 'revenue/mrrr', hint: expect.stringContaining('metricat list')}}})
   })
 
   it('token create through the announcement makes a token the server accepts at once', async () => {
