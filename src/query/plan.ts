@@ -45,6 +45,11 @@ export interface MeasurePlan {
    * `time_aggregation`: the aggregate is computed per `grain` sub-period, then rolled up.
    */
   rollup?: {grain: Grain; aggregation: TimeAggregation}
+  /**
+   * How far the last timestamp covers: `day` (data through a moment covers that whole day), or the
+   * metric's grain for snapshot metrics (a time_aggregation other than sum: one row per period).
+   */
+  coverage: Grain
 }
 
 export type ValuePlan =
@@ -201,6 +206,7 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     predicates,
     fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
     ...withRollup(planRollup(def, q.grain)),
+    coverage: def.time_aggregation !== undefined && def.time_aggregation !== 'sum' ? (def.grain ?? 'day') : 'day',
   }
 }
 

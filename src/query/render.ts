@@ -74,13 +74,11 @@ function renderPredicate(p: PredicatePlan, params: Params): string {
   }
 }
 
-function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
-  const bucket = m.rollup?.grain ?? plan.grain
-  const select = commaLines([
-    `CAST(date_trunc(${DATE_TRUNC_PART[bucket]}, ${m.time}) AS DATE) AS ${m.rollup ? 'sub_period' : 'period'}`,
-    ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
-    `CAST(${m.aggregate} AS DOUBLE) AS value`,
-  ]).map((l) => `  ${l}`)
+/**
+ * WHERE conditions of a measure's scan: definition filters, the time range, request predicates.
+ * `after` replaces the range by `time >= to` (the probe for data beyond the requested range).
+ */
+function measureWhere(m: MeasurePlan, plan: AggregatePlan, params: Params, after = false): string[] {
   // The time column stays bare in range conditions so DuckDB can push them into the scan.
   const where = m.conditions.map((c) => `(${c})`)
   const r = plan.range
@@ -88,10 +86,27 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
   // but against a DATE column a bound with a time of day would be cut to its date. Such bounds
   // are cast to TIMESTAMP, so the column is compared as a timestamp instead.
   const bound = (text: string) => (/\d[T ]\d/.test(text) ? `CAST(${params.add(text)} AS TIMESTAMP)` : params.add(text))
-  if (r.scanFrom !== undefined) where.push(`${m.time} >= ${bound(r.scanFrom)}`)
-  if (r.skip !== undefined) where.push(`(${m.time} < ${bound(r.skip.from)} OR ${m.time} >= ${bound(r.skip.to)})`)
-  if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
+  if (after) {
+    where.push(`${m.time} >= ${bound(r.to as string)}`)
+  } else {
+    if (r.scanFrom !== undefined) where.push(`${m.time} >= ${bound(r.scanFrom)}`)
+    if (r.skip !== undefined) where.push(`(${m.time} < ${bound(r.skip.from)} OR ${m.time} >= ${bound(r.skip.to)})`)
+    if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
+  }
   for (const p of m.predicates) where.push(renderPredicate(p, params))
+  return where
+}
+
+function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
+  const bucket = m.rollup?.grain ?? plan.grain
+  const select = commaLines([
+    `CAST(date_trunc(${DATE_TRUNC_PART[bucket]}, ${m.time}) AS DATE) AS ${m.rollup ? 'sub_period' : 'period'}`,
+    ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
+    // the last timestamp scanned, for data_through (one more aggregate in the same scan)
+    `max(${m.time}) AS last_time`,
+    `CAST(${m.aggregate} AS DOUBLE) AS value`,
+  ]).map((l) => `  ${l}`)
+  const where = measureWhere(m, plan, params)
   const scan = [
     `${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`,
     '  SELECT',
@@ -102,6 +117,41 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
     ')',
   ].join('\n')
   return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
+}
+
+/**
+ * `through`: `t` = the last timestamp of the metric's data after its definition filters (the
+ * latest of the inputs' for a ratio/derived metric), `covered` = the end of what `t` covers (the
+ * next day, or the next period of a snapshot metric's grain). Kept cheap: the measure scans already
+ * give their last timestamp (`s`); a probe past `to` (pruned by DuckDB's zone maps when nothing is
+ * there) finds data that continues after the range; only when the request has filters and its rows
+ * stop short of the last requested period is the definition-only last timestamp looked up (`need`
+ * gates that correlated subquery, so DuckDB skips the scan otherwise).
+ */
+function renderThrough(plan: AggregatePlan, params: Params): string {
+  const r = plan.range
+  const bound = (text: string) => (/\d[T ]\d/.test(text) ? `CAST(${params.add(text)} AS TIMESTAMP)` : params.add(text))
+  const parts = plan.measures.map((m) => {
+    const cond = m.conditions.map((c) => `(${c})`)
+    const covered = (t: string) => `date_trunc(${DATE_TRUNC_PART[m.coverage]}, ${t}) + ${STEP[m.coverage]}`
+    const scanned = m.rollup ? `${m.alias}_sub` : m.alias
+    // Rendered in text order, so the $n placeholders ascend.
+    const probe = () => (r.to !== undefined ? `(SELECT max(${m.time}) FROM ${m.source} WHERE ${[...cond, `${m.time} >= ${bound(r.to)}`].join(' AND ')})` : 'NULL')
+    if (m.predicates.length === 0) {
+      return `SELECT t, ${covered('t')} AS covered FROM (SELECT CAST(coalesce(${probe()}, s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM ${scanned}))`
+    }
+    const from = r.scanFrom !== undefined ? [`${m.time} >= ${bound(r.scanFrom)}`] : []
+    const lookup = `(SELECT max(${m.time}) FROM ${m.source} WHERE ${[...cond, ...from, 'need'].join(' AND ')})`
+    const end = r.to !== undefined ? `CAST(${params.add(r.to)} AS TIMESTAMP)` : `date_trunc(${DATE_TRUNC_PART[plan.grain]}, s) + ${STEP[plan.grain]}`
+    const need = `p IS NULL AND (s IS NULL OR ${covered('s')} < ${end})`
+    return [
+      `SELECT t, ${covered('t')} AS covered FROM (`,
+      `      SELECT CAST(coalesce(p, ${lookup}, s) AS TIMESTAMP) AS t`,
+      `      FROM (SELECT p, s, ${need} AS need FROM (SELECT ${probe()} AS p, CAST(max(last_time) AS TIMESTAMP) AS s FROM ${scanned}))`,
+      '    )',
+    ].join('\n')
+  })
+  return ['through AS MATERIALIZED (', '  SELECT max(t) AS t, max(covered) AS covered', `  FROM (\n    ${parts.join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n')
 }
 
 /**
@@ -183,15 +233,19 @@ function renderPeriods(plan: AggregatePlan, params: Params): string[] {
   ctes.push(
     [
       'periods AS (',
-      `  SELECT CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE) AS period`,
+      '  SELECT period FROM (',
+      `    SELECT CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE) AS period`,
       // With one end taken from the data, the planner could not check the span: refuse a series
       // of more than MAX_PERIODS here rather than generate millions of rows.
       ...(needsBounds
         ? [
-            '  FROM bounds',
-            `  WHERE CASE WHEN date_diff(${DATE_TRUNC_PART[plan.grain]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain') ELSE true END`,
+            '    FROM bounds',
+            `    WHERE CASE WHEN date_diff(${DATE_TRUNC_PART[plan.grain]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain') ELSE true END`,
           ]
         : []),
+      '  )',
+      // No period starts after the data ends: those would be gap-filled with made-up zeros.
+      '  WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)',
       ')',
     ].join('\n'),
   )
@@ -210,7 +264,7 @@ function commaLines(items: string[]): string[] {
 }
 
 /** SELECT over the period grid (x dimension combinations), left-joining every measure. */
-function renderFilledSelect(plan: AggregatePlan): string[] {
+function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[] {
   const dims = plan.dimensions.map(quoteIdent)
   const value = renderValue(plan.value, plan, true)
   const joins = plan.measures.map((m) => {
@@ -219,7 +273,7 @@ function renderFilledSelect(plan: AggregatePlan): string[] {
   })
   return [
     'SELECT',
-    ...commaLines(['periods.period', ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`]),
+    ...commaLines(['periods.period', ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`, ...extra]),
     'FROM periods',
     ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
     ...joins,
@@ -229,11 +283,12 @@ function renderFilledSelect(plan: AggregatePlan): string[] {
 function renderAggregate(plan: AggregatePlan): CompiledQuery {
   const params = new Params()
   const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
+  ctes.push(renderThrough(plan, params))
   ctes.push(...renderPeriods(plan, params))
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
   if (plan.compare === undefined) {
-    body = [...renderFilledSelect(plan), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
+    body = [...renderFilledSelect(plan, freshness(plan, 'periods.period')), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
   } else {
     ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
@@ -250,6 +305,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
         'prev.value AS previous_value',
         // NULL when the previous value is 0 or missing.
         '(cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct',
+        ...freshness(plan, 'cur.period'),
       ]),
       'FROM filled AS cur',
       `LEFT JOIN filled AS prev ON ${on.join(' AND ')}`,
@@ -261,9 +317,17 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   return {
     sql,
     params: params.values,
-    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : [])],
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), 'partial', 'data_through'],
     grain: plan.grain,
   }
+}
+
+/** `partial`: the period ends after what the data covers; `data_through`: the last timestamp, ISO (the catalog lifts it out of the rows). */
+function freshness(plan: AggregatePlan, period: string): string[] {
+  return [
+    `CAST(${period} AS TIMESTAMP) + ${STEP[plan.grain]} > (SELECT covered FROM through) AS partial`,
+    `strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through`,
+  ]
 }
 
 /**
@@ -292,6 +356,18 @@ function renderSql(plan: SqlPlan): CompiledQuery {
   if (plan.limit === undefined) return {sql, params: [], columns: []}
   // Newlines around the text keep a trailing `-- comment` from swallowing the wrapper.
   return {sql: `SELECT * FROM (\n${sql}\n) AS q\nLIMIT ${limitLiteral(plan.limit)}`, params: [], columns: []}
+}
+
+/**
+ * `data_through` alone: the last timestamp of the metric's data after its definition filters (the
+ * latest of its inputs'), as ISO text; for `show` and for results without rows.
+ */
+export function renderDataThrough(plan: AggregatePlan): CompiledQuery {
+  const parts = plan.measures.map((m) => {
+    const cond = m.conditions.map((c) => `(${c})`)
+    return `SELECT CAST(max(${m.time}) AS TIMESTAMP) AS t FROM ${m.source}${cond.length > 0 ? ` WHERE ${cond.join(' AND ')}` : ''}`
+  })
+  return {sql: `SELECT strftime(max(t), '%Y-%m-%dT%H:%M:%SZ') AS data_through\nFROM (\n  ${parts.join('\n  UNION ALL\n  ')}\n)`, params: [], columns: ['data_through']}
 }
 
 /** Render a plan to SQL text with `$n` placeholders and the values they bind, in order. */

@@ -55,6 +55,12 @@ export type ResultRow = Record<string, string | number | boolean | null>
 export interface QueryResult {
   metric: string
   grain: Grain | null
+  /**
+   * The last timestamp of the metric's data (ISO, UTC) after its definition filters; no period
+   * starting after it is returned, and a period it ends inside is `partial`. Null for SQL-only
+   * metrics, and when the metric has no data.
+   */
+  data_through: string | null
   columns: string[]
   rows: ResultRow[]
   sql: string

@@ -37,42 +37,15 @@ function metric(fields: Partial<MetricDefinition>): MetricDefinition {
 }
 
 describe('compileMetricQuery: plain aggregates', () => {
-  it('renders total by month with gap filling over the data range', () => {
+  it('renders total by month with gap filling over the data range', async () => {
     const c = compile({metric: 'revenue/total_revenue'})
-    expect(c.sql).toBe(
-      [
-        'WITH',
-        'm1 AS MATERIALIZED (',
-        '  SELECT',
-        `    CAST(date_trunc('month', "ts") AS DATE) AS period,`,
-        '    CAST(sum(amount) AS DOUBLE) AS value',
-        '  FROM "orders"',
-        `  WHERE (status = 'paid')`,
-        '  GROUP BY ALL',
-        '),',
-        'bounds AS (',
-        '  SELECT min(period) AS lo, max(period) AS hi',
-        '  FROM m1',
-        '),',
-        'periods AS (',
-        '  SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)) AS DATE) AS period',
-        '  FROM bounds',
-        "  WHERE CASE WHEN date_diff('month', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH) > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE true END",
-        ')',
-        'SELECT',
-        '  periods.period,',
-        '  coalesce(m1.value, 0) AS value',
-        'FROM periods',
-        'LEFT JOIN m1 ON m1.period = periods.period',
-        'ORDER BY periods.period',
-      ].join('\n'),
-    )
+    await expect(c.sql).toMatchFileSnapshot('__snapshots__/golden/total-by-month.sql')
     expect(c.params).toEqual([])
-    expect(c.columns).toEqual(['period', 'value'])
+    expect(c.columns).toEqual(['period', 'value', 'partial', 'data_through'])
     expect(c.grain).toBe('month')
   })
 
-  it('renders a range, dimensions and a filter with bound values', () => {
+  it('renders a range, dimensions and a filter with bound values', async () => {
     const c = compile({
       metric: 'revenue/total_revenue',
       by: ['region', 'channel'],
@@ -80,41 +53,10 @@ describe('compileMetricQuery: plain aggregates', () => {
       from: '2024-01-01',
       to: '2024-04-01',
     })
-    expect(c.sql).toBe(
-      [
-        'WITH',
-        'm1 AS MATERIALIZED (',
-        '  SELECT',
-        `    CAST(date_trunc('month', "ts") AS DATE) AS period,`,
-        '    "region" AS "region",',
-        '    (lower(channel)) AS "channel",',
-        '    CAST(sum(amount) AS DOUBLE) AS value',
-        '  FROM "orders"',
-        `  WHERE (status = 'paid')`,
-        '    AND "ts" >= $1',
-        '    AND "ts" < $2',
-        '    AND (lower(channel)) IN ($3, $4)',
-        '  GROUP BY ALL',
-        '),',
-        'periods AS (',
-        '  SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period',
-        '),',
-        'combos AS (',
-        '  SELECT DISTINCT "region", "channel" FROM m1',
-        ')',
-        'SELECT',
-        '  periods.period,',
-        '  combos."region",',
-        '  combos."channel",',
-        '  coalesce(m1.value, 0) AS value',
-        'FROM periods',
-        'CROSS JOIN combos',
-        'LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region" AND m1."channel" IS NOT DISTINCT FROM combos."channel"',
-        'ORDER BY periods.period, combos."region", combos."channel"',
-      ].join('\n'),
-    )
-    expect(c.params).toEqual(['2024-01-01', '2024-04-01', 'web', 'partner', '2024-01-01', '2024-04-01'])
-    expect(c.columns).toEqual(['period', 'region', 'channel', 'value'])
+    await expect(c.sql).toMatchFileSnapshot('__snapshots__/golden/range-dimensions-filter.sql')
+    // scan bounds and filter; data_through's lookup from --from, the range end, the probe from --to; the series
+    expect(c.params).toEqual(['2024-01-01', '2024-04-01', 'web', 'partner', '2024-01-01', '2024-04-01', '2024-04-01', '2024-01-01', '2024-04-01'])
+    expect(c.columns).toEqual(['period', 'region', 'channel', 'value', 'partial', 'data_through'])
   })
 
   it('is deterministic', () => {
@@ -153,7 +95,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   ] as const)('aggregates type %s', (type, fields, aggregate, fill) => {
     const c = compile({metric: 'test/x'}, [metric({type, ...fields})])
     expect(c.sql).toContain(`    ${aggregate} AS value\n`)
-    expect(c.sql).toContain(fill === 0 ? '  coalesce(m1.value, 0) AS value\n' : '  m1.value AS value\n')
+    expect(c.sql).toContain(fill === 0 ? '  coalesce(m1.value, 0) AS value,\n' : '  m1.value AS value,\n')
   })
 
   it('parenthesises a complex expression', () => {
@@ -164,7 +106,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   it('takes the expression as the whole aggregate when the type is missing', () => {
     const c = compile({metric: 'test/x'}, [metric({type: undefined, expression: 'sum(amount) / count(*)'})])
     expect(c.sql).toContain('CAST((sum(amount) / count(*)) AS DOUBLE) AS value')
-    expect(c.sql).toContain('  m1.value AS value\n')
+    expect(c.sql).toContain('  m1.value AS value,\n')
   })
 
   it('rejects a percentile outside [0, 1]', () => {
@@ -268,9 +210,9 @@ describe('compileMetricQuery: gap filling', () => {
   it('spans [from, to) without reading bounds from the data', () => {
     const c = compile({metric: 'revenue/total_revenue', from: '2024-01-15', to: '2024-03-01'})
     expect(c.sql).not.toContain('bounds')
-    expect(c.sql).toContain('range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 1 MONTH)')
+    expect(c.sql).toContain('range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 1 MONTH)')
     // The scan starts at --from exactly; the series at the start of its month.
-    expect(c.params).toEqual(['2024-01-15', '2024-03-01', '2024-01-01', '2024-03-01'])
+    expect(c.params).toEqual(['2024-01-15', '2024-03-01', '2024-03-01', '2024-01-01', '2024-03-01'])
   })
 
   it('ends the series at the last period with data when only --from is given', () => {
@@ -281,8 +223,8 @@ describe('compileMetricQuery: gap filling', () => {
 
   it('starts the series at the first period with data when only --to is given', () => {
     const c = compile({metric: 'revenue/total_revenue', to: '2024-01-01T12:00:00'})
-    expect(c.sql).toContain('range(CAST(lo AS TIMESTAMP), CAST($2 AS TIMESTAMP), INTERVAL 1 MONTH)')
-    expect(c.params).toEqual(['2024-01-01 12:00:00', '2024-01-01 12:00:00'])
+    expect(c.sql).toContain('range(CAST(lo AS TIMESTAMP), CAST($3 AS TIMESTAMP), INTERVAL 1 MONTH)')
+    expect(c.params).toEqual(['2024-01-01 12:00:00', '2024-01-01 12:00:00', '2024-01-01 12:00:00'])
   })
 
   it('keeps the time column bare in range conditions', () => {
@@ -292,7 +234,7 @@ describe('compileMetricQuery: gap filling', () => {
 
   it('fills gaps for average-like types with NULL', () => {
     const c = compile({metric: 'revenue/avg_amount', by: ['region']})
-    expect(c.sql).toContain('  m1.value AS value\n')
+    expect(c.sql).toContain('  m1.value AS value,\n')
     expect(c.sql).toContain('CROSS JOIN combos')
   })
 
@@ -308,19 +250,19 @@ describe('compileMetricQuery: gap filling', () => {
 describe('compileMetricQuery: compare', () => {
   it('adds previous_value and growth_pct over the previous period', () => {
     const c = compile({metric: 'revenue/total_revenue', compare: 'previous', from: '2024-01-01', to: '2024-04-01'})
-    expect(c.columns).toEqual(['period', 'value', 'previous_value', 'growth_pct'])
+    expect(c.columns).toEqual(['period', 'value', 'previous_value', 'growth_pct', 'partial', 'data_through'])
     expect(c.sql).toContain('filled AS MATERIALIZED (')
     expect(c.sql).toContain('LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 MONTH AS DATE)\n')
-    expect(c.sql).toContain('  (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct\n')
-    expect(c.sql).toContain('WHERE cur.period >= CAST($5 AS DATE)\n')
+    expect(c.sql).toContain('  (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct,\n')
+    expect(c.sql).toContain('WHERE cur.period >= CAST($6 AS DATE)\n')
     // scan and series start one month back; rows start at --from
-    expect(c.params).toEqual(['2023-12-01', '2024-04-01', '2023-12-01', '2024-04-01', '2024-01-01'])
+    expect(c.params).toEqual(['2023-12-01', '2024-04-01', '2024-04-01', '2023-12-01', '2024-04-01', '2024-01-01'])
   })
 
   it('compares with the same period a year earlier', () => {
     const c = compile({metric: 'revenue/total_revenue', compare: 'year', from: '2024-01-01', to: '2024-04-01'})
     expect(c.sql).toContain('prev.period = CAST(cur.period - INTERVAL 1 YEAR AS DATE)')
-    expect(c.params).toEqual(['2023-01-01', '2024-04-01', '2023-01-01', '2024-04-01', '2024-01-01'])
+    expect(c.params).toEqual(['2023-01-01', '2024-04-01', '2024-04-01', '2023-01-01', '2024-04-01', '2024-01-01'])
   })
 
   it.each([
@@ -349,7 +291,7 @@ describe('compileMetricQuery: compare', () => {
     expect(c.sql).not.toContain('WHERE cur.period')
     expect(c.sql).toContain('prev."region" IS NOT DISTINCT FROM cur."region"')
     expect(c.sql).toContain('ORDER BY cur.period, cur."region"')
-    expect(c.columns).toEqual(['period', 'region', 'value', 'previous_value', 'growth_pct'])
+    expect(c.columns).toEqual(['period', 'region', 'value', 'previous_value', 'growth_pct', 'partial', 'data_through'])
   })
 
   it('rejects an unknown compare mode', () => {
@@ -363,7 +305,7 @@ describe('compileMetricQuery: ratio and derived', () => {
     expect(c.sql).toContain('m1 AS MATERIALIZED (')
     expect(c.sql).toContain('m2 AS MATERIALIZED (')
     expect(c.sql).toContain('CAST(count(*) AS DOUBLE) AS value')
-    expect(c.sql).toContain('  CAST(coalesce(m1.value, 0) / NULLIF(coalesce(m2.value, 0), 0) AS DOUBLE) AS value\n')
+    expect(c.sql).toContain('  CAST(coalesce(m1.value, 0) / NULLIF(coalesce(m2.value, 0), 0) AS DOUBLE) AS value,\n')
     expect(c.sql).toContain('  SELECT "region" FROM m1\n  UNION\n  SELECT "region" FROM m2\n')
     // the filter is bound once per input
     expect(c.params).toEqual(['EU', 'EU'])
@@ -393,7 +335,7 @@ describe('compileMetricQuery: ratio and derived', () => {
   it('renders a derived formula, one CTE per distinct input', () => {
     const c = compile({metric: 'revenue/scaled'})
     expect(c.sql).toContain(
-      '  CAST(((coalesce(m1.value, 0) + coalesce(m2.value, 0)) * 2) / NULLIF(coalesce(m3.value, 0), 0) AS DOUBLE) AS value\n',
+      '  CAST(((coalesce(m1.value, 0) + coalesce(m2.value, 0)) * 2) / NULLIF(coalesce(m3.value, 0), 0) AS DOUBLE) AS value,\n',
     )
     const twice = compile({metric: 'test/d'}, [...DEFS, metric({id: 'test/d', type: 'derived', formula: 'revenue/refunds / revenue/refunds - -1'})])
     expect(twice.sql).not.toContain('m2 AS')

@@ -32,7 +32,8 @@ afterAll(() => {
 
 async function run(query: MetricQuery): Promise<Record<string, unknown>[]> {
   const compiled = compileMetricQuery(query, lookup)
-  return (await con.runAndReadAll(compiled.sql, compiled.params)).getRowObjectsJson() as Record<string, unknown>[]
+  const rows = (await con.runAndReadAll(compiled.sql, compiled.params)).getRowObjectsJson() as Record<string, unknown>[]
+  return rows.map(({partial: _p, data_through: _d, ...rest}) => rest)
 }
 
 const RANGE = {metric: 'revenue/total_revenue', from: '2024-01-01', to: '2024-05-01'}

@@ -1,0 +1,44 @@
+WITH
+m1 AS MATERIALIZED (
+  SELECT
+    CAST(date_trunc('month', "ts") AS DATE) AS period,
+    "region" AS "region",
+    (lower(channel)) AS "channel",
+    max("ts") AS last_time,
+    CAST(sum(amount) AS DOUBLE) AS value
+  FROM "orders"
+  WHERE (status = 'paid')
+    AND "ts" >= $1
+    AND "ts" < $2
+    AND (lower(channel)) IN ($3, $4)
+  GROUP BY ALL
+),
+through AS MATERIALIZED (
+  SELECT max(t) AS t, max(covered) AS covered
+  FROM (
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (
+      SELECT CAST(coalesce(p, (SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $5 AND need), s) AS TIMESTAMP) AS t
+      FROM (SELECT p, s, p IS NULL AND (s IS NULL OR date_trunc('day', s) + INTERVAL 1 DAY < CAST($6 AS TIMESTAMP)) AS need FROM (SELECT (SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $7) AS p, CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+    )
+  )
+),
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($8 AS TIMESTAMP), CAST($9 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+  )
+  WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+),
+combos AS (
+  SELECT DISTINCT "region", "channel" FROM m1
+)
+SELECT
+  periods.period,
+  combos."region",
+  combos."channel",
+  coalesce(m1.value, 0) AS value,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT covered FROM through) AS partial,
+  strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
+FROM periods
+CROSS JOIN combos
+LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region" AND m1."channel" IS NOT DISTINCT FROM combos."channel"
+ORDER BY periods.period, combos."region", combos."channel"
