@@ -6,7 +6,7 @@ import type {MetricDefinition} from '../catalog/types.js'
 export function printDefinition(metric: Record<string, unknown>): string {
   const def = metric as unknown as MetricDefinition
   const lines = [color.bold(`${def.id}${def.display_name ? ` — ${def.display_name}` : ''}`)]
-  const meta = ['version', 'change', 'updated_at', 'changed_at'].filter((k) => metric[k] !== undefined).map((k) => `${k} ${metric[k]}`)
+  const meta = ['version', 'change', 'updated_at', 'changed_at', 'data_through'].filter((k) => metric[k] !== undefined).map((k) => `${k} ${metric[k]}`)
   if (meta.length > 0) lines.push(color.dim(meta.join(' · ')))
   lines.push('')
   for (const [key, value] of Object.entries(toYamlRecord(def))) {

@@ -26,11 +26,13 @@ export function resultCsv(result: Pick<QueryResult, 'columns' | 'rows'>): string
 }
 
 /** Prints a query-shaped result for people as a table (row count on stderr), JSON or CSV. */
-export function printResult(result: Pick<QueryResult, 'columns' | 'rows'>, format: 'table' | 'json' | 'csv', out: {log: (s: string) => void; logToStderr: (s: string) => void}): void {
+export function printResult(result: Pick<QueryResult, 'columns' | 'rows'> & Partial<Pick<QueryResult, 'data_through'>>, format: 'table' | 'json' | 'csv', out: {log: (s: string) => void; logToStderr: (s: string) => void}): void {
   if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   else if (format === 'csv') process.stdout.write(resultCsv(result))
   else {
     out.log(resultTable(result))
-    out.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}`)
+    const partial = result.rows.filter((r) => r.partial === true).map((r) => r.period)
+    const through = result.data_through ? `; data through ${result.data_through}${partial.length > 0 ? ` (${[...new Set(partial)].join(', ')} partial)` : ''}` : ''
+    out.logToStderr(`${result.rows.length} row${result.rows.length === 1 ? '' : 's'}${through}`)
   }
 }

@@ -27,7 +27,7 @@ import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
-import {compileMetricQuery, metricKind, metricReferences, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
 const yamlModule = () => import('../catalog/yaml.js')
@@ -194,8 +194,19 @@ export class Catalog implements CatalogApi {
   }
 
   /** A definition as of a version (`version` omitted: the current one). Deleted metrics keep their history. */
-  async show(id: string, version?: number): Promise<StoredMetric | (MetricDefinition & {version: number; change: ChangeKind; changed_at: string})> {
-    if (version === undefined) return this.get(id)
+  async show(id: string, version?: number): Promise<(StoredMetric & {data_through?: string | null}) | (MetricDefinition & {version: number; change: ChangeKind; changed_at: string})> {
+    if (version === undefined) {
+      // the current definition of a table metric, with how far its data goes
+      const metric = await this.get(id)
+      let dataThrough: string | null
+      try {
+        dataThrough = await this.dataThrough(metric.id)
+      } catch {
+        // show works without the warehouse (or with a broken definition); the data just is not known
+        return metric
+      }
+      return metricKind(metric) === 'sql' || metricKind(metric) === 'points' ? metric : {...metric, data_through: dataThrough}
+    }
     const history = await this.history(id)
     const v = history.find((h) => h.version === version)
     if (!v) {
@@ -519,7 +530,7 @@ export class Catalog implements CatalogApi {
     for (const m of pending) this.runnable.add(m.content_hash)
   }
 
-  /** Computes a metric: `{metric, grain, columns, rows, sql, params}` (SPEC section 4). */
+  /** Computes a metric: `{metric, grain, data_through, columns, rows, sql, params}`. */
   async queryMetric(query: MetricQuery): Promise<QueryResult> {
     const {id} = await this.get(query.metric)
     const compiled = await this.compileQuery({...query, metric: id})
@@ -531,14 +542,47 @@ export class Catalog implements CatalogApi {
       throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
     }
     const rename = compiled.aliases ?? {}
-    const rows = Object.keys(rename).length === 0 ? result.rows : result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename[k] ?? k, v])))
+    let rows = Object.keys(rename).length === 0 ? result.rows : result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename[k] ?? k, v])))
+    let columns = result.columns.map((c) => rename[c] ?? c)
+    // The compiled SQL repeats data_through on every row and has a partial flag on each: the result
+    // carries data_through once, and `partial: true` only on the period the data ends inside.
+    let dataThrough: string | null = null
+    if (columns.includes('data_through')) {
+      dataThrough = rows.length > 0 ? ((rows[0]!.data_through as string | null) ?? null) : await this.dataThrough(id)
+      rows = rows.map(({data_through: _, partial, ...rest}) => (partial === true ? {...rest, partial: true} : rest))
+      columns = columns.filter((c) => c !== 'data_through' && c !== 'partial')
+    }
     return {
       metric: id,
       grain: compiled.grain ?? null,
-      columns: result.columns.map((c) => rename[c] ?? c),
+      data_through: dataThrough,
+      columns,
       rows: rows as QueryResult['rows'],
       sql: compiled.sql,
       params: compiled.params,
+    }
+  }
+
+  /**
+   * The last timestamp (ISO, UTC) of a table metric's data after its definition filters (the
+   * latest of its inputs' for ratio/derived metrics); null for SQL-only and points metrics and
+   * when there is no data.
+   */
+  async dataThrough(id: string): Promise<string | null> {
+    const metric = await this.get(id)
+    const kind = metricKind(metric)
+    if (kind === 'sql' || kind === 'points') return null
+    const all = await this.all()
+    const lookup = (x: string) => all.get(x) ?? [...all.values()].find((m) => m.aliases?.includes(x))
+    const plan = planMetricQuery({metric: metric.id}, lookup)
+    if (plan.kind !== 'aggregate') return null
+    const compiled = renderDataThrough(plan)
+    try {
+      const result = await this.db.query(compiled.sql, compiled.params)
+      return (result.rows[0]?.data_through as string | null | undefined) ?? null
+    } catch (error) {
+      const message = error instanceof Error ? firstLine(error.message) : String(error)
+      throw new CatalogError('QUERY_FAILED', `data_through of ${metric.id} failed: ${message}`, {metric: metric.id}, {cause: error})
     }
   }
 

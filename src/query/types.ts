@@ -57,7 +57,8 @@ export interface QueryResult {
   grain: Grain | null
   /**
    * The last timestamp of the metric's data (ISO, UTC) after its definition filters; no period
-   * starting after it is returned, and a period it ends inside is `partial`. Null for SQL-only
+   * starting after it is returned, and the row of a period it ends inside has `partial: true`
+   * (other rows have no `partial` key; it is not in `columns`). Null for SQL-only
    * metrics, and when the metric has no data.
    */
   data_through: string | null

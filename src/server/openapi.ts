@@ -256,8 +256,9 @@ function build(): Json {
           properties: {
             metric: {type: 'string'},
             grain: {type: ['string', 'null']},
+            data_through: {type: ['string', 'null'], description: 'last timestamp of the metric\'s data (ISO, UTC) after its definition filters; no period starts after it'},
             columns: {type: 'array', items: {type: 'string'}},
-            rows: {type: 'array', items: {type: 'object', description: 'period (ISO date), one key per dimension, value; with compare also previous_value and growth_pct'}},
+            rows: {type: 'array', items: {type: 'object', description: 'period (ISO date), one key per dimension, value; with compare also previous_value and growth_pct; partial: true on the period the data ends inside (absent on the others)'}},
             sql: {type: 'string'},
             params: {type: 'array'},
           },

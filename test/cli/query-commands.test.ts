@@ -23,7 +23,7 @@ describe('metricat query / sql / load / validate (in-process)', () => {
     const r = await runCommand(['query', 'revenue/total_revenue', '--by', 'region', '--where', 'channel in web,partner', '--from', '2026-01-01', '--to', '2026-03-01', '--db', db, '--json'])
     expect(r.code).toBe(0)
     const out = json(r.stdout)
-    expect(out).toMatchObject({metric: 'revenue/total_revenue', grain: 'month', columns: ['period', 'region', 'value'], params: ['2026-01-01', '2026-03-01', 'web', 'partner', '2026-01-01', '2026-03-01']})
+    expect(out).toMatchObject({metric: 'revenue/total_revenue', grain: 'month', columns: ['period', 'region', 'value'], params: ['2026-01-01', '2026-03-01', 'web', 'partner', '2026-01-01', '2026-03-01', '2026-03-01', '2026-01-01', '2026-03-01']})
     expect(out.rows).toHaveLength(8)
     expect(out.rows[0]).toEqual({period: '2026-01-01', region: 'APAC', value: expect.any(Number)})
     expect(out.sql).not.toContain('partner')
@@ -165,9 +165,10 @@ describe('metricat query / sql / load / validate (in-process)', () => {
     w.close()
     const r = await runCommand(['query', 'revenue/total_revenue', '--warehouse', wh, '--db', db, '--json'])
     expect(r.code).toBe(0)
-    expect(json(r.stdout).rows).toEqual([{period: '2026-01-01', value: 100}])
+    // the warehouse's data ends on 2026-01-15, inside January
+    expect(json(r.stdout).rows).toEqual([{period: '2026-01-01', value: 100, partial: true}])
     const env = await runCommand(['query', 'revenue/total_revenue', '--db', db, '--json'], {env: {METRICAT_WAREHOUSE: wh}})
-    expect(json(env.stdout).rows).toEqual([{period: '2026-01-01', value: 100}])
+    expect(json(env.stdout).rows).toEqual([{period: '2026-01-01', value: 100, partial: true}])
   })
 
   it('refuses --warehouse through a server rather than ignoring it', async () => {

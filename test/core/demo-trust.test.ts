@@ -61,6 +61,28 @@ describe('snapshot metrics roll up with their time_aggregation', () => {
   })
 })
 
+describe('data freshness', () => {
+  it('no "0 active users" for months after the data ends; data_through is the last event after the filters', async () => {
+    const result = await catalog.queryMetric({metric: 'product_usage/active_users', from: '2026-08-01', to: '2027-03-01'})
+    const [last] = await hand(`SELECT strftime(max(occurred_at)::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ') AS t, date_trunc('month', max(occurred_at))::DATE::VARCHAR AS m FROM user_events WHERE NOT is_internal`)
+    expect(result.data_through).toBe(last!.t)
+    expect(result.rows.at(-1)!.period).toBe(last!.m)
+    expect(result.rows.every((r) => (r.value as number) > 0)).toBe(true)
+  })
+
+  it('show prints data_through for a table metric', async () => {
+    const shown = (await catalog.show('revenue/mrr')) as {data_through?: string}
+    const [last] = await hand(`SELECT strftime(max(snapshot_month)::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ') AS t FROM subscriptions`)
+    expect(shown.data_through).toBe(last!.t)
+  })
+
+  it('a range after the data is empty and still says how far the data goes', async () => {
+    const result = await catalog.queryMetric({metric: 'revenue/total_revenue', from: '2030-01-01', to: '2030-03-01'})
+    expect(result.rows).toEqual([])
+    expect(result.data_through).toMatch(/^20\d\d-\d\d-\d\dT/)
+  })
+})
+
 describe('request shape over HTTP', () => {
   it('order, desc and limit in the query body give a top 3 of regions', async () => {
     const body = {by: ['region'], from: '2026-09-01', to: '2026-10-01', order: 'value', desc: true, limit: 3}
