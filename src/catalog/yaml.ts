@@ -1,9 +1,10 @@
-import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {lstat, mkdir, readdir, readFile, realpath, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
 
-import type {ValidationDetail} from '../errors.js'
+import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
 import {describeSchemaErrors, schemaValidator} from './schema.js'
+import {MAX_PROBLEMS_PER_DOCUMENT, checkTree, sizeProblem, yamlLimits} from './yaml-limits.js'
 import type {MetricDefinition} from './types.js'
 
 export interface LoadedMetric {
@@ -39,15 +40,66 @@ const GRAIN_ALIASES: Record<string, string> = {daily: 'day', weekly: 'week', mon
 
 const VARIANT_PREFIX = 'sql_by_'
 
-/** Lists `.yml`/`.yaml` files under `target` (or `target` itself), sorted so loads are deterministic. */
+const METRIC_FILE = /\.ya?ml$/
+
+/**
+ * Lists `.yml`/`.yaml` files under `target` (or `target` itself), sorted so loads are
+ * deterministic. Symbolic links are followed when they resolve inside `target`; a link to a
+ * metric file or folder outside it, a broken link, or a folder that cannot be read is an error
+ * (VALIDATION, every such path listed), so an import never runs on a partial view of the folder,
+ * and `--prune` never deletes a metric because its file was skipped.
+ */
 export async function listMetricFiles(target: string): Promise<string[]> {
   const info = await stat(target)
   if (info.isFile()) return [target]
-  const entries = await readdir(target, {recursive: true, withFileTypes: true})
-  return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort()
+  const root = await realpath(target)
+  const files: string[] = []
+  const problems: ValidationDetail[] = []
+  // real paths of the folders being walked: a link back up one of them is a cycle, not more files
+  const refuse = (file: string, message: string) => problems.push({file: displayPath(file), line: 1, column: 1, message})
+  const walk = async (dir: string, ancestors: ReadonlySet<string>): Promise<void> => {
+    let entries
+    try {
+      entries = await readdir(dir, {withFileTypes: true})
+    } catch (error) {
+      refuse(dir, `cannot read this folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+      return
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, e.name)
+      if (e.isDirectory()) {
+        await walk(full, new Set([...ancestors, await realpath(full)]))
+      } else if (e.isFile()) {
+        if (METRIC_FILE.test(e.name)) files.push(full)
+      } else if (e.isSymbolicLink()) {
+        let real: string
+        let kind
+        try {
+          real = await realpath(full)
+          kind = await stat(real)
+        } catch {
+          if (METRIC_FILE.test(e.name)) refuse(full, 'a symbolic link that leads nowhere; fix or remove it')
+          continue
+        }
+        if (!kind.isDirectory() && !METRIC_FILE.test(e.name)) continue
+        if (!isInside(root, real)) {
+          refuse(full, `a symbolic link to ${real}, outside ${displayPath(target)}; metric files are read only from inside the folder (copy the file in)`)
+        } else if (kind.isDirectory()) {
+          if (!ancestors.has(real)) await walk(full, new Set([...ancestors, real]))
+        } else if (kind.isFile()) files.push(full)
+      }
+    }
+  }
+  await walk(target, new Set([root]))
+  if (problems.length > 0) {
+    throw new CatalogError('VALIDATION', `${formatProblem(problems[0]!)}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {where: displayPath(target), problems})
+  }
+  return files.sort()
+}
+
+function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
 }
 
 /**
@@ -62,19 +114,37 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
   const files = all.filter((f) => !isIndex(f))
   const indexFile = all.find(isIndex)
   const result: LoadResult = {metrics: [], problems: [], warnings: [], files: all.map(displayPath)}
-  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')))
+  const texts = await Promise.all(files.map(readLimited))
   files.forEach((file, i) => {
-    const parsed = parseMetricYaml(texts[i]!, displayPath(file), path.basename(path.dirname(path.resolve(file))))
+    const text = texts[i]!
+    if (typeof text !== 'string') {
+      result.problems.push(text)
+      return
+    }
+    const parsed = parseMetricYaml(text, displayPath(file), path.basename(path.dirname(path.resolve(file))))
     result.metrics.push(...parsed.metrics)
     result.problems.push(...parsed.problems)
   })
   if (indexFile) {
-    const checked = checkIndexYaml(await readFile(indexFile, 'utf8'), displayPath(indexFile), new Set(result.metrics.map((m) => m.definition.id)))
+    const text = await readLimited(indexFile)
+    const checked = typeof text === 'string' ? checkIndexYaml(text, displayPath(indexFile), new Set(result.metrics.map((m) => m.definition.id))) : {problems: [text], warnings: []}
     result.problems.push(...checked.problems)
     result.warnings.push(...checked.warnings)
     if (checked.index?.vocabulary) result.vocabulary = checked.index.vocabulary
   }
   return result
+}
+
+/** A file's text, or a problem: larger than the YAML size limit (not read then), or unreadable. */
+async function readLimited(f: string): Promise<string | ValidationDetail> {
+  const {maxBytes} = yamlLimits()
+  try {
+    const size = (await stat(f)).size
+    if (size > maxBytes) return {file: displayPath(f), line: 1, column: 1, message: `the file is ${size} bytes; at most ${maxBytes} (METRICAT_YAML_MAX_BYTES)`}
+    return await readFile(f, 'utf8')
+  } catch (error) {
+    return {file: displayPath(f), line: 1, column: 1, message: `cannot read this file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}
+  }
 }
 
 /**
@@ -83,13 +153,16 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
  * entry is a metric name in the category's folder, or a full id.
  */
 export function checkIndexYaml(text: string, file: string, defined: Set<string>): {problems: ValidationDetail[]; warnings: ValidationDetail[]; index?: MetricIndex} {
+  const tooBig = sizeProblem(text)
+  if (tooBig) return {problems: [{file, line: 1, column: 1, message: tooBig}], warnings: []}
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: false})
   const at = (node: Node | undefined) => lineCounter.linePos(node?.range?.[0] ?? 0)
-  if (doc.errors.length > 0) {
-    return {problems: doc.errors.map((e) => {
-      const {line, col} = lineCounter.linePos(e.pos[0])
-      return {file, line, column: col, message: `YAML syntax error: ${e.message.split('\n')[0]}`}
+  const syntax = [...doc.errors.map((e) => ({offset: e.pos[0], message: `YAML syntax error: ${e.message.split('\n')[0]}`})), ...(doc.errors.length > 0 ? [] : checkTree(doc))]
+  if (syntax.length > 0) {
+    return {problems: syntax.slice(0, MAX_PROBLEMS_PER_DOCUMENT).map((e) => {
+      const {line, col} = lineCounter.linePos(e.offset)
+      return {file, line, column: col, message: e.message}
     }), warnings: []}
   }
   const data = doc.toJSON() as unknown
@@ -130,17 +203,21 @@ export function displayPath(file: string): string {
 
 /** Parses one YAML document holding a metric mapping or a list of them. */
 export function parseMetricYaml(text: string, file: string, defaultCategory: string): {metrics: LoadedMetric[]; problems: ValidationDetail[]} {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: true})
   const metrics: LoadedMetric[] = []
   const problems: ValidationDetail[] = []
+  const tooBig = sizeProblem(text)
+  if (tooBig) return {metrics, problems: [{file, line: 1, column: 1, message: tooBig}]}
+  const lineCounter = new LineCounter()
+  // Duplicate keys are found by `checkTree` in one pass; the library's own check is quadratic.
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, uniqueKeys: false})
   const at = (offset: number) => lineCounter.linePos(offset)
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const {line, col} = at(e.pos[0])
-      problems.push({file, line, column: col, message: `YAML syntax error: ${e.message.split('\n')[0]}`})
+  const syntax = [...doc.errors.map((e) => ({offset: e.pos[0], message: `YAML syntax error: ${e.message.split('\n')[0]}`})), ...(doc.errors.length > 0 ? [] : checkTree(doc))]
+  if (syntax.length > 0) {
+    for (const e of syntax.slice(0, MAX_PROBLEMS_PER_DOCUMENT)) {
+      const {line, col} = at(e.offset)
+      problems.push({file, line, column: col, message: e.message})
     }
-    return {metrics, problems}
+    return {metrics, problems: capped(problems, syntax.length, file)}
   }
   const root = doc.contents
   const items: {node: Node; prefix: string}[] = []
@@ -158,7 +235,13 @@ export function parseMetricYaml(text: string, file: string, defaultCategory: str
       continue
     }
     if (!validate(data)) {
-      for (const p of describeSchemaErrors(validate.errors ?? [], data)) {
+      // describing an error costs a little (close-match hints); describe no more than are shown
+      const errors = validate.errors ?? []
+      const described = describeSchemaErrors(errors.slice(0, 4 * MAX_PROBLEMS_PER_DOCUMENT), data)
+      if (described.length > MAX_PROBLEMS_PER_DOCUMENT || errors.length > 4 * MAX_PROBLEMS_PER_DOCUMENT) {
+        problems.push({file, line: start.line, column: start.col, path: prefix || '/', message: `more than ${MAX_PROBLEMS_PER_DOCUMENT} schema problems in this metric; the first ${MAX_PROBLEMS_PER_DOCUMENT} follow`})
+      }
+      for (const p of described.slice(0, MAX_PROBLEMS_PER_DOCUMENT)) {
         const n = nodeAt(node, p.nodePath, p.keyNode)
         const pos = at(n.range?.[0] ?? node.range?.[0] ?? 0)
         problems.push({file, line: pos.line, column: pos.col, path: prefix + p.path, message: p.message})
@@ -174,6 +257,13 @@ export function parseMetricYaml(text: string, file: string, defaultCategory: str
     metrics.push({definition: fromYamlRecord(record, category), file, line: start.line, column: start.col})
   }
   return {metrics, problems}
+}
+
+/** At most MAX_PROBLEMS_PER_DOCUMENT problems, plus one line that counts the rest. */
+function capped(problems: ValidationDetail[], total: number, file: string): ValidationDetail[] {
+  if (total <= problems.length) return problems
+  const last = problems.at(-1)
+  return [...problems, {file, line: last?.line ?? 1, column: last?.column ?? 1, message: `and ${total - problems.length} more problems like these`}]
 }
 
 /** The deepest YAML node along a JSON pointer (the key node itself for an unknown field). */
@@ -305,6 +395,9 @@ export function metricFilePath(def: MetricDefinition): string {
 export async function exportMetricFiles(metrics: MetricDefinition[], dir?: string, vocabulary?: Record<string, string[]>): Promise<{path: string; id: string; yaml: string; index?: true}[]> {
   const files: {path: string; id: string; yaml: string; index?: true}[] = metrics.map((m) => ({id: m.id, path: metricFilePath(m), yaml: metricToYaml(m)}))
   if (dir) {
+    // Every path is checked before the first file is written: nothing half-exported.
+    for (const m of metrics) await assertExportPath(dir, m)
+    await assertNoLinkOut(dir, [INDEX_FILES[0]!])
     // the index sits beside the category folders, listing what was written
     files.push({id: INDEX_FILES[0]!, path: INDEX_FILES[0]!, yaml: new Document(buildIndex(metrics, vocabulary)).toString({lineWidth: 0, indentSeq: true}), index: true})
     for (const f of files) {
@@ -315,4 +408,38 @@ export async function exportMetricFiles(metrics: MetricDefinition[], dir?: strin
     }
   }
   return files
+}
+
+const SNAKE = /^[a-z][a-z0-9_]*$/
+
+/**
+ * `export --dir` writes `<dir>/<category>/<name>.yml` and nothing else: whatever a stored
+ * definition (or a server) says, a category or name that is not snake_case, or a category folder
+ * or file that is a symbolic link leading outside `dir`, is refused before anything is written.
+ */
+async function assertExportPath(dir: string, m: MetricDefinition): Promise<void> {
+  const refuse = (why: string) => {
+    throw new CatalogError('BAD_REQUEST', `refusing to export ${JSON.stringify(m.id)}: ${why}; export writes only <category>/<name>.yml inside ${dir}`, {id: m.id, dir})
+  }
+  if (typeof m.category !== 'string' || !SNAKE.test(m.category)) refuse(`its category ${JSON.stringify(m.category)} is not snake_case`)
+  if (typeof m.name !== 'string' || !SNAKE.test(m.name)) refuse(`its name ${JSON.stringify(m.name)} is not snake_case`)
+  await assertNoLinkOut(dir, [m.category, path.join(m.category, `${m.name}.yml`)], m.id)
+}
+
+/** Refuses (BAD_REQUEST) when a path under `dir` is a symbolic link that leads outside it, or nowhere. */
+async function assertNoLinkOut(dir: string, relative: string[], id?: string): Promise<void> {
+  const root = await realpath(dir).catch(() => undefined)
+  if (root === undefined) return // the folder does not exist yet: nothing inside it can lead out
+  const refuse = (why: string) => {
+    throw new CatalogError('BAD_REQUEST', `refusing to export${id ? ` ${JSON.stringify(id)}` : ''}: ${why}; export writes only inside ${dir}`, {id, dir})
+  }
+  for (const p of relative.map((r) => path.join(dir, r))) {
+    const real = await realpath(p).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : p))
+    if (real !== undefined && !isInside(root, real)) refuse(`${displayPath(p)} leads outside the folder (to ${real})`)
+    if (real === undefined) {
+      // a dangling symbolic link would be written through: refuse it too
+      const link = await lstat(p).catch(() => undefined)
+      if (link?.isSymbolicLink()) refuse(`${displayPath(p)} is a symbolic link that leads nowhere`)
+    }
+  }
 }

@@ -235,6 +235,13 @@ export class Catalog implements CatalogApi {
     }
     await this.db.transaction(async (tx) => {
       await assertVersion(tx, current.id, options.expectedVersion)
+      // again on the rows as they are now: another write may have landed since the check above
+      const stored = await readAllMetrics(tx)
+      const after = stored.filter((m) => m.id !== current.id).map((m) => ({definition: m}))
+      const now = problemsAdded(stored, after)
+      if (now.length > 0) {
+        throw new CatalogError('CONFLICT', `cannot delete ${current.id}: ${now.map((p) => `${p.metric} ${p.message}`).join('; ')}`, {id: current.id, problems: now})
+      }
       await deleteMetric(tx, current.id, {source: options.source ?? 'cli', actor: options.actor})
     })
     this.cache = undefined
@@ -263,6 +270,12 @@ export class Catalog implements CatalogApi {
     if (problems.length > 0) throw validationError(problems, 'body')
     const change = await this.db.transaction(async (tx) => {
       await assertVersion(tx, metric.definition.id, options.expectedVersion)
+      // again on the rows as they are now: another write may have landed since the check above
+      const stored = await readAllMetrics(tx)
+      const now = new Map(stored.map((m) => [m.id, {definition: m} as Located]))
+      now.set(metric.definition.id, {definition: metric.definition})
+      const conflicts = problemsAdded(stored, [...now.values()])
+      if (conflicts.length > 0) throw validationError(conflicts, 'body')
       return writeMetric(tx, metric.definition, {source: options.source ?? 'api', actor: options.actor})
     })
     this.cache = undefined
@@ -368,6 +381,13 @@ export class Catalog implements CatalogApi {
     if (options.dryRun || (writes.length === 0 && plan.removed.length === 0 && !vocabularyChanged)) return plan
     const ctx = {source: options.source ?? 'yaml', actor: options.actor}
     await this.db.transaction(async (tx) => {
+      // again on the rows as they are now: another write may have landed since the checks above
+      const stored = await readAllMetrics(tx)
+      const now = new Map<string, Located>(stored.map((m) => [m.id, {definition: m}]))
+      for (const r of plan.removed) now.delete(r.id)
+      for (const m of load.metrics) now.set(m.definition.id, m)
+      const conflicts = problemsAdded(stored, [...now.values()])
+      if (conflicts.length > 0) throw validationError(conflicts, load.files.length === 1 ? load.files[0]! : `${load.files.length} files`)
       await writeMetrics(tx, writes.map((m) => ({definition: m.definition, sourceFile: m.file})), ctx)
       await deleteMetrics(tx, plan.removed.map((r) => r.id), ctx)
       if (vocabularyChanged) {
@@ -592,9 +612,7 @@ export class Catalog implements CatalogApi {
    * cycle), not only for problems reported against the changed metric. Needs `all()` loaded.
    */
   private newProblems(proposed: Located[]): ValidationDetail[] {
-    const key = (p: ValidationDetail) => `${p.metric}\u0000${p.message}`
-    const existing = new Set(checkSemantics([...this.cache!.values()].map((m) => ({definition: m})), metricReferences).map(key))
-    return checkSemantics(proposed, metricReferences).filter((p) => !existing.has(key(p)))
+    return problemsAdded([...this.cache!.values()], proposed)
   }
 
   private async all(): Promise<Map<string, StoredMetric>> {
@@ -612,6 +630,18 @@ export function variantName(def: MetricDefinition, requested: string): string {
   if (typeof requested !== 'string' || Object.hasOwn(variants, requested)) return requested
   const bare = requested.replace(/^(sql_)?by_/, '')
   return Object.hasOwn(variants, bare) ? bare : requested
+}
+
+/**
+ * Catalog problems `proposed` has that `stored` does not. Writes call it twice: before the write
+ * (on the catalog as last read) and inside the write transaction on the rows read there, which
+ * no other write can change until it commits; so two concurrent writes cannot both pass (one
+ * synonym for two metrics, a ratio created while its input is deleted).
+ */
+function problemsAdded(stored: StoredMetric[], proposed: Located[]): ValidationDetail[] {
+  const key = (p: ValidationDetail) => `${p.metric}\u0000${p.message}`
+  const existing = new Set(checkSemantics(stored.map((m) => ({definition: m})), metricReferences).map(key))
+  return checkSemantics(proposed, metricReferences).filter((p) => !existing.has(key(p)))
 }
 
 /** A CONFLICT unless `current` is the version the writer expects (no expectation: always fine). */
