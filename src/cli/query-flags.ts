@@ -36,7 +36,7 @@ export interface QueryFlagValues {
   desc?: boolean
 }
 
-/** CLI flags -> the one request shape (SPEC section 4); `--where` text is parsed, never passed as SQL. */
+/** CLI flags -> the one request shape (src/query/types.ts); `--where` text is parsed, never passed as SQL. */
 export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQuery {
   const query: MetricQuery = {metric}
   if (flags.grain) query.grain = flags.grain

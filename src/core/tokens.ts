@@ -4,7 +4,7 @@ import type {Database} from '../db/connection.js'
 import {CatalogError} from '../errors.js'
 
 export const ROLES = ['admin', 'analyst', 'service'] as const
-/** admin: everything; analyst: reads and queries; service: ingest only (SPEC section 6). */
+/** admin: everything; analyst: reads and queries; service: ingest only (README "Tokens and roles"). */
 export type Role = (typeof ROLES)[number]
 
 export interface TokenInfo {

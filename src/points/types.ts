@@ -27,7 +27,7 @@ export type Agg = (typeof AGGS)[number]
 
 export type DimensionValue = string | number | boolean
 
-/** A point as scripts send it (SPEC section 5, schemas/point.schema.json). */
+/** A point as scripts send it (README "The point format", schemas/point.schema.json). */
 export interface Point {
   metricKey: string
   /** ISO 8601 date or date-time (no zone means UTC), or epoch seconds / milliseconds (told apart by size) */

@@ -4,7 +4,7 @@ import {POINTS_TABLE} from './points-sql.js'
 import type {StagingTables} from './stage.js'
 
 
-/** The upsert key (SPEC section 5), as the table's PRIMARY KEY lists it. */
+/** The upsert key (README "The point format"), as the table's PRIMARY KEY lists it. */
 export const KEY_COLUMNS = ['metric_key', 'data_source_id', 'entity_kind', 'entity_id', 'granularity', '"date"', 'dimensions']
 
 /** Columns a re-sent point may change; an upsert that changes none of them leaves the row alone. */

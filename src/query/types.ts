@@ -17,7 +17,7 @@ export const QUERY_ORDERS = ['period', 'value'] as const
 /** Row order: by period (then dimensions), or by value (then period, dimensions; nulls last). */
 export type QueryOrder = (typeof QUERY_ORDERS)[number]
 
-/** One request shape for CLI flags, HTTP bodies and agent tools (SPEC section 4). */
+/** One request shape for CLI flags, HTTP bodies and agent tools (README "Computing metrics"). */
 export interface MetricQuery {
   metric: string
   grain?: Grain

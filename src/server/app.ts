@@ -43,7 +43,7 @@ const QUERY_ID = ':id{(?!points/query$)[^/]+(?:/[^/]+)?}'
 const PLAIN_ID = ':id{(?!(?:definitions|data-sources)$)[^/]+(?:/(?!(?:history|sql|query)$)[^/]+)?}'
 
 /**
- * The HTTP API over one catalog (SPEC section 6). Routes parse, authorise, make the same core call
+ * The HTTP API over one catalog (README "HTTP server"). Routes parse, authorise, make the same core call
  * as the CLI command and return its result; errors go through `onError` into one envelope.
  */
 export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<AuthEnv> {
@@ -129,7 +129,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return memoJson(c, metric)
   })
 
-  // Points (SPEC section 5): a JSON body is {"points": [...]} (problems by index); any other
+  // Points (README "Metric points"): a JSON body is {"points": [...]} (problems by index); any other
   // content type is read as NDJSON text, streamed (problems by line).
   app.post('/api/metrics/ingest', guard('ingest'), body, async (c) => {
     const json = /\bjson\b/i.test(c.req.header('content-type') ?? '') && !/ndjson|jsonl|json-seq/i.test(c.req.header('content-type') ?? '')

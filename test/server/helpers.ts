@@ -82,7 +82,7 @@ export async function snapshot(catalog: Catalog): Promise<unknown> {
   }
 }
 
-/** The injection corpus (STYLE.md): every identifier and filter path is tested against it. */
+/** The injection corpus (CONTRIBUTING.md, "SQL safety"): every identifier and filter path is tested against it. */
 export const HOSTILE = [`'; drop table x --`, `a"b`, 'line\nbreak', "x'; DROP TABLE mc.main.orders; --", 'üñï\u0000code', '"); DELETE FROM mc.metricat.metric_definitions; --']
 
 /**

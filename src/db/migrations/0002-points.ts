@@ -1,4 +1,4 @@
-// Metric points (SPEC section 5). Absent key parts are stored as '' (and absent dimensions as '{}'),
+// Metric points (README "Metric points"). Absent key parts are stored as '' (and absent dimensions as '{}'),
 // never NULL: a NULL in a PRIMARY KEY column is refused, and ON CONFLICT could not match it anyway.
 // `dimensions` holds canonical JSON (keys sorted, no whitespace) so that {"a":1,"b":2} and
 // {"b":2,"a":1} are one key. `date` is UTC.

@@ -1,4 +1,4 @@
-/** API tokens for `metricat serve` (SPEC section 6): only a sha256 of each token is kept. */
+/** API tokens for `metricat serve` (README "Tokens and roles"): only a sha256 of each token is kept. */
 export default {
   version: 3,
   name: 'api-tokens',
