@@ -87,6 +87,16 @@ export interface PlannedChange {
   fields?: FieldChange[]
 }
 
+export interface DimensionValues {
+  metric: string
+  dimension: string
+  search: string | null
+  /** most rows first */
+  values: {value: string | number | boolean | null; rows: number}[]
+  /** more values exist than `limit` */
+  truncated: boolean
+}
+
 export interface ImportPlan {
   /** the index's search vocabulary, when it has one: how many words, and whether it differs from the stored one */
   vocabulary?: {words: number; changed: boolean}
@@ -493,6 +503,50 @@ export class Catalog implements CatalogApi {
   async lookupColumn(column: string, table?: string): Promise<ColumnUse[]> {
     const {findColumnUses} = await import('./columns.js')
     return findColumnUses(this.db, await this.list(), column, table)
+  }
+
+  /**
+   * The values a dimension of a metric takes, most frequent first: distinct values of the
+   * dimension's SQL over the metric's table(s) within the definitions' `filters`, with how many
+   * rows carry each (for a ratio or derived metric, the largest count among its parts). `search`
+   * keeps values containing it (case-insensitive). An undeclared dimension is the query's error.
+   */
+  async dimensionValues(id: string, dimension: string, options: {search?: string; limit?: number} = {}): Promise<DimensionValues> {
+    const metric = await this.get(id)
+    if (metricKind(metric) === 'points') {
+      throw new CatalogError('BAD_REQUEST', `${metric.id} is a points metric; list its dimension values with a points query (query_points with by: [${JSON.stringify(dimension)}])`, {metric: metric.id})
+    }
+    const all = await this.all()
+    const lookup = (ref: string) => all.get(ref) ?? [...all.values()].find((m) => m.aliases?.includes(ref))
+    const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup)
+    if (plan.kind !== 'aggregate') {
+      throw new CatalogError('BAD_REQUEST', `${metric.id} is computed by its own SQL, which has no dimension ${JSON.stringify(dimension)} to list values of`, {metric: metric.id})
+    }
+    const limit = options.limit ?? 100
+    const params: string[] = []
+    const parts = plan.measures.map((m) => {
+      const where = m.conditions.length > 0 ? ` WHERE ${m.conditions.map((c) => `(${c})`).join(' AND ')}` : ''
+      return `SELECT ${m.dimensions[0]!.sql} AS value, count(*) AS n FROM ${m.source}${where} GROUP BY 1`
+    })
+    let having = ''
+    if (options.search) {
+      params.push(options.search)
+      having = ' HAVING contains(lower(CAST(value AS VARCHAR)), lower($1))'
+    }
+    const sql = `SELECT value, max(n)::BIGINT AS rows FROM (\n${parts.join('\nUNION ALL\n')}\n) AS v GROUP BY 1${having} ORDER BY rows DESC, value NULLS LAST LIMIT ${limit + 1}`
+    let rows: Record<string, unknown>[]
+    try {
+      rows = (await this.db.query(sql, params)).rows
+    } catch (error) {
+      throw new CatalogError('QUERY_FAILED', `values of ${dimension} for ${metric.id} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {metric: metric.id}, {cause: error})
+    }
+    return {
+      metric: metric.id,
+      dimension,
+      search: options.search ?? null,
+      values: rows.slice(0, limit).map((r) => ({value: r.value as DimensionValues['values'][number]['value'], rows: Number(r.rows)})),
+      truncated: rows.length > limit,
+    }
   }
 
   /** The SQL and parameters `queryMetric` would run. */

@@ -131,6 +131,33 @@ export const TOOLS: McpTool[] = [
     },
   },
   {
+    name: 'get_dimension_values',
+    title: 'Get the values of a dimension',
+    description:
+      'The values a dimension of a metric takes (most rows first), to write filters with real values: e.g. the regions or plans that exist. `search` keeps values containing it (case-insensitive).',
+    inputSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'dimension'],
+      properties: {
+        id: ID,
+        dimension: {type: 'string', minLength: 1, maxLength: 200, description: 'a dimension the metric declares (see get_dimensions)'},
+        search: {type: 'string', minLength: 1, maxLength: 200, description: 'only values containing this text'},
+        limit: {type: 'integer', minimum: 1, maximum: 1000, description: 'at most this many values (default 100)'},
+      },
+    },
+    access: 'query',
+    async run(ctx, input) {
+      const {id, dimension, search, limit} = args<{id: string; dimension: string; search?: string; limit?: number}>(this, input)
+      const result = await ctx.catalog.dimensionValues(id, dimension, {search, limit})
+      const shown = result.values.slice(0, 20).map((v) => String(v.value))
+      return {
+        data: result as unknown as Record<string, unknown>,
+        summary: `${result.metric} ${result.dimension}: ${plural(result.values.length, 'value')}${result.truncated ? ' (more exist)' : ''}${shown.length > 0 ? `: ${shown.join(', ')}${result.values.length > 20 ? ', ...' : ''}` : ''}`,
+      }
+    },
+  },
+  {
     name: 'query_metrics',
     title: 'Query a metric',
     description:

@@ -14,6 +14,7 @@ export const TOOL_NAMES = [
   'list_metrics',
   'get_metric',
   'get_dimensions',
+  'get_dimension_values',
   'query_metrics',
   'get_metrics_compiled_sql',
   'lookup_table',

@@ -63,6 +63,10 @@ describe('POST /mcp', () => {
     expect((await call(client, 'list_metrics')).data.metrics).toHaveLength((await catalog.list()).length)
     expect((await call(client, 'get_metric', {id: 'revenue/mrr'})).data).toMatchObject({id: 'revenue/mrr', version: 1})
     expect((await call(client, 'get_dimensions', {id: 'revenue/mrr'})).data.dimensions.map((d: any) => d.name)).toContain('plan')
+    // a ratio: the values of both parts
+    const plans = (await call(client, 'get_dimension_values', {id: 'revenue/churn_rate', dimension: 'plan'})).data.values.map((v: any) => v.value)
+    const direct2 = await catalog.queryMetric({metric: 'revenue/churn_rate', by: ['plan']})
+    expect(plans.sort()).toEqual([...new Set(direct2.rows.map((r) => r.plan))].sort())
     expect((await call(client, 'lookup_table', {table: 'orders'})).data.table.exists).toBe(true)
     expect((await call(client, 'get_table_map')).data.tables).toEqual(await catalog.tableMap())
     expect((await call(client, 'query_points', {key: 'signups', bucket: 'none'})).data.rows).toEqual([{value: 12}])
@@ -100,6 +104,7 @@ describe('POST /mcp', () => {
     const query = await call(client, 'query_metrics', {id: 'revenue/mrr'})
     expect(query.isError).toBe(true)
     expect(query.data.error.code).toBe('UNAUTHORIZED')
+    expect((await call(client, 'get_dimension_values', {id: 'revenue/mrr', dimension: 'plan'})).data.error.code).toBe('UNAUTHORIZED')
     expect((await call(client, 'query_points', {key: 'signups'})).data.error.code).toBe('UNAUTHORIZED')
   })
 

@@ -2,6 +2,7 @@ import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {openCatalog} from '../../src/core/catalog.js'
 import {BIN, ROOT, runCommand} from '../helpers.js'
 import {expectSameRows} from '../server/helpers.js'
 import {buildMcpDemo, call, QUERY_ARGS, QUERY_CLI, TOOL_NAMES, type McpDemo} from './helpers.js'
@@ -23,6 +24,10 @@ beforeAll(async () => {
   cli.query = await json(QUERY_CLI)
   cli.badDimension = await json(['query', 'revenue/mrr', '--by', 'nope', '--json'])
   cli.tables = await json(['tables', '--columns', '--json'])
+  // what get_dimension_values should count, by hand: completed orders per region
+  const own = await openCatalog({db: demo.db})
+  cli.regionRows = await own.db.all("SELECT region, count(*)::INTEGER AS n FROM mc.main.orders WHERE status = 'completed' GROUP BY 1")
+  own.close()
   const transport = new StdioClientTransport({command: process.execPath, args: [BIN, 'mcp', '--db', demo.db], cwd: ROOT, env: {...process.env, NO_COLOR: '1', METRICAT_DB: '', METRICAT_SERVER: ''} as Record<string, string>, stderr: 'pipe'})
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   client = new Client({name: 'metricat-test', version: '1.0.0'})
@@ -80,6 +85,21 @@ describe('metricat mcp over stdio', () => {
     const r = await call(client, 'get_dimensions', {id: 'revenue/mrr'})
     expect(r.data.metric).toBe('revenue/mrr')
     expect(r.data.dimensions.map((d: any) => d.name)).toEqual(expect.arrayContaining(['region', 'plan']))
+  })
+
+  it('get_dimension_values lists the values a dimension takes, most rows first, and filters them by text', async () => {
+    const r = await call(client, 'get_dimension_values', {id: 'revenue/total_revenue', dimension: 'region'})
+    expect(r.isError).toBe(false)
+    expect(r.data).toMatchObject({metric: 'revenue/total_revenue', dimension: 'region', search: null, truncated: false})
+    const counts = r.data.values.map((v: any) => v.rows)
+    expect(counts).toEqual([...counts].sort((a: number, b: number) => b - a))
+    // the counts are the completed orders of each region (the metric's own filter)
+    expect(Object.fromEntries(r.data.values.map((v: any) => [v.value, v.rows]))).toEqual(Object.fromEntries(cli.regionRows.map((row: any) => [row.region, row.n])))
+    const some = await call(client, 'get_dimension_values', {id: 'revenue/total_revenue', dimension: 'region', search: r.data.values[0].value.slice(1, 3).toUpperCase()})
+    expect(some.data.values.map((v: any) => v.value)).toContain(r.data.values[0].value)
+    expect(some.data.values.length).toBeLessThanOrEqual(r.data.values.length)
+    const bad = await call(client, 'get_dimension_values', {id: 'revenue/total_revenue', dimension: 'nope'})
+    expect(bad.data.error).toMatchObject({code: 'BAD_REQUEST', message: expect.stringMatching(/unknown dimension "nope" for revenue\/total_revenue.*allowed: .*region/)})
   })
 
   it('query_metrics returns the rows `metricat query --json` prints for the same request', async () => {
