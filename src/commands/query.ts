@@ -27,6 +27,7 @@ export default class Query extends BaseCommand {
     const {args, flags} = await this.parse(Query)
     const catalog = await this.catalog({warehouse: flags.warehouse})
     const result = await catalog.queryMetric(toMetricQuery(args.id, flags))
+    for (const warning of result.warnings ?? []) this.logToStderr(`Warning: ${warning}`)
     if (!this.jsonEnabled()) {
       const {printResult} = await import('../cli/print-result.js')
       printResult(result, flags.format, this)

@@ -630,6 +630,7 @@ export class Catalog implements CatalogApi {
       metric: id,
       grain: compiled.grain ?? null,
       data_through: dataThrough,
+      warnings: compiled.warnings ?? [],
       columns,
       rows: rows as QueryResult['rows'],
       sql: compiled.sql,

@@ -62,11 +62,6 @@ export type ValuePlan =
 export interface RangePlan {
   /** time column >= scanFrom */
   scanFrom?: string
-  /**
-   * With compare and a `from` inside a period: skip rows in [skip.from, skip.to), so the first
-   * requested period holds the same rows as without compare.
-   */
-  skip?: {from: string; to: string}
   /** time column < to; also the (exclusive) end of the period series */
   to?: string
   /** first period of the gap-filled series; without it the series starts at the first period with data */
@@ -90,6 +85,8 @@ export interface AggregatePlan {
   limit?: number
   order: QueryOrder
   desc: boolean
+  /** what the answer changed about the request (e.g. compare widening --from to a whole period) */
+  warnings: string[]
 }
 
 export interface SqlPlan {
@@ -238,9 +235,30 @@ const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: CalendarDate) => Calen
 
 export const MAX_PERIODS = 100_000
 
+/** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
+function compareEdges(q: ResolvedAggregateQuery): string[] {
+  const notes: string[] = []
+  if (!q.compare) return notes
+  if (q.from) {
+    const first = formatDate(truncateDate(q.from.date, q.grain))
+    if (q.from.hasTime || first !== q.from.text) notes.push(`--compare uses whole periods: --from ${q.from.text} was widened to ${first}, the start of its ${q.grain}`)
+  }
+  if (q.to) {
+    const start = truncateDate(q.to.date, q.grain)
+    if (q.to.hasTime || formatDate(start) !== q.to.text) {
+      notes.push(`--compare uses whole periods: --to ${q.to.text} was widened to ${formatDate(addPeriods(start, q.grain, 1))}, the end of its ${q.grain}`)
+    }
+  }
+  return notes
+}
+
 function planRange(q: ResolvedAggregateQuery): RangePlan {
   const range: RangePlan = {}
-  if (q.to) range.to = q.to.text
+  if (q.to) {
+    const start = truncateDate(q.to.date, q.grain)
+    const aligned = !q.to.hasTime && formatDate(start) === q.to.text
+    range.to = q.compare && !aligned ? formatDate(addPeriods(start, q.grain, 1)) : q.to.text
+  }
   if (!q.from) return range
   const first = truncateDate(q.from.date, q.grain)
   const firstText = formatDate(first)
@@ -252,13 +270,13 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
     }
   }
   if (q.compare) {
-    // Scan from the start of the earliest previous period, so the first requested period has its previous value.
+    // Scan from the start of the earliest previous period, so the first requested period has its
+    // previous value. Growth compares whole periods: a mid-period --from is widened to the start of
+    // its period (a partial edge period against a whole one would distort growth_pct).
     const seriesFrom = formatDate(seriesStart)
     range.scanFrom = seriesFrom
     range.seriesFrom = seriesFrom
     range.showFrom = firstText
-    const aligned = !q.from.hasTime && firstText === q.from.text
-    if (!aligned) range.skip = {from: firstText, to: q.from.text}
   } else {
     range.scanFrom = q.from.text
     range.seriesFrom = firstText
@@ -301,6 +319,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
     value,
     simple: q.value.kind === 'leaf',
     range: planRange(q),
+    warnings: compareEdges(q),
     ...(q.compare ? {compare: q.compare} : {}),
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
     order: q.order,

@@ -90,7 +90,6 @@ function measureWhere(m: MeasurePlan, plan: AggregatePlan, params: Params, after
     where.push(`${m.time} >= ${bound(r.to as string)}`)
   } else {
     if (r.scanFrom !== undefined) where.push(`${m.time} >= ${bound(r.scanFrom)}`)
-    if (r.skip !== undefined) where.push(`(${m.time} < ${bound(r.skip.from)} OR ${m.time} >= ${bound(r.skip.to)})`)
     if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
   }
   for (const p of m.predicates) where.push(renderPredicate(p, params))
@@ -319,6 +318,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
     params: params.values,
     columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), 'partial', 'data_through'],
     grain: plan.grain,
+    ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
   }
 }
 

@@ -46,6 +46,8 @@ export interface CompiledQuery {
   /** output column names in order */
   columns: string[]
   grain?: Grain
+  /** things the caller should know about the answer (shown on stderr by the CLI) */
+  warnings?: string[]
   /** SQL column alias -> output column name, where they differ (points metrics) */
   aliases?: Record<string, string>
 }
@@ -62,6 +64,8 @@ export interface QueryResult {
    * metrics, and when the metric has no data.
    */
   data_through: string | null
+  /** things to know about the answer: an edge widened for --compare, a --where value that never occurs */
+  warnings: string[]
   columns: string[]
   rows: ResultRow[]
   sql: string

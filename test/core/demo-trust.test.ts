@@ -83,6 +83,22 @@ describe('data freshness', () => {
   })
 })
 
+describe('--compare on whole periods', () => {
+  it('--from 2025-10-01 at week grain compares the whole week of 2025-09-29 with the whole week before', async () => {
+    const result = await catalog.queryMetric({metric: 'revenue/total_revenue', grain: 'week', compare: 'previous', from: '2025-10-01', to: '2025-10-13'})
+    const weeks = await hand(`SELECT date_trunc('week', ordered_at)::DATE::VARCHAR AS period, sum(amount) AS value FROM orders
+      WHERE status = 'completed' AND ordered_at >= DATE '2025-09-22' AND ordered_at < DATE '2025-10-13' GROUP BY 1 ORDER BY 1`)
+    expect(weeks.map((w) => w.period)).toEqual(['2025-09-22', '2025-09-29', '2025-10-06'])
+    const [w0, w1, w2] = weeks.map((w) => w.value as number)
+    expect(result.rows.map((r) => r.period)).toEqual(['2025-09-29', '2025-10-06'])
+    expect(result.rows[0]!.value).toBeCloseTo(w1!, 6)
+    expect(result.rows[0]!.previous_value).toBeCloseTo(w0!, 6)
+    expect(result.rows[0]!.growth_pct).toBeCloseTo(((w1! - w0!) / w0!) * 100, 9)
+    expect(result.rows[1]!.growth_pct).toBeCloseTo(((w2! - w1!) / w1!) * 100, 9)
+    expect(result.warnings).toEqual(['--compare uses whole periods: --from 2025-10-01 was widened to 2025-09-29, the start of its week'])
+  })
+})
+
 describe('request shape over HTTP', () => {
   it('order, desc and limit in the query body give a top 3 of regions', async () => {
     const body = {by: ['region'], from: '2026-09-01', to: '2026-10-01', order: 'value', desc: true, limit: 3}

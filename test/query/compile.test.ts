@@ -280,10 +280,14 @@ describe('compileMetricQuery: compare', () => {
     expect(c.params[0]).toBe(scanFrom)
   })
 
-  it('skips rows between the period start and a mid-period --from', () => {
-    const c = compile({metric: 'revenue/total_revenue', compare: 'previous', from: '2024-01-10'})
-    expect(c.sql).toContain('    AND "ts" >= $1\n    AND ("ts" < $2 OR "ts" >= $3)\n')
-    expect(c.params.slice(0, 3)).toEqual(['2023-12-01', '2024-01-01', '2024-01-10'])
+  it('widens a mid-period --from and --to to whole periods, and says so', () => {
+    const c = compile({metric: 'revenue/total_revenue', compare: 'previous', from: '2024-01-10', to: '2024-03-15'})
+    expect(c.sql).toContain('    AND "ts" >= $1\n    AND "ts" < $2\n  GROUP BY ALL')
+    expect(c.params.slice(0, 2)).toEqual(['2023-12-01', '2024-04-01'])
+    expect(c.warnings).toEqual([
+      '--compare uses whole periods: --from 2024-01-10 was widened to 2024-01-01, the start of its month',
+      '--compare uses whole periods: --to 2024-03-15 was widened to 2024-04-01, the end of its month',
+    ])
   })
 
   it('returns every period when no --from is given', () => {

@@ -181,10 +181,10 @@ describe('compiled queries on DuckDB', () => {
     expect(rows[2]?.growth_pct).toBeCloseTo((55 / 35) * 100, 9)
   })
 
-  it('keeps the first period as requested when --from is mid-period with compare', async () => {
+  it('compares whole periods when --from is mid-period', async () => {
     const rows = await run({metric: 'revenue/total_revenue', compare: 'previous', from: '2024-01-10', to: '2024-02-01'})
-    // 2024-01-03 is before --from, so January holds only the 50 of 2024-01-20.
-    expect(rows).toEqual([{period: '2024-01-01', value: 50, previous_value: 10, growth_pct: 400}])
+    // January is whole (100 + 50), not only what follows --from, against December's 10.
+    expect(rows).toEqual([{period: '2024-01-01', value: 150, previous_value: 10, growth_pct: 1400}])
   })
 
   it('compares by dimension', async () => {
