@@ -77,6 +77,7 @@ describe('metricat mcp over stdio', () => {
     expect(r.data).toMatchObject({id: 'revenue/mrr', unit: 'USD', version: 1})
     expect(r.data.notes.length).toBeGreaterThan(0)
     expect(r.data.dimensions).toContain('region')
+    expect(r.data.data_through).toMatch(/^\d{4}-\d{2}-\d{2}/)
     const v1 = await call(client, 'get_metric', {id: 'revenue/mrr', version: 1})
     expect(v1.data).toMatchObject({id: 'revenue/mrr', version: 1, change: 'create'})
   })
