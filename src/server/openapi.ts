@@ -120,15 +120,51 @@ function build(): Json {
         }),
       },
       '/api/lookup': {
-        get: op('Exact lookup by synonym (or name, id, alias) or by table; pass exactly one', READ, {200: json({type: 'object', properties: {metrics: {type: 'array', items: ref('StoredMetric')}}}), ...errors(400, 401, 403)}, {
-          parameters: [q('synonym', 'case-insensitive'), q('table', '`orders` also matches `main.orders`')],
+        get: op('Exact lookup by synonym (or name, id, alias) or by table; or, with column (and optionally table), the metrics that use a column', READ, {
+          200: json({
+            type: 'object',
+            description: '{metrics} for synonym or table; {column, table, uses: [{metric, table, column, used_in}]} for column',
+            properties: {
+              metrics: {type: 'array', items: ref('StoredMetric')},
+              column: {type: 'string'},
+              table: {type: ['string', 'null']},
+              uses: {type: 'array', items: {type: 'object', properties: {metric: {type: 'string'}, table: {type: 'string'}, column: {type: 'string'}, used_in: {type: 'array', items: {enum: ['expression', 'filter', 'dimension', 'time_column', 'sql']}}}}},
+            },
+          }),
+          ...errors(400, 401, 403),
+        }, {
+          parameters: [q('synonym', 'case-insensitive'), q('table', '`orders` also matches `main.orders`'), q('column', 'a column name, case-insensitive: the metrics whose expression, filters, dimensions, time column or SQL read it (parsed SQL)')],
         }),
       },
       '/api/tables': {
-        get: op('Every table the metrics read, with the metrics that read it', READ, {
-          200: json({type: 'object', properties: {tables: {type: 'array', items: {type: 'object', properties: {table: {type: 'string'}, metrics: {type: 'array', items: {type: 'string'}}}}}}}),
-          ...errors(401, 403),
-        }),
+        get: op('Every table the metrics read, with the metrics that read it; with columns=1 the table map: every warehouse table with its columns, types and the metrics per column', READ, {
+          200: json({
+            type: 'object',
+            properties: {
+              tables: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    table: {type: 'string'},
+                    metrics: {type: 'array', items: {type: 'string'}},
+                    database: {type: 'string'},
+                    schema: {type: 'string'},
+                    exists: {type: 'boolean'},
+                    columns: {type: 'array', items: {type: 'object', properties: {name: {type: 'string'}, type: {type: 'string'}, metrics: {type: 'array', items: {type: 'object', properties: {id: {type: 'string'}, used_in: {type: 'array', items: {type: 'string'}}}}}}}},
+                  },
+                },
+              },
+            },
+          }),
+          ...errors(400, 401, 403),
+        }, {parameters: [q('columns', '1: the table map with columns')]}),
+      },
+      '/mcp': {
+        post: op('Model Context Protocol over Streamable HTTP (stateless, JSON responses): the tools of `metricat mcp`; query tools need the query grant', READ, {
+          200: json({type: 'object', description: 'a JSON-RPC response'}),
+          ...errors(400, 401, 403, 413),
+        }, {requestBody: jsonBody({type: 'object', description: 'a JSON-RPC request or notification (initialize, tools/list, tools/call, resources/list, resources/read)'})}),
       },
       '/api/metrics/ingest': {
         post: op('Ingest points: all or nothing, re-sent points replace their value, in-batch duplicates resolve to the last one', INGEST, {200: json(ref('IngestResult')), ...errors(400, 401, 403, 413, 422)}, {
