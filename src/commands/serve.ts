@@ -11,6 +11,7 @@ While it runs the server holds the database file; other metricat commands on the
     '<%= config.bin %> serve',
     '<%= config.bin %> serve --port 9000 --public-read',
     '<%= config.bin %> serve --host 0.0.0.0 --db /srv/metricat.duckdb',
+    '<%= config.bin %> serve --host 0.0.0.0 --allowed-host metrics.example.com',
   ]
   static enableJsonFlag = false
   static flags = {
@@ -19,6 +20,7 @@ While it runs the server holds the database file; other metricat commands on the
     'public-read': Flags.boolean({description: 'allow catalog reads (GET) without a token; queries and writes still need one'}),
     'body-limit': Flags.integer({default: 10, min: 1, max: 1024, description: 'largest request body, in MB'}),
     warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
+    'allowed-host': Flags.string({multiple: true, description: 'a host name clients may use besides the bound address (repeatable); other Host headers get 403 (DNS rebinding)'}),
   }
 
   async run(): Promise<void> {
@@ -30,6 +32,7 @@ While it runs the server holds the database file; other metricat commands on the
       port: flags.port,
       publicRead: flags['public-read'],
       bodyLimit: flags['body-limit'] * 1024 * 1024,
+      allowedHosts: flags['allowed-host'],
     })
     // one line on stdout with the URL (scripts wait for it); the rest goes to stderr
     this.log(`metricat serving ${catalog.file} at ${server.url}`)

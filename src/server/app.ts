@@ -15,6 +15,7 @@ import {
 import {type Principal, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 import {authorize, createGuard, provenanceOf, type AuthEnv} from './auth.js'
+import {hostGuard} from './host.js'
 import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
 import {notFound, onError} from './errors.js'
 import {openApiDocument} from './openapi.js'
@@ -28,6 +29,8 @@ export interface AppOptions {
   localToken?: string
   /** largest request body in bytes (default 10 MB) */
   bodyLimit?: number
+  /** Host names requests may carry (see `allowedHostNames`); any when omitted (in-process use) */
+  allowedHosts?: Set<string>
 }
 
 /**
@@ -56,6 +59,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
 
   app.onError(onError)
   app.notFound(notFound)
+  if (options.allowedHosts) app.use('*', hostGuard(options.allowedHosts))
 
   // Definitions are served from the catalog's in-memory copy; a write drops it, so reload it
   // right away rather than on the next read.

@@ -7,6 +7,7 @@ import {generateToken, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 import {removeAnnouncement, writeAnnouncement} from './announcement.js'
 import {createApp} from './app.js'
+import {allowedHostNames} from './host.js'
 
 export interface ServerOptions {
   host: string
@@ -14,6 +15,8 @@ export interface ServerOptions {
   publicRead?: boolean
   /** largest request body in bytes */
   bodyLimit?: number
+  /** Host names accepted besides the bound address (`--allowed-host`) */
+  allowedHosts?: string[]
 }
 
 export interface RunningServer {
@@ -51,7 +54,8 @@ export async function startServer(catalog: Catalog, options: ServerOptions): Pro
   }
   await catalog.list()
   const localToken = generateToken()
-  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit})
+  const allowedHosts = allowedHostNames(options.host, options.allowedHosts)
+  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit, allowedHosts})
 
   let stopping = false
   let inflight = 0
