@@ -60,6 +60,12 @@ describe('starter pack ids', () => {
     ['expansion_revenue', 'sales/upsell_expansion'],
     ['resolution_time', 'operations/support_resolution_time'],
     ['cloud_cost', 'operations/infrastructure_cost'],
+    // where the renamed metric computes another number, the synonym sits on one that computes it
+    ['revenue_churn', 'revenue/revenue_churn_rate'],
+    ['mrr_churn', 'revenue/revenue_churn_rate'],
+    ['weighted_pipeline', 'sales/weighted_pipeline'],
+    ['mttr', 'operations/mean_resolution_time'],
+    ['mean_time_to_resolve', 'operations/mean_resolution_time'],
   ])('finds Agnes synonym %s on %s', async (synonym, id) => {
     expect((await catalog.lookupSynonym(synonym)).map((m) => m.id)).toEqual([id])
   })
