@@ -12,7 +12,7 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = await demoDatabase(dir)
-  expect((await sharedDemo()).init.starter?.added).toBe(14)
+  expect((await sharedDemo()).init.starter?.added).toBe(17)
 })
 afterAll(() => cleanup())
 
