@@ -15,6 +15,7 @@ export const queryFlags = {
   }),
   from: Flags.string({description: 'start date, inclusive (YYYY-MM-DD or ISO timestamp)'}),
   to: Flags.string({description: 'end date, exclusive (YYYY-MM-DD or ISO timestamp)'}),
+  range: Flags.string({description: 'instead of --from/--to, complete periods relative to today (UTC): today, yesterday, "last 6 months", "last 12 weeks", "this year", "last year"'}),
   compare: Flags.option({options: ['previous', 'year'] as const, description: 'add previous_value and growth_pct (previous period, or same period a year earlier)'})(),
   variant: Flags.string({description: 'run the metric\'s sql_by_<variant> SQL instead'}),
   limit: Flags.integer({min: 1, description: 'the latest N periods (all their rows), still in ascending order; with --order value, the first N rows'}),
@@ -29,6 +30,7 @@ export interface QueryFlagValues {
   where?: string[]
   from?: string
   to?: string
+  range?: string
   compare?: CompareMode
   variant?: string
   limit?: number
@@ -44,6 +46,7 @@ export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQue
   if (flags.where?.length) query.filters = flags.where.map((w) => parseWhere(w))
   if (flags.from) query.from = flags.from
   if (flags.to) query.to = flags.to
+  if (flags.range) query.range = flags.range
   if (flags.compare) query.compare = flags.compare
   if (flags.variant) query.variant = flags.variant
   if (flags.limit !== undefined) query.limit = flags.limit

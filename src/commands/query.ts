@@ -15,6 +15,7 @@ export default class Query extends BaseCommand {
     '<%= config.bin %> query revenue/total_revenue --by region --from 2026-09-01 --to 2026-10-01 --order value --desc --limit 5',
     '<%= config.bin %> query revenue/total_revenue --grain quarter --compare year --from 2025-01-01 --to 2026-10-01',
     '<%= config.bin %> query revenue/arr --from 2026-01-01 --format csv',
+    '<%= config.bin %> query revenue/total_revenue --range "last 6 months" --by region',
     '<%= config.bin %> query revenue/mrr --variant quarter_end --json',
   ]
   static args = {id: Args.string({required: true, description: 'metric id, e.g. revenue/mrr'})}

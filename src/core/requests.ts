@@ -27,6 +27,7 @@ export const QUERY_REQUEST_SCHEMA = {
     filters: FILTERS_SCHEMA,
     from: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, inclusive'},
     to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, exclusive'},
+    range: {type: 'string', minLength: 1, maxLength: 64, description: 'instead of from/to, relative to today (UTC): today, yesterday, "this month", "last month", "last 6 months", "last 12 weeks", "this year", "last year"'},
     compare: {enum: ['previous', 'year']},
     variant: {type: 'string', minLength: 1, maxLength: 128, description: 'a sql_by_<name> variant'},
     limit: {type: 'integer', minimum: 1, maximum: MAX_LIMIT, description: 'order period: the latest N periods (every row of each); order value: the first N rows'},
@@ -108,7 +109,7 @@ export function parseQueryRequest(id: string, body: unknown): MetricQuery {
   return {...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body), metric: id}
 }
 
-const QUERY_PARAMS = new Set(['grain', 'by', 'where', 'from', 'to', 'compare', 'variant', 'limit', 'order', 'desc'])
+const QUERY_PARAMS = new Set(['grain', 'by', 'where', 'from', 'to', 'range', 'compare', 'variant', 'limit', 'order', 'desc'])
 
 /**
  * A query from URL parameters (GET /api/metrics/{id}/sql): the CLI's flags by name, `by` comma

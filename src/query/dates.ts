@@ -145,3 +145,40 @@ export function approximatePeriodCount(from: CalendarDate, to: CalendarDate, gra
   const perPeriod: Record<Grain, number> = {day: 1, week: 7, month: 28, quarter: 89, year: 365}
   return Math.ceil(days / perPeriod[grain]) + 1
 }
+
+const RANGE_UNITS: Record<string, Grain> = {day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year'}
+
+/** Today's date in UTC. */
+export function todayUtc(now: Date = new Date()): CalendarDate {
+  return {year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate()}
+}
+
+export const RANGE_FORMS = 'today, yesterday, "this week|month|quarter|year", "last week|month|quarter|year", "last N days|weeks|months|quarters|years"'
+
+/**
+ * A relative range as `[from, to)` dates, relative to `today` (UTC). `last N <unit>s` is the N
+ * complete periods before the current one (`last 6 months` on 2026-11-30: 2026-05-01 to
+ * 2026-11-01); `this <unit>` runs from the start of the current period through today; `last <unit>`
+ * is the one before it. Weeks start on Monday. Throws BAD_REQUEST naming the accepted forms.
+ */
+export function parseRange(text: unknown, today: CalendarDate): {from: string; to: string} {
+  const bad = (): never => {
+    throw new CatalogError('BAD_REQUEST', `bad --range ${JSON.stringify(text)}; expected ${RANGE_FORMS}`, {field: 'range'})
+  }
+  if (typeof text !== 'string') return bad()
+  const t = text.trim().toLowerCase().replace(/\s+/g, ' ')
+  const tomorrow = addDays(today, 1)
+  if (t === 'today') return {from: formatDate(today), to: formatDate(tomorrow)}
+  if (t === 'yesterday') return {from: formatDate(addDays(today, -1)), to: formatDate(today)}
+  const m = /^(this|last)(?: (\d{1,6}))? (day|week|month|quarter|year)s?$/.exec(t)
+  if (!m) return bad()
+  const unit = RANGE_UNITS[m[3]!]!
+  const current = truncateDate(today, unit)
+  if (m[1] === 'this') {
+    if (m[2] !== undefined) return bad()
+    return {from: formatDate(current), to: formatDate(tomorrow)}
+  }
+  const n = m[2] === undefined ? 1 : Number(m[2])
+  if (n < 1 || n > 100_000) return bad()
+  return {from: formatDate(addPeriods(current, unit, -n)), to: formatDate(current)}
+}

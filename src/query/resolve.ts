@@ -1,6 +1,6 @@
 import {GRAINS, dimensionName, type Grain, type MetricDefinition} from '../catalog/types.js'
 import {CatalogError, FIND_METRIC_HINT} from '../errors.js'
-import {compareBounds, parseTimeBound, type TimeBound} from './dates.js'
+import {compareBounds, parseRange, parseTimeBound, todayUtc, type TimeBound} from './dates.js'
 import {parseFormula, resolveMetricRef, type FormulaNode} from './formula.js'
 import {
   FILTER_OPS,
@@ -23,6 +23,8 @@ export interface CompileOptions {
    * rather than wrapped by `type`. The caller decides with DuckDB's parser; default: never.
    */
   isAggregate?: (expression: string) => boolean
+  /** the date `range` is relative to, `YYYY-MM-DD` (tests); default: today in UTC */
+  today?: string
 }
 
 /** A request filter whose dimension is declared and whose value has the shape its op needs. */
@@ -299,6 +301,7 @@ function resolveSqlOnly(def: MetricDefinition, query: MetricQuery): ResolvedSqlQ
     (query.filters?.length ?? 0) > 0 && '--where',
     query.from !== undefined && '--from',
     query.to !== undefined && '--to',
+    query.range !== undefined && '--range',
     query.compare !== undefined && '--compare',
     query.order !== undefined && '--order',
     query.desc !== undefined && '--desc',
@@ -383,8 +386,15 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
   if (query.filters !== undefined && !Array.isArray(query.filters)) throw badRequest(`bad filters ${show(query.filters)}; expected a list`)
   const filters = (query.filters ?? []).map((f) => resolveFilter(f, def, leaves))
 
-  const from = query.from === undefined ? undefined : parseTimeBound(query.from, '--from')
-  const to = query.to === undefined ? undefined : parseTimeBound(query.to, '--to')
+  let fromText = query.from
+  let toText = query.to
+  if (query.range !== undefined) {
+    if (query.from !== undefined || query.to !== undefined) throw badRequest('--range cannot be combined with --from or --to')
+    const today = options.today === undefined ? todayUtc() : parseTimeBound(options.today, 'today').date
+    ;({from: fromText, to: toText} = parseRange(query.range, today))
+  }
+  const from = fromText === undefined ? undefined : parseTimeBound(fromText, '--from')
+  const to = toText === undefined ? undefined : parseTimeBound(toText, '--to')
   if (from && to && compareBounds(from, to) >= 0) {
     throw badRequest(`--from ${from.text} must be before --to ${to.text} (--to is exclusive)`)
   }

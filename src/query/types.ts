@@ -27,6 +27,8 @@ export interface MetricQuery {
   from?: string
   /** ISO date, exclusive */
   to?: string
+  /** relative range instead of from/to: today, yesterday, "this month", "last 6 months", "last year", ... (UTC) */
+  range?: string
   compare?: CompareMode
   variant?: string
   /**

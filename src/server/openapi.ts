@@ -102,6 +102,7 @@ function build(): Json {
             q('where', 'a filter in the CLI syntax, e.g. region=EU; repeatable'),
             q('from', 'ISO date, inclusive'),
             q('to', 'ISO date, exclusive'),
+            q('range', 'instead of from/to: today, yesterday, last 6 months, this year, ... (UTC)'),
             q('compare', 'previous or year'),
             q('variant', 'a sql_by_<name> variant'),
             q('limit', 'the latest N periods (order value: the first N rows)', {type: 'integer', minimum: 1}),

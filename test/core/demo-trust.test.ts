@@ -109,6 +109,14 @@ describe('request shape over HTTP', () => {
     expect(r.body.rows.map((x: ResultRow) => x.region)).toEqual(expected.map((x) => x.region))
   })
 
+  it('range in the body is a relative range: "last year" is the previous calendar year (UTC)', async () => {
+    const r = await call('POST', '/api/metrics/revenue/total_revenue/query', {token, body: {range: 'last year', grain: 'quarter'}})
+    expect(r.status).toBe(200)
+    const y = new Date().getUTCFullYear() - 1
+    expect(r.body.sql).toContain('"ordered_at" >= $1')
+    expect(r.body.params.slice(0, 2)).toEqual([`${y}-01-01`, `${y + 1}-01-01`])
+  })
+
   it('a bad order is a 422 naming the field', async () => {
     const r = await call('POST', '/api/metrics/revenue/total_revenue/query', {token, body: {order: 'size'}})
     expect(r.status).toBe(422)
