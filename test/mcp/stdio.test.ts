@@ -24,6 +24,8 @@ beforeAll(async () => {
   cli.query = await json(QUERY_CLI)
   cli.badDimension = await json(['query', 'revenue/mrr', '--by', 'nope', '--json'])
   cli.tables = await json(['tables', '--columns', '--json'])
+  cli.column = await json(['lookup', '--column', 'AMOUNT', '--table', 'orders', '--json'])
+  cli.noFlag = await runCommand(['lookup', '--db', demo.db])
   // what get_dimension_values should count, by hand: completed orders per region
   const own = await openCatalog({db: demo.db})
   cli.regionRows = await own.db.all("SELECT region, count(*)::INTEGER AS n FROM mc.main.orders WHERE status = 'completed' GROUP BY 1")
@@ -128,6 +130,16 @@ describe('metricat mcp over stdio', () => {
     expect(orders.data.table).toEqual(cli.tables.body.tables.find((t: any) => t.table === 'orders'))
     expect(orders.data.table.columns.find((c: any) => c.name === 'amount').metrics.map((m: any) => m.id)).toContain('revenue/total_revenue')
     expect(orders.data.metrics.map((m: any) => m.id)).toContain('revenue/total_revenue')
+  })
+
+  it('`lookup --column` names the metrics the table map shows for that column; `lookup` without a flag is a usage error', () => {
+    expect(cli.column.code).toBe(0)
+    const amount = cli.tables.body.tables.find((t: any) => t.table === 'orders').columns.find((c: any) => c.name === 'amount')
+    expect(cli.column.body).toMatchObject({column: 'AMOUNT', table: 'orders'})
+    expect(cli.column.body.uses.map((u: any) => [u.metric, u.used_in])).toEqual(amount.metrics.map((m: any) => [m.id, m.used_in]))
+    expect(cli.column.body.uses.length).toBeGreaterThan(0)
+    expect(cli.noFlag.code).toBe(2)
+    expect(cli.noFlag.stderr).toContain('pass one of --synonym, --table or --column')
   })
 
   it('query_points aggregates ingested points; list_data_sources lists the sources', async () => {
