@@ -1,0 +1,50 @@
+WITH
+m1 AS MATERIALIZED (
+  SELECT
+    CAST(date_trunc('month', "ts") AS DATE) AS period,
+    "region" AS "region",
+    max("ts") AS last_time,
+    CAST(sum(amount) AS DOUBLE) AS value
+  FROM "orders"
+  WHERE (status = 'paid')
+    AND "ts" >= $1
+    AND "ts" < $2
+  GROUP BY ALL
+),
+through AS MATERIALIZED (
+  SELECT max(t) AS t, max(covered) AS covered
+  FROM (
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce((SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $3), s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+  )
+),
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+  )
+  WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+),
+combos AS (
+  SELECT DISTINCT "region" FROM m1
+),
+filled AS MATERIALIZED (
+  SELECT
+    periods.period,
+    combos."region",
+    coalesce(m1.value, 0) AS value
+  FROM periods
+  CROSS JOIN combos
+  LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region"
+)
+SELECT
+  cur.period,
+  cur."region",
+  cur.value,
+  prev.value AS previous_value,
+  (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct,
+  CAST(cur.period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT covered FROM through) AS partial,
+  strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
+FROM filled AS cur
+LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 MONTH AS DATE) AND prev."region" IS NOT DISTINCT FROM cur."region"
+WHERE cur.period >= CAST($6 AS DATE)
+ORDER BY cur.period, cur."region"
+-- params: ["2023-12-01","2024-04-01","2024-04-01","2023-12-01","2024-04-01","2024-01-01"]

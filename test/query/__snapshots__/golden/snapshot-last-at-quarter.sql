@@ -1,0 +1,46 @@
+WITH
+m1_sub AS MATERIALIZED (
+  SELECT
+    CAST(date_trunc('month', "month") AS DATE) AS sub_period,
+    "region" AS "region",
+    max("month") AS last_time,
+    CAST(sum(mrr) AS DOUBLE) AS value
+  FROM "snaps"
+  WHERE "month" >= $1
+    AND "month" < $2
+  GROUP BY ALL
+),
+m1 AS MATERIALIZED (
+  SELECT
+    CAST(date_trunc('quarter', sub_period) AS DATE) AS period,
+    "region",
+    value
+  FROM m1_sub
+  QUALIFY sub_period = max(sub_period) OVER (PARTITION BY CAST(date_trunc('quarter', sub_period) AS DATE))
+),
+through AS MATERIALIZED (
+  SELECT max(t) AS t, max(covered) AS covered
+  FROM (
+    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered FROM (SELECT CAST(coalesce((SELECT max("month") FROM "snaps" WHERE "month" >= $3), s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1_sub))
+  )
+),
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
+  )
+  WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+),
+combos AS (
+  SELECT DISTINCT "region" FROM m1_sub
+)
+SELECT
+  periods.period,
+  combos."region",
+  coalesce(m1.value, 0) AS value,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT covered FROM through) AS partial,
+  strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
+FROM periods
+CROSS JOIN combos
+LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region"
+ORDER BY periods.period, combos."region"
+-- params: ["2024-01-01","2025-01-01","2025-01-01","2024-01-01","2025-01-01"]
