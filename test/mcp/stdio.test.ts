@@ -56,7 +56,7 @@ describe('metricat mcp over stdio', () => {
     }
     const query = tools.find((t) => t.name === 'query_metrics')!
     expect(query.inputSchema.required).toEqual(['id'])
-    expect(Object.keys(query.inputSchema.properties!)).toEqual(expect.arrayContaining(['id', 'grain', 'by', 'filters', 'from', 'to', 'compare', 'limit']))
+    expect(Object.keys(query.inputSchema.properties!)).toEqual(expect.arrayContaining(['id', 'grain', 'by', 'filters', 'from', 'to', 'range', 'compare', 'limit', 'order', 'desc']))
   })
 
   it('search_metrics ranks the metric a question is about first', async () => {
