@@ -129,6 +129,7 @@ export class Database {
         all: (sql, params) => this.allUnqueued(sql, params ?? []),
         run: (sql, params) => this.runUnqueued(sql, params ?? []),
         script: (sql) => runScript(this.connection, sql),
+        changes: async (sql, params) => (await execute(this.connection, sql, params ?? [])).rowsChanged,
         connection: this.connection,
       }
       try {
@@ -194,6 +195,8 @@ export interface Tx {
   run(sql: string, params?: SqlValue[]): Promise<void>
   /** Several statements, one prepared statement at a time: only for SQL metricat ships (migrations). */
   script(sql: string): Promise<void>
+  /** Runs one statement (prepared, like `run`) and returns how many rows it inserted, updated or deleted. */
+  changes(sql: string, params?: SqlValue[]): Promise<number>
   connection: DuckDBConnection
 }
 

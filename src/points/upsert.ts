@@ -61,7 +61,7 @@ export async function upsertDeduped(tx: Tx, tables: StagingTables, grouped: stri
   const before = await countPoints(tx)
   const cols = [...KEY_COLUMNS, ...VALUE_COLUMNS]
   const changedWhere = VALUE_COLUMNS.map((c) => `metric_points.${c} IS DISTINCT FROM excluded.${c}`).join(' OR ')
-  const result = await tx.connection.run(
+  const changed = await tx.changes(
     `INSERT INTO ${POINTS_TABLE} (${cols.join(', ')}, created_at, updated_at)
 SELECT k.metric_key, k.data_source_id, k.entity_kind, k.entity_id, k.granularity,
   make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us), d.dimensions,
@@ -75,7 +75,6 @@ ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET
 WHERE ${changedWhere}`,
     [stamp],
   )
-  const changed = Number(result.rowsChanged)
   const inserted = (await countPoints(tx)) - before
   const updated = changed - inserted
   return {distinct, inserted, updated, unchanged: distinct - changed}
