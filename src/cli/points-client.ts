@@ -7,6 +7,7 @@ import type {
   DataSourceInput,
   IngestPointsOptions,
   IngestResult,
+  JobRow,
   PointInput,
   PointsQuery,
   PointsResult,
@@ -28,8 +29,19 @@ export interface PointsClient {
   query(request: PointsQuery): Promise<PointsResult>
   run(request: RunRequest): Promise<RunResult>
   listSources(): Promise<DataSource[]>
-  addSource(source: DataSourceInput, options: {update?: boolean}): Promise<{source: DataSource; created: boolean}>
+  addSource(source: DataSourceInput, options: {update?: boolean; mustExist?: boolean}): Promise<{source: DataSource; created: boolean}>
+  enableSource(id: string): Promise<DataSource>
+  listJobs(filter: JobQuery): Promise<JobRow[]>
   removeSource(id: string, options: {deletePoints?: boolean}): Promise<{id: string; removed: true; pointsDeleted: number}>
+}
+
+/** `metricat jobs` flags / GET /api/jobs parameters, as given. */
+export interface JobQuery {
+  source?: string
+  status?: string
+  kind?: string
+  since?: string
+  limit?: number
 }
 
 export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
@@ -43,6 +55,8 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
       listSources: () => core.listDataSources(catalog),
       addSource: (source, options) => core.addDataSource(catalog, source, options),
       removeSource: (id, options) => core.removeDataSource(catalog, id, options),
+      enableSource: (id) => core.enableDataSource(catalog, id),
+      listJobs: async (filter) => core.listJobs(catalog, core.parseJobFilter(filter)),
     }
   }
   const remote = api as RemoteCatalog
@@ -59,7 +73,14 @@ export async function pointsClient(api: CatalogApi): Promise<PointsClient> {
     query: (request) => http.request<PointsResult>('POST', '/api/metrics/points/query', request),
     run: (request) => core.runPointsRemote((report) => http.request<RunReportResult>('POST', '/api/metrics/runs', report as RunReport), request),
     listSources: async () => (await http.request<{data_sources: DataSource[]}>('GET', '/api/data-sources')).data_sources,
-    addSource: (source, options) => http.request<{source: DataSource; created: boolean}>('POST', `/api/data-sources${options.update ? '?update=true' : ''}`, source),
+    addSource: (source, options) =>
+      http.request<{source: DataSource; created: boolean}>('POST', `/api/data-sources${options.mustExist ? '?update=only' : options.update ? '?update=true' : ''}`, source),
+    enableSource: async (id) => (await http.request<{source: DataSource}>('POST', `/api/data-sources/${encodeURIComponent(id)}/enable`)).source,
+    listJobs: async (filter) => {
+      const params = new URLSearchParams()
+      for (const [k, v] of Object.entries(filter)) if (v !== undefined) params.set(k, String(v))
+      return (await http.request<{jobs: JobRow[]}>('GET', `/api/jobs?${params}`)).jobs
+    },
     removeSource: (id, options) =>
       http.request<{id: string; removed: true; pointsDeleted: number}>('DELETE', `/api/data-sources/${encodeURIComponent(id)}${options.deletePoints ? '?delete_points=true' : ''}`),
   }

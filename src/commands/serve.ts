@@ -21,6 +21,7 @@ While it runs the server holds the database file; other metricat commands on the
     'body-limit': Flags.integer({default: 10, min: 1, max: 1024, description: 'largest request body, in MB'}),
     warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
     'allowed-host': Flags.string({multiple: true, description: 'a host name clients may use besides the bound address (repeatable); other Host headers get 403 (DNS rebinding)'}),
+    scheduler: Flags.boolean({description: 'also run due data sources on their schedules, as `metricat scheduler` does'}),
   }
 
   async run(): Promise<void> {
@@ -37,6 +38,12 @@ While it runs the server holds the database file; other metricat commands on the
     // one line on stdout with the URL (scripts wait for it); the rest goes to stderr
     this.log(`metricat serving ${catalog.file} at ${server.url}`)
     this.logToStderr(`API description: ${server.url}/api/openapi.json. Ctrl-C to stop.`)
+    let scheduler: import('../core/scheduler.js').Scheduler | undefined
+    if (flags.scheduler) {
+      const {Scheduler} = await import('../core/scheduler.js')
+      scheduler = new Scheduler(catalog, {log: (line) => this.logToStderr(`${new Date().toISOString()} scheduler: ${line}`)})
+      void scheduler.loop()
+    }
 
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -48,7 +55,8 @@ While it runs the server holds the database file; other metricat commands on the
         process.once('SIGINT', force)
         process.once('SIGTERM', force)
         setTimeout(force, 5000).unref()
-        void server.stop().then(
+        // running scheduled jobs are stopped and recorded as interrupted before the database closes
+        void (scheduler ? scheduler.stop(3000) : Promise.resolve()).then(() => server.stop()).then(
           (clean) => {
             if (clean) return resolve()
             this.logToStderr('queries were still running; exiting without closing the database (DuckDB replays its log on the next open)')

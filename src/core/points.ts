@@ -4,12 +4,13 @@ import {CatalogError} from '../errors.js'
 import {firstLine} from '../db/connection.js'
 import {fillDefaults} from '../points/check-point.js'
 import {type IngestOptions, ingestInput} from '../points/ingest.js'
-import {insertJob, type JobRow, readJobs} from '../points/jobs.js'
+import {insertJob, JOB_KINDS, JOB_STATUSES, type JobFilter, type JobRow, readJobs} from '../points/jobs.js'
+import {parseCron, parseSince, POLL_FREQUENCIES, SOURCE_MODES} from '../points/schedule.js'
 import {utcNow} from '../points/point-date.js'
 import {compilePointsQuery} from '../points/query.js'
 import {type PointInput, readPoints} from '../points/read-input.js'
 import {commandLine, exitedCleanly, type ProgramExit, runFailed, startProgram} from '../points/runner.js'
-import {deleteSource, insertSource, readSource, readSources, recordSourceRun, updateSource} from '../points/sources.js'
+import {deleteSource, enableSource, insertSource, readSource, readSources, recordSourceRun, SOURCE_FIELDS, updateSource} from '../points/sources.js'
 import {
   DEFAULT_FIELDS,
   type DataSource,
@@ -27,7 +28,7 @@ export type {PointInput} from '../points/read-input.js'
 export type {DataSource, DataSourceInput, IngestProgress, IngestResult, Point, PointDefaults, PointsQuery, PointsResult} from '../points/types.js'
 export {POINTS_QUERY_SCHEMA, compilePointsQuery, resolvePointsQuery, type CompiledPointsQuery} from '../points/query.js'
 export {POINTS_TABLE, Params, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from '../points/points-sql.js'
-export type {JobRow} from '../points/jobs.js'
+export type {JobFilter, JobRow} from '../points/jobs.js'
 
 export interface IngestPointsOptions {
   /** fields filled in where a point lacks them */
@@ -84,7 +85,8 @@ export async function listDataSources(catalog: Catalog, options: {showCommands?:
   return options.showCommands === false ? sources.map(withoutCommand) : sources
 }
 
-function withoutCommand(source: DataSource): DataSource {
+/** A data source as a caller who may not see commands gets it. */
+export function withoutCommand(source: DataSource): DataSource {
   const {command: _command, ...rest} = source
   return rest as DataSource
 }
@@ -99,21 +101,32 @@ function commandForbidden(id: string): CatalogError {
   return new CatalogError('FORBIDDEN', `setting the command of data source ${id} needs the admin role: the command is run on the machine of whoever runs the source`, {id, needs: 'admin'})
 }
 
-const SOURCE_TEXT_FIELDS = ['name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule'] as const
+const SOURCE_TEXT_FIELDS = ['name', 'connector_key', 'source_kind', 'entity_kind', 'entity_id', 'command', 'schedule', 'cron'] as const
+const SOURCE_LIMITS = {max_failures: [1, 1000], timeout_seconds: [1, 86_400], retries: [0, 10]} as const
 
 function checkSourceInput(source: DataSourceInput): DataSourceInput {
   if (typeof source !== 'object' || source === null) throw new CatalogError('VALIDATION', 'a data source must be an object', {problems: [{path: '/', message: 'must be an object'}]})
   const problems: {path: string; message: string}[] = []
-  const allowed = new Set<string>(['id', ...SOURCE_TEXT_FIELDS])
+  const allowed = new Set<string>(['id', ...SOURCE_FIELDS])
   for (const k of Object.keys(source)) if (!allowed.has(k)) problems.push({path: `/${k}`, message: `unknown field "${k}"; expected ${[...allowed].join(', ')}`})
   if (typeof source.id !== 'string' || source.id.trim() === '' || source.id.length > 200) problems.push({path: '/id', message: 'id must be a non-empty string of at most 200 characters'})
   for (const f of SOURCE_TEXT_FIELDS) {
     const v = source[f]
     if (v !== undefined && (typeof v !== 'string' || v.length > (f === 'command' ? 10_000 : 200))) problems.push({path: `/${f}`, message: `${f} must be a string`})
   }
+  if (source.poll_frequency !== undefined && !(POLL_FREQUENCIES as readonly unknown[]).includes(source.poll_frequency)) {
+    problems.push({path: '/poll_frequency', message: `poll_frequency must be one of ${POLL_FREQUENCIES.join(', ')}`})
+  }
+  if (source.mode !== undefined && !(SOURCE_MODES as readonly unknown[]).includes(source.mode)) problems.push({path: '/mode', message: `mode must be one of ${SOURCE_MODES.join(', ')}`})
+  for (const [f, [min, max]] of Object.entries(SOURCE_LIMITS)) {
+    const v = source[f as keyof typeof SOURCE_LIMITS]
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) problems.push({path: `/${f}`, message: `${f} must be a whole number from ${min} to ${max}`})
+  }
+  if (source.poll_frequency !== undefined && source.cron !== undefined) problems.push({path: '/cron', message: 'give either poll_frequency or cron, not both'})
   if (problems.length > 0) {
     throw new CatalogError('VALIDATION', `invalid data source: ${problems[0]!.path}: ${problems[0]!.message}`, {where: 'data source', problems})
   }
+  if (typeof source.cron === 'string') parseCron(source.cron)
   return source
 }
 
@@ -121,15 +134,20 @@ function checkSourceInput(source: DataSourceInput): DataSourceInput {
  * Registers a data source. An existing id is a CONFLICT unless `update` is set, which changes
  * only the fields given (and keeps the run history: last_run_at, failure_count, ...).
  */
-export async function addDataSource(catalog: Catalog, source: DataSourceInput, options: {update?: boolean} & SourceAccess = {}): Promise<{source: DataSource; created: boolean}> {
+export async function addDataSource(
+  catalog: Catalog,
+  source: DataSourceInput,
+  options: {update?: boolean; mustExist?: boolean} & SourceAccess = {},
+): Promise<{source: DataSource; created: boolean}> {
   const input = checkSourceInput(source)
   if (input.command !== undefined && options.canSetCommand === false) throw commandForbidden(input.id)
   const created = await catalog.db.transaction(async (tx) => {
     const existing = await readSource(tx, input.id)
+    if (!existing && options.mustExist) throw unknownSource(input.id, await readSources(tx))
     if (existing && !options.update) {
       throw new CatalogError('CONFLICT', `data source ${input.id} already exists; pass --update to change its fields, or remove it first`, {id: input.id})
     }
-    if (existing) await updateSource(tx, input, utcNow())
+    if (existing || options.mustExist) await updateSource(tx, input, utcNow())
     else await insertSource(tx, input, utcNow())
     return !existing
   })
@@ -140,10 +158,7 @@ export async function addDataSource(catalog: Catalog, source: DataSourceInput, o
 /** Removes a data source; its points stay unless `deletePoints` (then they go in the same transaction). */
 export async function removeDataSource(catalog: Catalog, id: string, options: {deletePoints?: boolean} = {}): Promise<{id: string; removed: true; pointsDeleted: number}> {
   return catalog.db.transaction(async (tx) => {
-    if (!(await readSource(tx, id))) {
-      const known = (await readSources(tx)).map((s) => s.id)
-      throw new CatalogError('NOT_FOUND', `unknown data source ${id}${known.length > 0 ? `; known: ${known.slice(0, 10).join(', ')}` : '; see `metricat sources list`'}`, {id, hint: '`metricat sources list` lists the data sources'})
-    }
+    if (!(await readSource(tx, id))) throw unknownSource(id, await readSources(tx))
     let pointsDeleted = 0
     if (options.deletePoints) {
       const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
@@ -155,9 +170,44 @@ export async function removeDataSource(catalog: Catalog, id: string, options: {d
   })
 }
 
-/** The latest ingests and runs, newest first. */
-export async function listJobs(catalog: Catalog, limit = 50): Promise<JobRow[]> {
-  return readJobs(catalog.db, limit)
+/** The latest jobs (ingests and runs), newest first, filtered (`metricat jobs`, GET /api/jobs). */
+export async function listJobs(catalog: Catalog, filter: JobFilter | number = {}): Promise<JobRow[]> {
+  return readJobs(catalog.db, typeof filter === 'number' ? {limit: filter} : filter)
+}
+
+/** Reads `metricat jobs` flags / GET /api/jobs parameters into a filter: `since` relative (7d) or a date. */
+export function parseJobFilter(raw: {source?: string; status?: string; kind?: string; since?: string; limit?: string | number}, now = new Date()): JobFilter {
+  const filter: JobFilter = {}
+  if (raw.source) filter.dataSourceId = raw.source
+  if (raw.status !== undefined) {
+    if (!(JOB_STATUSES as readonly string[]).includes(raw.status)) throw new CatalogError('BAD_REQUEST', `status ${JSON.stringify(raw.status)}: expected one of ${JOB_STATUSES.join(', ')}`, {status: raw.status})
+    filter.status = raw.status as JobFilter['status']
+  }
+  if (raw.kind !== undefined) {
+    if (!(JOB_KINDS as readonly string[]).includes(raw.kind)) throw new CatalogError('BAD_REQUEST', `kind ${JSON.stringify(raw.kind)}: expected one of ${JOB_KINDS.join(', ')}`, {kind: raw.kind})
+    filter.kind = raw.kind as JobFilter['kind']
+  }
+  if (raw.since !== undefined) filter.since = parseSince(raw.since, now)
+  if (raw.limit !== undefined) {
+    const n = Number(raw.limit)
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new CatalogError('BAD_REQUEST', `limit ${JSON.stringify(raw.limit)}: expected a whole number from 1 to 10000`, {limit: raw.limit})
+    filter.limit = n
+  }
+  return filter
+}
+
+/** `sources enable ID`: a disabled (or failing) source is active again, its failures forgotten. */
+export async function enableDataSource(catalog: Catalog, id: string, now = new Date()): Promise<DataSource> {
+  await catalog.db.transaction(async (tx) => {
+    if (!(await readSource(tx, id))) throw unknownSource(id, await readSources(tx))
+    await enableSource(tx, id, now)
+  })
+  return (await readSource(catalog.db, id))!
+}
+
+function unknownSource(id: string, known: DataSource[]): CatalogError {
+  const ids = known.map((s) => s.id)
+  return new CatalogError('NOT_FOUND', `unknown data source ${id}${ids.length > 0 ? `; known: ${ids.slice(0, 10).join(', ')}` : '; see `metricat sources list`'}`, {id, hint: '`metricat sources list` lists the data sources'})
 }
 
 export interface RunRequest {
@@ -165,8 +215,17 @@ export interface RunRequest {
   argv?: string[]
   /** flags: entityKind, entityId, dataSourceId, connectorKey, sourceKind */
   defaults?: PointDefaults
+  /** default: the data source's timeout_seconds */
   timeoutMs?: number
   onProgress?: (progress: IngestProgress) => void
+  /** stops the program; the run is recorded as `interrupted` and not counted as a failure */
+  signal?: AbortSignal
+  /** retries: a failed attempt that will be retried records its job but leaves the source's counts alone */
+  countFailure?: boolean
+  /** which attempt this is (job log) */
+  attempt?: number
+  /** the clock's now, for the source's next poll (the scheduler's injected clock) */
+  now?: () => Date
 }
 
 export interface RunResult {
@@ -205,8 +264,11 @@ export async function runPoints(catalog: Catalog, request: RunRequest): Promise<
   }
   const {argv, shell, display} = resolveCommand(request.argv, registered)
   const sourceInput = sourceId ? runSourceInput(sourceId, defaults, display) : undefined
+  const timeoutMs = request.timeoutMs ?? (registered?.timeout_seconds ? registered.timeout_seconds * 1000 : undefined)
+  const now = request.now ?? (() => new Date())
+  const interrupted = () => request.signal?.aborted === true
 
-  const program = startProgram({argv, shell, timeoutMs: request.timeoutMs})
+  const program = startProgram({argv, shell, timeoutMs, signal: request.signal})
   let exit: ProgramExit | undefined
   const options: IngestOptions = {
     defaults: cleanDefaults(defaults),
@@ -214,15 +276,22 @@ export async function runPoints(catalog: Catalog, request: RunRequest): Promise<
     kind: 'run',
     dataSourceId: sourceId,
     onProgress: request.onProgress,
+    // snapshot sources: each successful run replaces the source's points per metric key
+    replaceSource: sourceId && registered?.mode === 'snapshot' ? sourceId : undefined,
     beforeWrite: async () => {
       exit = await program.exited
-      if (!exitedCleanly(exit)) throw runFailed(display, exit, request.timeoutMs)
+      if (interrupted()) throw new CatalogError('RUN_FAILED', `${display} was interrupted (the scheduler is shutting down); nothing was ingested`, {command: display, reason: 'interrupted', interrupted: true})
+      if (!exitedCleanly(exit)) throw runFailed(display, exit, timeoutMs)
     },
-    jobFields: () => ({exitCode: exit?.code ?? null}),
-    afterWrite: sourceInput ? (tx) => recordSourceRun(tx, sourceInput, {ok: true, at: utcNow()}) : undefined,
-    onFailure: sourceInput
-      ? (tx, error) => recordSourceRun(tx, sourceInput, {ok: false, error: failureReason(error), at: utcNow()})
-      : undefined,
+    failureStatus: () => (interrupted() ? 'interrupted' : 'failed'),
+    jobFields: () => ({exitCode: exit?.code ?? null, stderrTail: program.stderrTail() || null, attempt: request.attempt}),
+    afterWrite: sourceInput ? (tx) => recordSourceRun(tx, sourceInput, {ok: true, at: utcNow(), now: now()}) : undefined,
+    onFailure:
+      sourceInput && request.countFailure !== false
+        ? async (tx, error) => {
+            if (!interrupted()) await recordSourceRun(tx, sourceInput, {ok: false, error: failureReason(error), at: utcNow(), now: now()})
+          }
+        : undefined,
   }
   try {
     const ingest = await ingestInput(catalog.db, program.stdout, options)
@@ -330,8 +399,9 @@ export async function recordRunReport(catalog: Catalog, body: unknown, access: S
   return {jobId: ingest.jobId, status: 'succeeded', ...base, ingest}
 }
 
+/** A source as a run registers it: with the command that ran, polled manually (a scheduler leaves it alone until `sources set --poll`). */
 function runSourceInput(id: string, defaults: PointDefaults, command: string | undefined): DataSourceInput {
-  return {id, command, connector_key: defaults.connectorKey, source_kind: defaults.sourceKind, entity_kind: defaults.entityKind, entity_id: defaults.entityId}
+  return {id, command, poll_frequency: 'manual', connector_key: defaults.connectorKey, source_kind: defaults.sourceKind, entity_kind: defaults.entityKind, entity_id: defaults.entityId}
 }
 
 /** A failed run that never reached the ingest: its job row and the source's failure, in one transaction. */

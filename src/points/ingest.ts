@@ -6,7 +6,7 @@ import {utcNow} from './point-date.js'
 import {type PointInput, readPoints} from './read-input.js'
 import {PointStager} from './stage.js'
 import type {IngestProgress, IngestResult, PointDefaults} from './types.js'
-import {dedupStaged, upsertDeduped} from './upsert.js'
+import {dedupStaged, deleteReplaced, upsertDeduped} from './upsert.js'
 
 export interface IngestOptions {
   /** fields filled in where a point lacks them */
@@ -27,10 +27,17 @@ export interface IngestOptions {
   afterWrite?: (tx: Tx, result: IngestResult) => Promise<void>
   /** Writes in the transaction that records a failed job. */
   onFailure?: (tx: Tx, error: unknown) => Promise<void>
+  /**
+   * Snapshot mode: in the write transaction, first delete this data source's stored points of
+   * every metric key the batch holds that the batch does not hold again (a failed run changes nothing).
+   */
+  replaceSource?: string
+  /** The job status of a failure (default `failed`; a run stopped by the scheduler's shutdown is `interrupted`). */
+  failureStatus?: (error: unknown) => JobRecord['status']
   /** Tests only: a small limit forces the dictionaries to forget entries (see DICTIONARY_LIMIT). */
   dictionaryLimit?: number
   /** Job fields only the caller knows once the input is read (a run's exit code). */
-  jobFields?: () => Pick<JobRecord, 'exitCode'>
+  jobFields?: () => Pick<JobRecord, 'exitCode' | 'stderrTail' | 'attempt'>
 }
 
 function messageOf(error: unknown): string {
@@ -54,7 +61,7 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
   const work = new WorkClock()
   const progress = (phase: IngestProgress['phase'], points: number, bytes: number): void =>
     options.onProgress?.({phase, points, bytes, elapsedMs: work.elapsedMs()})
-  const job = (counts: Pick<JobRecord, 'status' | 'pointsRead' | 'inserted' | 'updated' | 'unchanged' | 'error'>): JobRecord => ({
+  const job = (counts: Pick<JobRecord, 'status' | 'pointsRead' | 'inserted' | 'updated' | 'unchanged' | 'error' | 'deleted'>): JobRecord => ({
     id: jobId,
     kind,
     source,
@@ -89,6 +96,7 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
     const distinct = await dedupStaged(db, staging.tables, staging.idsAmbiguous, groupedTable)
     const stamp = utcNow()
     const result = await db.transaction(async (tx) => {
+      const deleted = options.replaceSource === undefined ? 0 : await deleteReplaced(tx, staging.tables, groupedTable, options.replaceSource)
       const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp)
       const r: IngestResult = {
         jobId,
@@ -97,9 +105,10 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
         points: read.points,
         duplicates: read.points - counts.distinct,
         ...counts,
+        ...(options.replaceSource === undefined ? {} : {deleted}),
         ms: 0,
       }
-      await insertJob(tx, job({status: 'succeeded', pointsRead: read.points, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged}))
+      await insertJob(tx, job({status: 'completed', pointsRead: read.points, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, deleted}))
       await options.afterWrite?.(tx, r)
       return r
     })
@@ -109,7 +118,7 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
     // Best effort: the failure itself is what the caller needs to see.
     await db
       .transaction(async (tx) => {
-        await insertJob(tx, job({status: 'failed', pointsRead, inserted: 0, updated: 0, unchanged: 0, error: messageOf(error)}))
+        await insertJob(tx, job({status: options.failureStatus?.(error) ?? 'failed', pointsRead, inserted: 0, updated: 0, unchanged: 0, error: messageOf(error)}))
         await options.onFailure?.(tx, error)
       })
       .catch(() => undefined)

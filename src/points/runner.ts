@@ -9,6 +9,8 @@ export interface ProgramSpec {
   shell?: boolean
   timeoutMs?: number
   env?: NodeJS.ProcessEnv
+  /** stops the program (SIGTERM, then SIGKILL) when aborted */
+  signal?: AbortSignal
 }
 
 export interface ProgramExit {
@@ -24,19 +26,29 @@ export interface RunningProgram {
   stdout: Readable
   exited: Promise<ProgramExit>
   kill(): void
+  /** the last few KB of what the program wrote to stderr */
+  stderrTail(): string
 }
+
+/** How much of a program's stderr the job log keeps. */
+export const STDERR_TAIL_CHARS = 4000
 
 /** Grace period between SIGTERM and SIGKILL when a program overruns its timeout. */
 const KILL_GRACE_MS = 5000
 
 /**
- * Starts a program with stdin and stderr inherited (its messages reach the user as they are
- * written) and stdout piped (its points). The program runs without a shell unless `shell` is set
- * (a data source's stored command line).
+ * Starts a program with stdin inherited, stderr passed through to ours as it is written (and its
+ * tail kept for the job log) and stdout piped (its points). The program runs without a shell
+ * unless `shell` is set (a data source's stored command line).
  */
 export function startProgram(spec: ProgramSpec): RunningProgram {
   const [command, ...args] = spec.argv
-  const child = spawn(command!, args, {stdio: ['inherit', 'pipe', 'inherit'], shell: spec.shell ?? false, env: spec.env ?? process.env})
+  const child = spawn(command!, args, {stdio: ['inherit', 'pipe', 'pipe'], shell: spec.shell ?? false, env: spec.env ?? process.env})
+  let tail = ''
+  child.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk)
+    tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS)
+  })
   // Read from the start: Node drops what a child wrote to an unread stdout once the child closes.
   // The pipe keeps backpressure, so a fast program still cannot outrun the ingest.
   const stdout = new PassThrough({highWaterMark: 1024 * 1024})
@@ -53,9 +65,17 @@ export function startProgram(spec: ProgramSpec): RunningProgram {
     }, spec.timeoutMs)
     timer.unref()
   }
+  const onAbort = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    killer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
+    killer.unref()
+  }
+  spec.signal?.addEventListener('abort', onAbort, {once: true})
   const exited = new Promise<ProgramExit>((resolve) => {
     let startError: Error | undefined
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      spec.signal?.removeEventListener('abort', onAbort)
       clearTimeout(timer)
       clearTimeout(killer)
       resolve({code: startError ? null : code, signal, error: startError, timedOut})
@@ -65,10 +85,14 @@ export function startProgram(spec: ProgramSpec): RunningProgram {
     })
     child.once('exit', (code, signal) => {
       // A stopped program's own children may still hold its stdout open; stop reading it.
-      if (timedOut) {
+      if (timedOut || spec.signal?.aborted) {
         child.stdout!.unpipe(stdout)
         child.stdout!.destroy()
+        child.stderr!.destroy()
         stdout.end()
+      } else {
+        // a program's own background children may hold its stderr open; do not wait for them for ever
+        setTimeout(() => child.stderr!.destroy(), 1000).unref()
       }
       finish(code, signal)
     })
@@ -81,6 +105,7 @@ export function startProgram(spec: ProgramSpec): RunningProgram {
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     },
+    stderrTail: () => tail,
   }
 }
 

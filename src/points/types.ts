@@ -101,6 +101,8 @@ export interface IngestResult {
   inserted: number
   updated: number
   unchanged: number
+  /** snapshot runs: stored points of the source that the run no longer reported, deleted */
+  deleted?: number
   ms: number
 }
 
@@ -152,6 +154,23 @@ export interface DataSource {
   last_error: string | null
   /** consecutive failed runs; 0 after a successful run */
   failure_count: number
+  /** frequent (15 min), hourly, daily, weekly or manual; null: daily when it has a command */
+  poll_frequency: string | null
+  /** a cron expression (UTC), instead of poll_frequency */
+  cron: string | null
+  /** when the scheduler runs it next (null: never, e.g. manual or disabled) */
+  next_poll_at: string | null
+  last_success_at: string | null
+  /** active, failing (the last run failed) or disabled (max_failures consecutive failures; `sources enable` resets) */
+  status: 'active' | 'failing' | 'disabled'
+  disabled_reason: string | null
+  max_failures: number
+  /** seconds before a run is stopped */
+  timeout_seconds: number | null
+  /** further attempts after a failed run, with backoff */
+  retries: number
+  /** series: points accumulate (upsert); snapshot: each successful run replaces the source's points per metric key */
+  mode: 'series' | 'snapshot'
 }
 
 /** Fields a caller may set on a data source (`sources add`, `POST /api/data-sources`); names as stored. */
@@ -164,4 +183,10 @@ export interface DataSourceInput {
   entity_id?: string
   command?: string
   schedule?: string
+  poll_frequency?: string
+  cron?: string
+  max_failures?: number
+  timeout_seconds?: number
+  retries?: number
+  mode?: string
 }

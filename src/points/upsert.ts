@@ -79,3 +79,25 @@ WHERE ${changedWhere}`,
   const updated = changed - inserted
   return {distinct, inserted, updated, unchanged: distinct - changed}
 }
+
+/**
+ * Snapshot mode, inside the write transaction before the upsert: deletes the stored points of
+ * data source `dataSourceId` under every metric key the batch holds for it that the batch does
+ * not hold again. Metric keys the batch does not mention keep their points. Returns how many.
+ */
+export async function deleteReplaced(tx: Tx, tables: StagingTables, grouped: string, dataSourceId: string): Promise<number> {
+  const result = await tx.connection.run(
+    `DELETE FROM ${POINTS_TABLE} AS p
+WHERE p.data_source_id = $1
+  AND p.metric_key IN (SELECT k.metric_key FROM ${t(tables.keys)} AS k WHERE k.data_source_id = $1)
+  AND NOT EXISTS (
+    SELECT 1 FROM ${t(grouped)} AS g
+    JOIN ${t(tables.keys)} AS k ON k.id = g.key_id
+    JOIN ${t(tables.dims)} AS d ON d.id = g.dims_id
+    WHERE k.metric_key = p.metric_key AND k.data_source_id = p.data_source_id AND k.entity_kind = p.entity_kind
+      AND k.entity_id = p.entity_id AND k.granularity = p.granularity AND d.dimensions = p.dimensions
+      AND make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us) = p."date")`,
+    [dataSourceId],
+  )
+  return Number(result.rowsChanged)
+}

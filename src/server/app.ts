@@ -1,7 +1,7 @@
 import {Hono} from 'hono'
 
 import type {Catalog} from '../core/catalog.js'
-import {addDataSource, ingestPoints, listDataSources, queryPoints, recordRunReport, removeDataSource, type DataSourceInput, type PointsQuery} from '../core/points.js'
+import {addDataSource, enableDataSource, withoutCommand, ingestPoints, listDataSources, listJobs, parseJobFilter, queryPoints, recordRunReport, removeDataSource, type DataSourceInput, type PointsQuery} from '../core/points.js'
 import {
   parseIfMatch,
   parseImportRequest,
@@ -149,9 +149,15 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     c.json({data_sources: await listDataSources(catalog, {showCommands: isAdmin(c.var.principal)})}),
   )
   app.on('POST', ['/api/data-sources', '/api/metrics/data-sources'], guard('ingest'), body, async (c) => {
-    const result = await addDataSource(catalog, (await readJson(c)) as DataSourceInput, {update: c.req.query('update') === 'true', canSetCommand: isAdmin(c.var.principal)})
+    const update = c.req.query('update')
+    const result = await addDataSource(catalog, (await readJson(c)) as DataSourceInput, {update: update === 'true' || update === 'only', mustExist: update === 'only', canSetCommand: isAdmin(c.var.principal)})
     return c.json(result, result.created ? 201 : 200)
   })
+  app.post('/api/data-sources/:id/enable', guard('ingest'), async (c) => {
+    const source = await enableDataSource(catalog, c.req.param('id'))
+    return c.json({source: isAdmin(c.var.principal) ? source : withoutCommand(source)})
+  })
+  app.get('/api/jobs', read, async (c) => c.json({jobs: await listJobs(catalog, parseJobFilter(c.req.query()))}))
   app.on('DELETE', ['/api/data-sources/:id', '/api/metrics/data-sources/:id'], admin, async (c) =>
     c.json(await removeDataSource(catalog, c.req.param('id'), {deletePoints: c.req.query('delete_points') === 'true'})),
   )

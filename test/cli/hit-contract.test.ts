@@ -109,7 +109,7 @@ describe('metricat run with HIT flags, through a real server', () => {
     expect(source).toMatchObject({id: 'ds_x', entity_kind: 'project', entity_id: 'proj_123', connector_key: 'file.steam.sales', source_kind: 'file_upload', last_status: 'succeeded', failure_count: 0, command: null})
     expect(source!.last_run_at).not.toBeNull()
     const [job] = await listJobs(catalog, 1)
-    expect(job).toMatchObject({kind: 'run', status: 'succeeded', data_source_id: 'ds_x', points_read: 4, rows_inserted: 4})
+    expect(job).toMatchObject({kind: 'run', status: 'completed', data_source_id: 'ds_x', points_read: 4, rows_inserted: 4})
     expect(await rows(catalog)).toEqual(EXPECTED.map((e) => ({...e, ...HIT_FIELDS})))
   })
 

@@ -24,7 +24,8 @@ describe('metricat run (in-process)', () => {
     const r = await runCli(['run', '--db', db, '--', process.execPath, fixture('players.mjs'), '2'])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`Ran ${process.execPath} ${fixture('players.mjs')} 2: 4 points: 4 inserted, 0 updated, 0 unchanged\n`)
-    expect(r.stderr).toBe('fetching 2 days of player counts\n')
+    // progress lines (`run: ...`) appear when the run takes long enough, which depends on the machine's load
+    expect(r.stderr.replace(/^run: .*\n/gm, '')).toBe('fetching 2 days of player counts\n')
   })
 
   it("ingests a python script's document with the flags' entity fields, registering the data source", async () => {

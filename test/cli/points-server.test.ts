@@ -103,7 +103,7 @@ describe('points commands through a server', () => {
   })
 
   it('sources add and list --server go through /api/data-sources', async () => {
-    expect((await viaServer(['sources', 'add', 'gh', '--command', 'sh stars.sh'], admin)).stdout).toBe('Added data source gh\n')
+    expect((await viaServer(['sources', 'add', 'gh', '--command', 'sh stars.sh'], admin)).stdout).toMatch(/^Added data source gh; next poll \S+Z\n$/)
     const list = await viaServer(['sources', 'list', '--json'], admin)
     expect(json(list.stdout).sources).toEqual([expect.objectContaining({id: 'gh', command: 'sh stars.sh'})])
   })

@@ -184,7 +184,7 @@ describe('ingestPoints', () => {
     const jobs = await listJobs(catalog)
     expect(jobs.map((j) => [j.kind, j.source, j.status, j.points_read, j.rows_inserted])).toEqual(
       expect.arrayContaining([
-        ['ingest', 'a.ndjson', 'succeeded', 3, 3],
+        ['ingest', 'a.ndjson', 'completed', 3, 3],
         ['ingest', 'b.ndjson', 'failed', 0, 0],
       ]),
     )

@@ -100,7 +100,7 @@ describe('runPoints with real programs', () => {
     const jobs = await listJobs(catalog)
     expect(jobs.map((j) => [j.kind, j.status, j.exit_code, j.rows_inserted])).toEqual(
       expect.arrayContaining([
-        ['run', 'succeeded', 0, 2],
+        ['run', 'completed', 0, 2],
         ['run', 'failed', 3, 0],
       ]),
     )

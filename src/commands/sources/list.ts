@@ -3,7 +3,7 @@ import {renderTable, truncate} from '../../cli/render.js'
 import type {DataSource} from '../../core/points.js'
 
 export default class SourcesList extends BaseCommand {
-  static summary = 'List data sources with their last run, status and consecutive failures.'
+  static summary = 'List data sources with their schedule, status, last success, next poll and consecutive failures.'
   static examples = ['<%= config.bin %> sources list', '<%= config.bin %> sources list --json']
 
   async run(): Promise<{sources: DataSource[]}> {
@@ -15,19 +15,17 @@ export default class SourcesList extends BaseCommand {
       else {
         this.log(
           renderTable(
-            ['id', 'name', 'connector', 'kind', 'entity', 'command', 'schedule', 'last run', 'status', 'failures', 'last error'],
+            ['id', 'command', 'schedule', 'mode', 'status', 'last success', 'next poll', 'failures', 'last error'],
             sources.map((s) => [
               s.id,
-              s.name,
-              s.connector_key,
-              s.source_kind,
-              s.entity_kind || s.entity_id ? `${s.entity_kind ?? ''}/${s.entity_id ?? ''}` : '',
               truncate(s.command, 40),
-              s.schedule,
-              s.last_run_at,
-              s.last_status,
-              s.failure_count,
-              truncate(s.last_error, 60),
+              s.cron ?? s.poll_frequency ?? (s.command ? 'daily' : 'manual'),
+              s.mode,
+              s.status,
+              s.last_success_at,
+              s.next_poll_at,
+              `${s.failure_count}/${s.max_failures}`,
+              truncate(s.status === 'disabled' ? s.disabled_reason : s.last_error, 60),
             ]),
           ),
         )

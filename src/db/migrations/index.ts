@@ -4,6 +4,7 @@ import apiTokens from './0003-api-tokens.js'
 import timeAggregation from './0004-time-aggregation.js'
 import textDimensions from './0005-text-dimensions.js'
 import vocabulary from './0006-vocabulary.js'
+import scheduledSources from './0007-scheduled-sources.js'
 
 export interface Migration {
   version: number
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources]
