@@ -1,6 +1,7 @@
 // Issue 10 item 1: definition SQL is one read-only query or one expression, checked by DuckDB's
 // parser before anything runs; statements run prepared (one at a time); no file system access.
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {randomUUID} from 'node:crypto'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -14,11 +15,16 @@ let dir: string
 let cleanup: () => void
 let catalog: Catalog
 let db: string
-const HOSTNAME = readFileSync('/etc/hostname', 'utf8').trim()
+// a file whose content no message may ever show (the issue's probe read /etc/hostname; a short
+// host name such as "vm" can appear in a random temp path by chance, so the probe reads this one)
+const SECRET = `secret-${randomUUID()}`
+let secretFile: string
 
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir('metricat-sec-sql-'))
   db = path.join(dir, 'cat.duckdb')
+  secretFile = path.join(dir, 'secret.txt')
+  writeFileSync(secretFile, SECRET)
   catalog = await newCatalog(dir, 'cat.duckdb')
   await catalog.db.run(`CREATE TABLE mc.main.t AS SELECT DATE '2026-01-01' + CAST(i AS INTEGER) AS day, i::DOUBLE AS amount, 'EU' AS region FROM range(3) r(i)`)
 })
@@ -82,13 +88,13 @@ sql: "SELECT 1 AS value) AS q LIMIT 0; COPY (SELECT 'x') TO '${pwned}'; CREATE T
   it('`table:` that is not a query is one quoted name: the file is never read, its text never echoed', async () => {
     const folder = metricFolder('hostname', `name: hostname
 type: count
-table: "t; SELECT error((SELECT content FROM read_text('/etc/hostname')))"
+table: "t; SELECT error((SELECT content FROM read_text('${secretFile}')))"
 time_column: day
 `)
     const report = await catalog.validate(folder, {warehouse: true})
     expect(report.problems).toHaveLength(1)
     expect(report.problems[0]!.message).toMatch(/Table with name t; SELECT error.* does not exist/)
-    expect(JSON.stringify(report)).not.toContain(HOSTNAME)
+    expect(JSON.stringify(report)).not.toContain(SECRET)
   })
 
   it('a variant, a SELECT table, an expression, a filter and a dimension expr are each checked (parenthesised OR stays one expression)', async () => {
@@ -162,7 +168,7 @@ describe('import, admin writes and query refuse what may not run', () => {
     // written straight into the table, as an older metricat or another program could have
     await catalog.putMetric({name: 'ok', category: 'test', sql: 'SELECT 1 AS value'})
     await catalog.db.run(`UPDATE mc.metricat.metric_definitions SET sql = $1, content_hash = 'tampered' WHERE id = 'test/ok'`, [
-      "SELECT * FROM read_text('/etc/hostname')",
+      `SELECT * FROM read_text('${secretFile}')`,
     ])
     await catalog.list() // drops nothing; the cache is reloaded below
     const fresh = await (async () => {
@@ -173,7 +179,8 @@ describe('import, admin writes and query refuse what may not run', () => {
     const e = await errorOf(catalog.queryMetric({metric: 'test/ok'}))
     expect(e.code).toBe('VALIDATION')
     expect(e.message).toMatch(/table function read_text\(\)/)
-    expect(e.message).not.toContain(HOSTNAME)
+    expect(e.message).not.toContain(SECRET)
+    expect(JSON.stringify(e)).not.toContain(SECRET)
   })
 
   it('the catalog connection cannot touch files even with a statement that gets through', async () => {
