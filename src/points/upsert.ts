@@ -86,7 +86,7 @@ WHERE ${changedWhere}`,
  * not hold again. Metric keys the batch does not mention keep their points. Returns how many.
  */
 export async function deleteReplaced(tx: Tx, tables: StagingTables, grouped: string, dataSourceId: string): Promise<number> {
-  const result = await tx.connection.run(
+  return tx.changes(
     `DELETE FROM ${POINTS_TABLE} AS p
 WHERE p.data_source_id = $1
   AND p.metric_key IN (SELECT k.metric_key FROM ${t(tables.keys)} AS k WHERE k.data_source_id = $1)
@@ -99,5 +99,4 @@ WHERE p.data_source_id = $1
       AND make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us) = p."date")`,
     [dataSourceId],
   )
-  return Number(result.rowsChanged)
 }
