@@ -1,7 +1,10 @@
 // HTTP server: GET /api/metrics/{id} against a trivial Hono JSON route measured in the same run,
-// and POST /api/metrics/{id}/query on the demo warehouse. Each server runs in its own child
+// POST /api/metrics/{id}/query on the demo warehouse, and the same query against a bare node:http
+// server with a DuckDB pool of the same size at 1, 10 and 50 connections. Each server runs in its own child
 // process, so autocannon does not share an event loop with it.
 import {spawn} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import path from 'node:path'
 
 import autocannon from 'autocannon'
@@ -10,6 +13,8 @@ import {BIN, ROOT, cli, freshDir, report} from './lib.js'
 
 const CONNECTIONS = 50
 const SECONDS = 10
+const POOL_CONNECTIONS = [1, 10, 50]
+const POOL_SECONDS = Number(process.env.POOL_BENCH_SECONDS ?? 10)
 
 // The baseline: the smallest Hono app on @hono/node-server, one JSON route.
 const TRIVIAL = `
@@ -45,8 +50,8 @@ function stopChild(child) {
   })
 }
 
-async function load(title, options, seconds = SECONDS) {
-  const result = await autocannon({connections: CONNECTIONS, duration: seconds, ...options})
+async function load(title, options, seconds = SECONDS, connections = CONNECTIONS) {
+  const result = await autocannon({connections, duration: seconds, ...options})
   const bad = result.non2xx + result.errors + result.timeouts
   if (seconds > 2 && bad > 0) throw new Error(`${title}: ${bad} failed requests (${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts)`)
   return {rps: result.requests.average, p99: result.latency.p99, total: result.requests.total}
@@ -96,5 +101,44 @@ export async function run() {
   } finally {
     const [serverExit] = await Promise.all([stopChild(server.child), stopChild(trivial.child)])
     if (serverExit !== 0) console.log(`  warning: metricat serve exited ${serverExit} on SIGTERM`)
+  }
+  await poolComparison(dir, db, auth)
+}
+
+/**
+ * Metric queries through `metricat serve` (its read pool: one connection per core) against a bare
+ * node:http server running the same SQL on a pool of the same size, at 1, 10 and 50 connections.
+ */
+async function poolComparison(dir, db, auth) {
+  const body = {grain: 'month', from: '2025-01-01', to: '2026-01-01'}
+  const compiledFile = path.join(dir, 'mrr.json')
+  writeFileSync(compiledFile, cli(['sql', 'revenue/mrr', '--grain', 'month', '--from', body.from, '--to', body.to, '--json', '--db', db]))
+  const size = availableParallelism()
+  const server = await startChild([BIN, 'serve', '--db', db, '--port', '0', '--read-connections', String(size)])
+  let bare
+  try {
+    const query = {url: `${server.url}/api/metrics/revenue/mrr/query`, method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify(body)}
+    await load('warm-up', query, 2)
+    const results = []
+    for (const connections of POOL_CONNECTIONS) results.push({connections, metricat: await load(`metricat ${connections}`, query, POOL_SECONDS, connections)})
+    await stopChild(server.child)
+    // the bare server opens the file itself, so metricat's server must have let go of it
+    bare = await startChild(['bench/bare-server.js', db, compiledFile, String(size)])
+    const bareQuery = {url: `${bare.url}/query`, method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)}
+    await load('warm-up', bareQuery, 2)
+    for (const r of results) r.bare = await load(`bare ${r.connections}`, bareQuery, POOL_SECONDS, r.connections)
+    for (const r of results) {
+      report(`POST /api/metrics/revenue/mrr/query req/s / bare node:http + DuckDB pool of ${size} (${r.connections} connections)`, {
+        value: r.metricat.rps,
+        baseline: r.bare.rps,
+        unit: 'req/s',
+        target: 0.8,
+        direction: '>=',
+      })
+      report(`... p99 latency / the bare server's p99 (${r.connections} connections)`, {value: r.metricat.p99, baseline: r.bare.p99, target: 1.5})
+    }
+  } finally {
+    await stopChild(server.child)
+    if (bare) await stopChild(bare.child)
   }
 }

@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
   | 'QUERY_FAILED'
+  | 'QUERY_TIMEOUT'
+  | 'RESULT_TOO_LARGE'
+  | 'UNAVAILABLE'
   | 'RUN_FAILED'
   | 'INTERNAL'
 
@@ -57,6 +60,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   QUERY_FAILED: 422,
+  QUERY_TIMEOUT: 504,
+  RESULT_TOO_LARGE: 422,
+  UNAVAILABLE: 503,
   RUN_FAILED: 422,
   INTERNAL: 500,
 }
@@ -73,6 +79,9 @@ export const EXIT_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 1,
   PAYLOAD_TOO_LARGE: 1,
   QUERY_FAILED: 1,
+  QUERY_TIMEOUT: 1,
+  RESULT_TOO_LARGE: 1,
+  UNAVAILABLE: 1,
   RUN_FAILED: 1,
   INTERNAL: 1,
 }

@@ -6,11 +6,19 @@ import type {CatalogApi} from '../core/catalog-api.js'
 import type {TokenApi} from '../core/tokens.js'
 import {CatalogError, EXIT_CODE, formatProblem} from '../errors.js'
 
+/** How long a command waits for a database file another process holds, unless --wait says otherwise. */
+export const DEFAULT_WAIT_SECONDS = 5
+
+interface GlobalFlags {
+  db?: string
+  server?: string
+  wait?: number
+}
+
 /** The next step for an error that brings no hint of its own (a NOT_FOUND names its own: init, a path, list). */
 const HINTS: Partial<Record<CatalogError['code'], string>> = {
   VALIDATION: 'fix the file(s) above and run `metricat validate PATH` again',
   BAD_REQUEST: 'see `metricat COMMAND --help` for the accepted values',
-  DB_LOCKED: 'stop the other process, or pass --server URL to go through a running `metricat serve`',
   DB_TOO_NEW: 'install a newer metricat',
   UNAUTHORIZED: 'set METRICAT_TOKEN to a token made with `metricat token create NAME --role analyst` on the server\'s database',
   FORBIDDEN: 'use a token whose role allows this: admin (everything), analyst (reads and queries), service (ingest)',
@@ -22,8 +30,19 @@ const HINTS: Partial<Record<CatalogError['code'], string>> = {
  */
 export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
+  /**
+   * Commands that only read open the file READ_ONLY: any number of them can run at once (DuckDB
+   * allows many read-only processes, or one writer), and a file without write permission works.
+   */
+  static readOnly = false
   static baseFlags = {
     db: Flags.string({description: 'metricat database file (default: $METRICAT_DB or ./metricat.duckdb)', helpGroup: 'GLOBAL'}),
+    wait: Flags.integer({
+      description: `seconds to keep retrying while another process holds the database file (default ${DEFAULT_WAIT_SECONDS})`,
+      helpGroup: 'GLOBAL',
+      min: 0,
+      max: 3600,
+    }),
     server: Flags.string({
       description: 'send the command through a running `metricat serve` at this URL, with the token in $METRICAT_TOKEN',
       helpGroup: 'GLOBAL',
@@ -51,10 +70,49 @@ export abstract class BaseCommand extends Command {
       if (flags.server) {
         throw new CatalogError('BAD_REQUEST', `\`metricat ${this.id ?? ''}\` works on the database file, not through a server; run it without --server (and without METRICAT_SERVER)`, {server: flags.server})
       }
-      const {openCatalog} = await import('../core/catalog.js')
-      this.local = await openCatalog({db: flags.db, ...options})
+      this.local = await this.openLocal(flags, options, false)
     }
     return this.local
+  }
+
+  /**
+   * Opens the file READ_ONLY for read-only commands, waiting up to --wait seconds for a lock;
+   * a lock held by a running `metricat serve` is not waited for (`viaServer`: the caller goes
+   * through that server instead). A lock error says what holds the file and what to do.
+   */
+  private async openLocal(flags: GlobalFlags, options: Omit<OpenCatalogOptions, 'db'>, viaServer: boolean): Promise<Catalog> {
+    const [{openCatalog, resolveDbPath}, {readLiveAnnouncement}, {describeHolder}] = await Promise.all([import('../core/catalog.js'), import('../server/announcement.js'), import('../db/connection.js')])
+    const file = resolveDbPath(flags.db)
+    const wait = flags.wait ?? DEFAULT_WAIT_SECONDS
+    try {
+      return await openCatalog({
+        db: flags.db,
+        readOnly: (this.constructor as typeof BaseCommand).readOnly,
+        waitMs: wait * 1000,
+        giveUp: (holder) => holder.pid !== undefined && readLiveAnnouncement(file)?.pid === holder.pid,
+        onWait: (holder) => process.stderr.write(`Waiting up to ${wait} s for ${file}, locked by ${describeHolder(holder)}...\n`),
+        ...options,
+      })
+    } catch (error) {
+      if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
+      const server = readLiveAnnouncement(file)
+      const pid = error.details?.pid
+      const byServer = server !== undefined && (pid === undefined || pid === server.pid)
+      if (byServer && viaServer) throw error
+      const command = `\`metricat ${this.id?.replaceAll(':', ' ') ?? ''}\``
+      const hint = byServer
+        ? viaServer
+          ? `a metricat server is running on this file at ${server.url}; pass --server ${server.url}`
+          : `${command} needs the file itself: stop the metricat server at ${server.url} (PID ${server.pid}), then run it again`
+        : `waited ${wait} s; wait for that process to finish and run this again (or raise --wait), or stop it`
+      throw new CatalogError('DB_LOCKED', error.message, {...error.details, hint}, {cause: error})
+    }
+  }
+
+  /** Lock and read-only options for a core call that opens the file itself (validate). */
+  protected async openOptions(): Promise<Pick<OpenCatalogOptions, 'readOnly' | 'waitMs'>> {
+    const flags = await this.globalFlags()
+    return {readOnly: (this.constructor as typeof BaseCommand).readOnly, waitMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000}
   }
 
   /** Token administration: on the file, or through the server as `catalog()` decides. */
@@ -66,9 +124,9 @@ export abstract class BaseCommand extends Command {
     return new TokenStore((await this.localCatalog()).db)
   }
 
-  private async globalFlags(): Promise<{db?: string; server?: string}> {
+  private async globalFlags(): Promise<GlobalFlags> {
     const {flags} = await this.parse(this.constructor as typeof BaseCommand)
-    return flags as {db?: string; server?: string}
+    return flags as GlobalFlags
   }
 
   /**
@@ -94,8 +152,10 @@ export abstract class BaseCommand extends Command {
       const {RemoteCatalog} = await import('./remote-catalog.js')
       return new RemoteCatalog(flags.server, process.env.METRICAT_TOKEN || fallback.token || undefined)
     }
+    if (this.local) return this.local
     try {
-      return await this.localCatalog(options)
+      this.local = await this.openLocal(flags, options, true)
+      return this.local
     } catch (error) {
       if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
       const {readLiveAnnouncement} = await import('../server/announcement.js')

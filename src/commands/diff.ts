@@ -4,6 +4,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import type {ImportPlan} from '../core/catalog.js'
 
 export default class Diff extends BaseCommand {
+  static readOnly = true
   static summary = 'Show what importing PATH would add, change (field by field) and remove.'
   static description = 'Removed means: in the catalog but in no file under PATH (what `import --prune` would delete). Exit code 0 either way.'
   static examples = ['<%= config.bin %> diff metrics/', '<%= config.bin %> diff metrics/ --json']

@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Export extends BaseCommand {
+  static readOnly = true
   static summary = 'Export metrics as YAML: to stdout, or as <category>/<name>.yml files under --dir.'
   static description = 'Output is deterministic (fixed key order, block scalars for multi-line SQL), so `import metrics/` then `export --dir metrics/` leaves the files unchanged.'
   static strict = false

@@ -5,6 +5,7 @@ import {renderTable} from '../cli/render.js'
 import type {MetricVersion} from '../catalog/repository.js'
 
 export default class History extends BaseCommand {
+  static readOnly = true
   static summary = 'List every version of a metric: when, how and by whom it changed.'
   static examples = ['<%= config.bin %> history revenue/mrr', '<%= config.bin %> history revenue/mrr --json']
   static args = {id: Args.string({required: true, description: 'metric id (a deleted metric keeps its history)'})}

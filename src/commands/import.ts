@@ -21,7 +21,7 @@ export default class Import extends BaseCommand {
 
   async run(): Promise<ImportPlan> {
     const {args, flags} = await this.parse(Import)
-    const catalog = await this.catalog({create: true})
+    const catalog = await this.catalog()
     const plan = await catalog.importPath(args.path, {prune: flags.prune, dryRun: flags['dry-run']})
     ;(await import('../cli/print-plan.js')).printWarnings(plan.warnings)
     if (!this.jsonEnabled()) {

@@ -24,7 +24,7 @@ export default class Ingest extends BaseCommand {
       throw noSuchPath(args.file, {path: args.file})
     }
     const {pointsClient} = await import('../cli/points-client.js')
-    const client = await pointsClient(await this.catalog({create: true}))
+    const client = await pointsClient(await this.catalog())
     const {IngestProgressLine} = await import('../cli/progress.js')
     const source = args.file === '-' ? 'stdin' : args.file
     const progress = new IngestProgressLine(`ingest ${source}`)

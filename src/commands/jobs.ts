@@ -6,6 +6,7 @@ import type {JobRow} from '../core/points.js'
 import {JOB_STATUSES} from '../points/jobs.js'
 
 export default class Jobs extends BaseCommand {
+  static readOnly = true
   static summary = 'Show the job log: ingests and runs, newest first, with their outcome.'
   static description = 'Every ingest and run is a job: id, kind, data source, status (running, completed, failed, partial, interrupted), start, finish, duration, points read, inserted, updated, unchanged, deleted (snapshot runs), the error and the tail of the program\'s stderr. --since takes a relative time (30m, 12h, 7d, 12w) or a date.'
   static examples = ['<%= config.bin %> jobs', '<%= config.bin %> jobs --source steam --status failed --since 7d', '<%= config.bin %> jobs --limit 5 --json']

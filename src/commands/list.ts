@@ -5,6 +5,7 @@ import {renderTable, truncate} from '../cli/render.js'
 import type {StoredMetric} from '../catalog/types.js'
 
 export default class List extends BaseCommand {
+  static readOnly = true
   static summary = 'List metrics, optionally of one category.'
   static examples = ['<%= config.bin %> list', '<%= config.bin %> list --category revenue', '<%= config.bin %> list --json']
   static flags = {

@@ -24,7 +24,7 @@ export default class Load extends BaseCommand {
   async run(): Promise<LoadResult> {
     const {args, flags} = await this.parse(Load)
     const {loadTable} = await import('../core/warehouse.js')
-    const result = await loadTable(await this.localCatalog({create: true, readFiles: [args.file]}), args.table, args.file, {replace: flags.replace, format: flags.format})
+    const result = await loadTable(await this.localCatalog({readFiles: [args.file]}), args.table, args.file, {replace: flags.replace, format: flags.format})
     if (!this.jsonEnabled()) this.log(`${result.mode === 'appended' ? 'Appended' : result.mode === 'replaced' ? 'Replaced' : 'Created'} ${result.table}: ${result.rows.toLocaleString('en-US')} rows from ${result.file} (${result.format})`)
     return result
   }

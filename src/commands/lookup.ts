@@ -6,6 +6,7 @@ import type {StoredMetric} from '../catalog/types.js'
 import type {ColumnUse} from '../core/columns.js'
 
 export default class Lookup extends BaseCommand {
+  static readOnly = true
   static summary = 'Exact lookups: the metric a synonym names, the metrics that read a table, or the metrics that use a column.'
   static description = `--column finds the metrics whose expression, filters, dimensions, time column or SQL read the column, from DuckDB's parse of that SQL (not substring matching); --table narrows it to one table.`
   static examples = [

@@ -7,6 +7,7 @@ import {AGGS, BUCKETS, GRANULARITY_INPUTS} from '../points/types.js'
 import {parseWhere} from '../query/parse-where.js'
 
 export default class Points extends BaseCommand {
+  static readOnly = true
   static summary = 'Aggregate the ingested points of one metric key by bucket, filtered and split by dimensions.'
   static description = `Buckets inside [--from, --to) (or the data's own range) that hold no points are filled: 0 for sum and count, empty otherwise. Weeks start on Monday; dates are UTC. --where and --by name dimension keys of the points; values are bound as parameters.`
   static examples = [
@@ -47,7 +48,7 @@ export default class Points extends BaseCommand {
     const result = await (await pointsClient(await this.catalog())).query(request)
     if (!this.jsonEnabled()) {
       const {printResult} = await import('../cli/print-result.js')
-      printResult(result, flags.format, this)
+      await printResult(result, flags.format, this)
     }
     return result
   }

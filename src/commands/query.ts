@@ -3,9 +3,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {queryFlags, toMetricQuery} from '../cli/query-flags.js'
-import type {QueryResult} from '../query/types.js'
+import type {Catalog, ResultSink} from '../core/catalog.js'
 
 export default class Query extends BaseCommand {
+  static readOnly = true
   static summary = 'Compute a metric by period, optionally split by dimensions, filtered and compared.'
   static description = 'Periods with no data inside the range are filled (0 for sum/count/count_distinct, empty otherwise). `metricat sql` prints the SQL this runs.'
   static examples = [
@@ -24,15 +25,28 @@ export default class Query extends BaseCommand {
     format: Flags.option({options: ['table', 'json', 'csv'] as const, default: 'table', description: 'output format (--json is the same as --format json)'})(),
   }
 
-  async run(): Promise<QueryResult> {
+  // Prints the result itself, as it streams from DuckDB (JSON and CSV of any size in bounded
+  // memory; a table shows the first 1,000 rows), so it returns nothing for oclif to print.
+  async run(): Promise<void> {
     const {args, flags} = await this.parse(Query)
     const catalog = await this.catalog({warehouse: flags.warehouse})
-    const result = await catalog.queryMetric(toMetricQuery(args.id, flags))
-    for (const warning of result.warnings ?? []) this.logToStderr(`Warning: ${warning}`)
-    if (!this.jsonEnabled()) {
-      const {printResult} = await import('../cli/print-result.js')
-      printResult(result, flags.format, this)
+    const query = toMetricQuery(args.id, flags)
+    const {resultWriter} = await import('../cli/print-result.js')
+    const out = resultWriter(this.jsonEnabled() ? 'json' : flags.format, this)
+    // warnings (e.g. a range widened to whole periods) go to stderr as well, before the rows
+    const writer: ResultSink = {
+      start: (head) => {
+        for (const warning of head.warnings ?? []) this.logToStderr(`Warning: ${warning}`)
+        return out.start(head)
+      },
+      rows: (rows) => out.rows(rows),
     }
-    return result
+    if ('streamMetric' in catalog) await (catalog as Catalog).streamMetric(query, writer)
+    else {
+      const result = await catalog.queryMetric(query)
+      await writer.start({...result, rows: []})
+      await writer.rows(result.rows)
+    }
+    await out.end()
   }
 }

@@ -38,7 +38,7 @@ export default class Run extends BaseCommand {
     }
     const argv = program.length > 0 ? program : (rest as string[])
     const {pointsClient} = await import('../cli/points-client.js')
-    const client = await pointsClient(await this.catalog({create: true}))
+    const client = await pointsClient(await this.catalog())
     const {IngestProgressLine} = await import('../cli/progress.js')
     const progress = new IngestProgressLine('run')
     const result = await client

@@ -5,6 +5,7 @@ import {renderTable, truncate} from '../cli/render.js'
 import type {SearchHit} from '../catalog/search.js'
 
 export default class Search extends BaseCommand {
+  static readOnly = true
   static summary = 'Find metrics by name, synonym, alias or the words of a question ("how much money did we make"), best first.'
   static description = 'An exact name, id, synonym, alias or display name (ignoring case, _, - and spacing) scores 100 and comes first; the rest are ranked by relevance (BM25 over synonyms, name, display name, category, aliases, description and notes, with stemming and a business vocabulary: money -> revenue, bill -> cost, ...), the best at 90.'
   static examples = ['<%= config.bin %> search "recurring revenue"', '<%= config.bin %> search churn --json']

@@ -6,12 +6,15 @@ export default class Serve extends BaseCommand {
   static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json).'
   static description = `Binds 127.0.0.1:8787 unless told otherwise. Requests need \`Authorization: Bearer <token>\` (\`metricat token create\`); --public-read lets catalog reads through without one. Listening on a non-loopback host is refused while no token exists.
 
-While it runs the server holds the database file; other metricat commands on the same --db go through it (it announces itself in <db>.server.json). Stop it with Ctrl-C or SIGTERM: it stops accepting, interrupts running queries, closes the database and exits 0.`
+While it runs the server holds the database file; other metricat commands on the same --db go through it (it announces itself in <db>.server.json). Queries run on a pool of read connections (one per core by default), each under --query-timeout (504 when exceeded) and all under DuckDB's --memory-limit; writes are serialised on one connection.
+
+Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 with Retry-After, lets requests in flight finish and their responses be written in full (up to --shutdown-timeout seconds), then interrupts the queries still running (503), closes the database and exits 0.`
   static examples = [
     '<%= config.bin %> serve',
     '<%= config.bin %> serve --port 9000 --public-read',
     '<%= config.bin %> serve --host 0.0.0.0 --db /srv/metricat.duckdb',
     '<%= config.bin %> serve --host 0.0.0.0 --allowed-host metrics.example.com',
+    '<%= config.bin %> serve --query-timeout 10 --memory-limit 4GB --read-connections 4',
   ]
   static enableJsonFlag = false
   static flags = {
@@ -22,18 +25,30 @@ While it runs the server holds the database file; other metricat commands on the
     warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
     'allowed-host': Flags.string({multiple: true, description: 'a host name clients may use besides the bound address (repeatable); other Host headers get 403 (DNS rebinding)'}),
     scheduler: Flags.boolean({description: 'also run due data sources on their schedules, as `metricat scheduler` does'}),
+    'query-timeout': Flags.integer({default: 30, min: 0, max: 86_400, description: 'stop a query running longer than this many seconds with 504 (0: no limit)'}),
+    'max-rows': Flags.integer({default: 100_000, min: 1, description: 'most rows one metric query response may hold (larger results: 422; the CLI streams any size)'}),
+    'memory-limit': Flags.string({description: 'DuckDB memory_limit, e.g. 4GB (default: half the machine\'s memory)'}),
+    'read-connections': Flags.integer({min: 1, max: 256, description: 'connections that run queries at once (default: the number of cores)'}),
+    'shutdown-timeout': Flags.integer({default: 10, min: 0, max: 3600, description: 'on SIGTERM/SIGINT, seconds requests in flight get to finish before their queries are interrupted'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Serve)
-    const catalog = await this.localCatalog({warehouse: flags.warehouse})
-    const {startServer} = await import('../server/start.js')
+    const {SERVER_DEFAULTS, startServer} = await import('../server/start.js')
+    const catalog = await this.localCatalog({
+      warehouse: flags.warehouse,
+      readConnections: flags['read-connections'] ?? SERVER_DEFAULTS.readConnections,
+      memoryLimit: flags['memory-limit'] ?? SERVER_DEFAULTS.memoryLimit,
+    })
     const server = await startServer(catalog, {
       host: flags.host,
       port: flags.port,
       publicRead: flags['public-read'],
       bodyLimit: flags['body-limit'] * 1024 * 1024,
       allowedHosts: flags['allowed-host'],
+      queryTimeoutMs: flags['query-timeout'] * 1000,
+      maxRows: flags['max-rows'],
+      drainMs: flags['shutdown-timeout'] * 1000,
     })
     // one line on stdout with the URL (scripts wait for it); the rest goes to stderr
     this.log(`metricat serving ${catalog.file} at ${server.url}`)
@@ -54,7 +69,8 @@ While it runs the server holds the database file; other metricat commands on the
         const force = () => process.exit(0)
         process.once('SIGINT', force)
         process.once('SIGTERM', force)
-        setTimeout(force, 5000).unref()
+        // past the drain, the interrupt grace and closing (see `stop`)
+        setTimeout(force, flags['shutdown-timeout'] * 1000 + 8000).unref()
         // running scheduled jobs are stopped and recorded as interrupted before the database closes
         void (scheduler ? scheduler.stop(3000) : Promise.resolve()).then(() => server.stop()).then(
           (clean) => {

@@ -4,6 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Show extends BaseCommand {
+  static readOnly = true
   static summary = 'Show a metric definition: what it means, how it is computed, its SQL.'
   static description = 'ID may be a current id or a former id listed in a metric\'s aliases.'
   static examples = ['<%= config.bin %> show revenue/mrr', '<%= config.bin %> show revenue/mrr --version 1', '<%= config.bin %> show revenue/mrr --json']

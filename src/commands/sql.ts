@@ -5,6 +5,7 @@ import {queryFlags, toMetricQuery} from '../cli/query-flags.js'
 import type {CompiledQuery} from '../query/types.js'
 
 export default class Sql extends BaseCommand {
+  static readOnly = true
   static summary = 'Print the exact SQL and parameters that `metricat query` would run.'
   static description = 'Parameters are listed in order as $1, $2, ...; request values never appear in the SQL text.'
   static examples = [

@@ -5,6 +5,7 @@ import {renderTable} from '../cli/render.js'
 import type {TableMapEntry} from '../core/columns.js'
 
 export default class Tables extends BaseCommand {
+  static readOnly = true
   static summary = 'List every table the catalog\'s metrics read, with the metrics that read it.'
   static description = `--columns lists every table of the warehouse instead (the attached --warehouse file and the metricat file's main schema) with its columns, their types and, per column, the metrics that use it: the table map agents ask for.`
   static examples = ['<%= config.bin %> tables', '<%= config.bin %> tables --json', '<%= config.bin %> tables --columns']

@@ -6,6 +6,7 @@ import type {ValidationReport} from '../core/catalog.js'
 import {CatalogError, formatProblem} from '../errors.js'
 
 export default class Validate extends BaseCommand {
+  static readOnly = true
   static summary = 'Check metric YAML (or the stored catalog): schema, catalog rules, then the warehouse.'
   static description = `Schema checks (fields, types, unknown fields), then catalog checks (duplicate ids or synonyms, ratio/derived references exist, no cycles), then - when a database or --warehouse is there - warehouse checks: every table, expression, filter, dimension, sql and variant must bind (run with LIMIT 0). Exits 1 on any problem, so it can gate a pull request. Without PATH it checks the metrics stored in the database.`
   static examples = [
@@ -21,7 +22,7 @@ export default class Validate extends BaseCommand {
   async run(): Promise<ValidationReport> {
     const {args, flags} = await this.parse(Validate)
     const {validateMetrics} = await import('../core/catalog.js')
-    const report = await validateMetrics({db: flags.db, warehouse: flags.warehouse, path: args.path})
+    const report = await validateMetrics({db: flags.db, warehouse: flags.warehouse, path: args.path, ...(await this.openOptions())})
     ;(await import('../cli/print-plan.js')).printWarnings(report.warnings)
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
     if (report.problems.length > 0) {

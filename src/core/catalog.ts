@@ -21,13 +21,14 @@ import {closest} from '../catalog/suggest.js'
 import {type Located, checkSemantics} from '../catalog/semantic.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
-import {Database, firstLine, type Tx} from '../db/connection.js'
-import {migrate} from '../db/migrator.js'
+import {Database, firstLine, type OpenOptions, type Tx} from '../db/connection.js'
+import {migrate, pendingMigrations} from '../db/migrator.js'
 import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import type {ResultRow} from '../query/types.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
 const yamlModule = () => import('../catalog/yaml.js')
@@ -37,13 +38,29 @@ export interface OpenCatalogOptions {
   db?: string
   /** DuckDB file attached read-only as the warehouse; defaults to METRICAT_WAREHOUSE */
   warehouse?: string
-  /** create the file when it does not exist (init, import); otherwise a missing file is an error */
+  /** create the file when it does not exist (only `init`); otherwise a missing file is an error */
   create?: boolean
   /**
    * Files DuckDB may read besides the attached databases (`load` passes the file it loads).
    * Everything else on the file system is closed once the catalog is open (`Database.lockDown`).
    */
   readFiles?: string[]
+  /**
+   * open the file READ_ONLY (commands that only read): many such processes can share the file,
+   * and a file without write permission can be read. A file that needs migrating is opened
+   * read-write just long enough to migrate it, then read-only again.
+   */
+  readOnly?: boolean
+  /** how long to wait (ms) while another process holds the file; default 0 */
+  waitMs?: number
+  /** stop waiting early for this lock holder (a server the caller can go through instead) */
+  giveUp?: OpenOptions['giveUp']
+  /** told when waiting for a lock begins */
+  onWait?: OpenOptions['onWait']
+  /** read connections for queries beside the write connection (the server; default none) */
+  readConnections?: number
+  /** DuckDB memory_limit, e.g. `4GB` */
+  memoryLimit?: string
 }
 
 /** The database path a command uses: the flag, then METRICAT_DB, then ./metricat.duckdb. */
@@ -60,17 +77,53 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
       hint: `create it with \`metricat init${options.db ? ` --db ${options.db}` : ''}\` (\`init --demo\` adds the starter metrics and a sample warehouse), or point --db or METRICAT_DB at an existing file`,
     })
   }
-  const db = await Database.open(file)
+  const lock = {waitMs: options.waitMs, giveUp: options.giveUp, onWait: options.onWait}
+  let db = await Database.open(file, {...lock, readOnly: options.readOnly, memoryLimit: options.memoryLimit})
   try {
-    await migrate(db)
+    if (db.readOnly) {
+      const {current, pending} = await pendingMigrations(db)
+      if (pending.length > 0) {
+        db.close()
+        await migrateFile(file, current, pending.at(-1)!.version, lock)
+        db = await Database.open(file, {...lock, readOnly: true, memoryLimit: options.memoryLimit})
+      }
+    } else await migrate(db)
     const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
     if (warehouse) await db.attachWarehouse(warehouse)
+    if (options.readConnections) await db.openReadPool(options.readConnections)
     await db.lockDown(options.readFiles)
   } catch (error) {
     db.close()
     throw error
   }
   return new Catalog(db)
+}
+
+/** Brings a file a read-only open found out of date up to `target`, read-write, and closes it. */
+async function migrateFile(file: string, current: number, target: number, lock: Pick<OpenCatalogOptions, 'waitMs' | 'giveUp' | 'onWait'>): Promise<void> {
+  let db: Database
+  try {
+    db = await Database.open(file, lock)
+  } catch (error) {
+    if (!(error instanceof CatalogError) || error.code !== 'BAD_REQUEST') throw error
+    throw new CatalogError(
+      'MIGRATION_FAILED',
+      `${file} has catalog schema version ${current} and needs migrating to ${target}, which cannot be done read-only (${error.message}); run \`metricat init --db ${file}\` once where the file is writable`,
+      {file, version: current, target},
+      {cause: error},
+    )
+  }
+  try {
+    await migrate(db)
+  } finally {
+    db.close()
+  }
+}
+
+/** Where `Catalog.streamMetric` delivers a result: first everything but the rows, then the rows in chunks. */
+export interface ResultSink {
+  start(head: QueryResult): void | Promise<void>
+  rows(rows: ResultRow[]): void | Promise<void>
 }
 
 export interface ImportOptions {
@@ -138,11 +191,11 @@ export interface ValidationReport {
  * when one exists (or a warehouse is given); without one, files get schema and catalog checks
  * only, on a throwaway in-memory catalog.
  */
-export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string}): Promise<ValidationReport> {
+export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string} & Pick<OpenCatalogOptions, 'readOnly' | 'waitMs'>): Promise<ValidationReport> {
   const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
   if (!options.path || existsSync(resolveDbPath(options.db))) {
     // the stored catalog, or files checked against it: the database must exist (never made here)
-    const catalog = await openCatalog({db: options.db, warehouse})
+    const catalog = await openCatalog({db: options.db, warehouse, readOnly: options.readOnly, waitMs: options.waitMs})
     try {
       return await catalog.validate(options.path, {warehouse: true})
     } finally {
@@ -604,37 +657,80 @@ export class Catalog implements CatalogApi {
     for (const m of pending) this.runnable.add(m.content_hash)
   }
 
-  /** Computes a metric: `{metric, grain, data_through, columns, rows, sql, params}`. */
-  async queryMetric(query: MetricQuery): Promise<QueryResult> {
+  /**
+   * Computes a metric: `{metric, grain, data_through, columns, rows, sql, params}`, every row in memory;
+   * `maxRows` refuses (RESULT_TOO_LARGE) a result with more rows. See `streamMetric`.
+   */
+  async queryMetric(query: MetricQuery, options: {maxRows?: number} = {}): Promise<QueryResult> {
+    let result: QueryResult | undefined
+    await this.streamMetric(query, {
+      start: (head) => {
+        result = head
+      },
+      rows: (rows) => {
+        if (options.maxRows !== undefined && result!.rows.length + rows.length > options.maxRows) {
+          throw new CatalogError('RESULT_TOO_LARGE', `the result of ${result!.metric} has more than ${options.maxRows.toLocaleString('en-US')} rows; narrow it (a shorter range, a coarser grain, fewer dimensions, --limit)`, {metric: result!.metric, limit: options.maxRows})
+        }
+        for (const row of rows) result!.rows.push(row)
+      },
+    })
+    return result!
+  }
+
+  /**
+   * Computes a metric and hands it over in pieces, so a result of any size goes out in bounded
+   * memory: `sink.start` gets the whole result with `rows` empty (its keys in output order), then
+   * `sink.rows` gets the rows chunk by chunk as DuckDB produces them. Everything a result carries
+   * besides rows is known before the first row; per-row work happens on each chunk.
+   */
+  async streamMetric(query: MetricQuery, sink: ResultSink): Promise<void> {
     const {id} = await this.get(query.metric)
     const compiled = await this.compileQuery({...query, metric: id})
-    let result: {columns: string[]; rows: Record<string, unknown>[]}
+    const rename = compiled.aliases ?? {}
+    const renamed = Object.keys(rename).length > 0
+    let sqlColumns: string[] = []
+    let started = false
+    // The compiled SQL repeats data_through on every row and has a partial flag on each: the result
+    // carries data_through once (known from the first row, so the head goes out with it), and
+    // `partial: true` only on the period the data ends inside.
+    const start = async (first: Record<string, unknown> | undefined) => {
+      started = true
+      const columns = sqlColumns.map((c) => rename[c] ?? c)
+      const through = columns.includes('data_through')
+      await sink.start({
+        metric: id,
+        grain: compiled.grain ?? null,
+        data_through: through ? (first ? ((first.data_through as string | null) ?? null) : await this.dataThrough(id)) : null,
+        warnings: compiled.warnings ?? [],
+        columns: through ? columns.filter((c) => c !== 'data_through' && c !== 'partial') : columns,
+        rows: [],
+        sql: compiled.sql,
+        params: compiled.params,
+      })
+    }
+    const shape = (row: Record<string, unknown>): Record<string, unknown> => {
+      const named = renamed ? Object.fromEntries(Object.entries(row).map(([k, v]) => [rename[k] ?? k, v])) : row
+      if (!('data_through' in named)) return named
+      const {data_through: _, partial, ...rest} = named
+      return partial === true ? {...rest, partial: true} : rest
+    }
     try {
-      result = await this.db.query(compiled.sql, compiled.params)
+      await this.db.stream(
+        compiled.sql,
+        compiled.params,
+        async (rows) => {
+          if (!started) await start(rows[0])
+          await sink.rows(rows.map(shape) as ResultRow[])
+        },
+        (columns) => {
+          sqlColumns = columns
+        },
+      )
+      if (!started) await start(undefined)
     } catch (error) {
+      if (error instanceof CatalogError) throw error
       const message = error instanceof Error ? firstLine(error.message) : String(error)
       throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
-    }
-    const rename = compiled.aliases ?? {}
-    let rows = Object.keys(rename).length === 0 ? result.rows : result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [rename[k] ?? k, v])))
-    let columns = result.columns.map((c) => rename[c] ?? c)
-    // The compiled SQL repeats data_through on every row and has a partial flag on each: the result
-    // carries data_through once, and `partial: true` only on the period the data ends inside.
-    let dataThrough: string | null = null
-    if (columns.includes('data_through')) {
-      dataThrough = rows.length > 0 ? ((rows[0]!.data_through as string | null) ?? null) : await this.dataThrough(id)
-      rows = rows.map(({data_through: _, partial, ...rest}) => (partial === true ? {...rest, partial: true} : rest))
-      columns = columns.filter((c) => c !== 'data_through' && c !== 'partial')
-    }
-    return {
-      metric: id,
-      grain: compiled.grain ?? null,
-      data_through: dataThrough,
-      warnings: compiled.warnings ?? [],
-      columns,
-      rows: rows as QueryResult['rows'],
-      sql: compiled.sql,
-      params: compiled.params,
     }
   }
 

@@ -66,6 +66,7 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
   try {
     result = await catalog.db.query(compiled.sql, compiled.params)
   } catch (error) {
+    if (error instanceof CatalogError) throw error
     throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {key: request.key}, {cause: error})
   }
   const rows = result.rows.map((row) => {

@@ -1,4 +1,5 @@
 import type {DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue} from '@duckdb/node-api'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -16,19 +17,49 @@ const NUMERIC_AS_TEXT = new Set([5, 9, 16, 32, 19])
 export type SqlValue = string | number | boolean | null | bigint
 export type Row = Record<string, unknown>
 
+/** How to open the metricat file. */
+export interface OpenOptions {
+  /** attach READ_ONLY: many read-only processes may share the file; nothing can be written */
+  readOnly?: boolean
+  /** how long to keep retrying while another process holds a conflicting lock (default 0: fail at once) */
+  waitMs?: number
+  /** stop waiting early for this lock holder (e.g. a server the command can go through instead) */
+  giveUp?: (holder: LockHolder) => boolean
+  /** called once, when the first attempt finds the file locked and waiting begins */
+  onWait?: (holder: LockHolder) => void
+  /** DuckDB's memory_limit, e.g. `4GB` (default: DuckDB's, 80% of the machine's memory) */
+  memoryLimit?: string
+}
+
+/** The process holding a DuckDB file lock, as far as the lock error and /proc tell. */
+export interface LockHolder {
+  pid?: number
+  /** its command line, where the platform shows it (Linux /proc) */
+  command?: string
+}
+
 /**
- * One DuckDB file, one instance per process (two instances on one file corrupt it), and one
- * connection through which every statement runs in order. DuckDB serialises statements on a
- * connection anyway; the queue keeps a transaction's statements from interleaving with others.
+ * One DuckDB file, one instance per process (two instances on one file corrupt it). Writes and
+ * catalog reads run in order on one connection (the queue keeps a transaction's statements from
+ * interleaving with others); with a read pool (`openReadPool`, the server), metric queries run on
+ * their own connections, so one slow query does not hold up catalog reads or writes.
  */
 export class Database {
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
+  private readers: DuckDBConnection[] = []
+  private idleReaders: DuckDBConnection[] = []
+  private waitingForReader: ((c: DuckDBConnection) => void)[] = []
+  private searchPath: string | undefined
+  private queryTimeoutMs: number | undefined
+  /** set by `interruptAll`: statements that fail from now on were stopped, not wrong */
+  private interrupted = false
 
   private constructor(
     readonly file: string,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    readonly readOnly: boolean,
   ) {}
 
   /**
@@ -39,31 +70,78 @@ export class Database {
     const wh = path.resolve(file)
     try {
       await this.run(`ATTACH ${quoteLiteral(wh)} AS warehouse (READ_ONLY)`)
-      await this.run(`SET search_path = 'warehouse.main,${STORE}.main'`)
+      this.searchPath = `SET search_path = 'warehouse.main,${STORE}.main'`
+      await this.run(this.searchPath)
+      for (const reader of this.readers) await reader.run(this.searchPath)
     } catch (error) {
       throw translateOpenError(error, wh)
     }
   }
 
-  static async open(file: string): Promise<Database> {
+  /**
+   * Opens `file` (`:memory:` for a throwaway catalog). With `readOnly` the file is attached
+   * READ_ONLY. While another process holds a conflicting lock, retries until `waitMs` has passed
+   * (or `giveUp` says so), then fails with DB_LOCKED naming the holder.
+   */
+  static async open(file: string, options: OpenOptions = {}): Promise<Database> {
     // require(), not import(): importing this CommonJS package from ESM makes Node scan each of
     // its re-exported files for export names first, some 40 ms of every cold command.
     const {DuckDBInstance} = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
     const abs = file === ':memory:' ? file : path.resolve(file)
+    const readOnly = Boolean(options.readOnly) && abs !== ':memory:'
     // The file is attached under a fixed alias rather than opened as the main database: DuckDB
     // names the main database after the file, and a file called metricat.duckdb would make
     // `metricat.<table>` ambiguous between that database and the catalog schema.
-    const instance = await DuckDBInstance.create(':memory:')
-    const connection = await instance.connect()
+    let instance: DuckDBInstance
     try {
-      await execute(connection, `ATTACH ${quoteLiteral(abs)} AS ${STORE}`, [])
+      instance = await DuckDBInstance.create(':memory:', options.memoryLimit ? {memory_limit: options.memoryLimit} : undefined)
+    } catch (error) {
+      throw new CatalogError('BAD_REQUEST', `bad memory limit ${JSON.stringify(options.memoryLimit)}: ${firstLine(String((error as Error).message))}; expected e.g. 4GB or 512MB`, {memoryLimit: options.memoryLimit}, {cause: error})
+    }
+    const connection = await instance.connect()
+    const deadline = Date.now() + (options.waitMs ?? 0)
+    try {
+      // Every timestamp metricat writes or prints is UTC, whatever TZ the process runs under
+      // (with ICU loaded, DuckDB otherwise takes the TZ of the process for now() and casts).
+      await execute(connection, `SET GLOBAL TimeZone = 'UTC'`, [])
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await execute(connection, `ATTACH ${quoteLiteral(abs)} AS ${STORE}${readOnly ? ' (READ_ONLY)' : ''}`, [])
+          break
+        } catch (error) {
+          const holder = lockHolder(error)
+          if (!holder || Date.now() >= deadline || options.giveUp?.(holder)) throw error
+          if (attempt === 0) options.onWait?.(holder)
+          await delay(Math.min(250, 25 * 2 ** attempt, Math.max(1, deadline - Date.now())))
+        }
+      }
       await execute(connection, `USE ${STORE}`, [])
     } catch (error) {
       connection.closeSync()
       instance.closeSync()
       throw translateOpenError(error, abs)
     }
-    return new Database(abs, instance, connection)
+    return new Database(abs, instance, connection, readOnly)
+  }
+
+  /**
+   * Opens `size` more connections for `query` and `stream` (metric and points queries), so up to
+   * `size` of them run at once beside the write connection. Reads on them see committed data only.
+   * Call it before `lockDown` (the connections are configured with SET/USE).
+   */
+  async openReadPool(size: number): Promise<void> {
+    for (let i = this.readers.length; i < size; i++) {
+      const c = await this.instance.connect()
+      await execute(c, `USE ${STORE}`, [])
+      if (this.searchPath) await execute(c, this.searchPath, [])
+      this.readers.push(c)
+      this.releaseReader(c)
+    }
+  }
+
+  /** Interrupts a query (`query`/`stream`) that runs longer than `ms` with QUERY_TIMEOUT; undefined: no limit. */
+  setQueryTimeout(ms: number | undefined): void {
+    this.queryTimeoutMs = ms
   }
 
   /**
@@ -85,9 +163,17 @@ export class Database {
 
   /** Runs `fn` after every statement queued before it; nothing else runs on the connection meanwhile. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn)
+    const next = this.queue.then(fn, fn).catch((error: unknown) => {
+      throw this.stoppedError(error)
+    })
     this.queue = next.catch(() => undefined)
     return next
+  }
+
+  /** After `interruptAll`, a statement that failed was stopped by it: UNAVAILABLE, not a bug or a bad query. */
+  private stoppedError(error: unknown): unknown {
+    if (!this.interrupted || error instanceof CatalogError) return error
+    return new CatalogError('UNAVAILABLE', 'the request was stopped because the server is shutting down; retry shortly', {}, {cause: error})
   }
 
   async all<T = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
@@ -95,25 +181,63 @@ export class Database {
   }
 
   /**
-   * Runs one read-only statement (a SELECT, which DuckDB checks once it has parsed it: anything
-   * else is refused before it runs) and returns its rows as JSON-ready objects with column names. 64-bit integers and decimals come back as
-   * numbers (DuckDB's JSON conversion gives strings for them, which no caller wants), dates
-   * as `YYYY-MM-DD`, timestamps as ISO text.
+   * Rows as JSON-ready objects with column names (see `stream`), all in memory: for results
+   * known to be small. Runs on a pooled read connection when there is a pool.
    */
   async query(sql: string, params: SqlValue[] = []): Promise<{columns: string[]; rows: Row[]}> {
-    return this.exclusive(async () => {
-      const reader = await execute(this.connection, sql, params, {selectOnly: true})
-      const columns = reader.columnNames()
-      const numeric = reader.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
-      const rows = reader.getRowObjectsJson() as Row[]
-      if (numeric.some(Boolean)) {
-        for (const row of rows) {
-          columns.forEach((c, i) => {
-            if (numeric[i] && row[c] !== null) row[c] = Number(row[c])
-          })
+    const rows: Row[] = []
+    const columns = await this.stream(sql, params, (chunk) => {
+      for (const row of chunk) rows.push(row)
+    })
+    return {columns, rows}
+  }
+
+  /**
+   * Runs one read-only statement (a SELECT, which DuckDB checks once it has parsed it: anything
+   * else is refused before it runs) and hands its rows to `onRows` chunk by chunk (about 2,048 rows
+   * each) as DuckDB produces them, so a large result never sits in memory whole; `onStart` gets
+   * the column names first. 64-bit integers and decimals come back as numbers (DuckDB's JSON
+   * conversion gives strings for them, which no caller wants), dates as `YYYY-MM-DD`, timestamps
+   * as ISO text. Runs on a pooled read connection when there is a pool, under the query time limit.
+   */
+  async stream(sql: string, params: SqlValue[], onRows: (rows: Row[]) => void | Promise<void>, onStart?: (columns: string[]) => void | Promise<void>): Promise<string[]> {
+    return this.withReader(async (connection) => {
+      if (this.interrupted) throw new CatalogError('UNAVAILABLE', 'the server is shutting down; retry shortly', {})
+      let prepared: DuckDBPreparedStatement | undefined
+      let timedOut = false
+      const timer = this.queryTimeoutMs
+        ? setTimeout(() => {
+            timedOut = true
+            connection.interrupt()
+          }, this.queryTimeoutMs)
+        : undefined
+      try {
+        prepared = await prepare(connection, sql, params, {selectOnly: true})
+        const result = await prepared.stream()
+        const columns = result.columnNames()
+        const numeric = result.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
+        await onStart?.(columns)
+        for await (const rows of result.yieldRowObjectJson()) {
+          if (numeric.some(Boolean)) {
+            for (const row of rows) {
+              columns.forEach((c, i) => {
+                if (numeric[i] && row[c] !== null) row[c] = Number(row[c])
+              })
+            }
+          }
+          await onRows(rows as Row[])
         }
+        return columns
+      } catch (error) {
+        if (timedOut) {
+          const seconds = +(this.queryTimeoutMs! / 1000).toFixed(3)
+          throw new CatalogError('QUERY_TIMEOUT', `the query ran longer than ${seconds} s and was stopped; narrow it (a shorter range, a coarser grain, fewer dimensions)`, {timeout_seconds: seconds}, {cause: error})
+        }
+        throw this.stoppedError(error)
+      } finally {
+        if (timer) clearTimeout(timer)
+        prepared?.destroySync()
       }
-      return {columns, rows}
     })
   }
 
@@ -143,15 +267,46 @@ export class Database {
     })
   }
 
+  /** Interrupts whatever runs on the write connection. */
   interrupt(): void {
     this.connection.interrupt()
+  }
+
+  /** Interrupts every running statement (shutdown); queries stopped this way fail with UNAVAILABLE. */
+  interruptAll(): void {
+    this.interrupted = true
+    this.connection.interrupt()
+    for (const reader of this.readers) reader.interrupt()
+  }
+
+  /** Whether no statement runs or waits, on the write connection or the read pool. */
+  async idle(): Promise<boolean> {
+    if (this.idleReaders.length < this.readers.length) return false
+    return Promise.race([this.exclusive(async () => true), delay(10).then(() => false)])
   }
 
   close(): void {
     if (this.closed) return
     this.closed = true
+    for (const reader of this.readers) reader.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
+  }
+
+  private async withReader<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.readers.length === 0) return this.exclusive(() => fn(this.connection))
+    const connection = this.idleReaders.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waitingForReader.push(resolve)))
+    try {
+      return await fn(connection)
+    } finally {
+      this.releaseReader(connection)
+    }
+  }
+
+  private releaseReader(connection: DuckDBConnection): void {
+    const next = this.waitingForReader.shift()
+    if (next) next(connection)
+    else this.idleReaders.push(connection)
   }
 
   private async allUnqueued<T>(sql: string, params: SqlValue[]): Promise<T[]> {
@@ -170,6 +325,16 @@ export class Database {
  * script), then bound and executed. `selectOnly` refuses anything but a SELECT before it runs.
  */
 async function execute(connection: DuckDBConnection, sql: string, params: SqlValue[], options: {selectOnly?: boolean} = {}): Promise<DuckDBResultReader> {
+  const prepared = await prepare(connection, sql, params, options)
+  try {
+    return await prepared.runAndReadAll()
+  } finally {
+    prepared.destroySync()
+  }
+}
+
+/** `sql` prepared (exactly one statement; with `selectOnly`, a SELECT) and bound; the caller destroys it. */
+async function prepare(connection: DuckDBConnection, sql: string, params: SqlValue[], options: {selectOnly?: boolean} = {}): Promise<DuckDBPreparedStatement> {
   let prepared: DuckDBPreparedStatement
   try {
     prepared = await connection.prepare(sql)
@@ -184,9 +349,10 @@ async function execute(connection: DuckDBConnection, sql: string, params: SqlVal
       throw new CatalogError('BAD_REQUEST', 'refusing to run a statement that is not a SELECT where only a query may run', {})
     }
     if (params.length > 0) prepared.bind(params as DuckDBValue[])
-    return await prepared.runAndReadAll()
-  } finally {
+    return prepared
+  } catch (error) {
     prepared.destroySync()
+    throw error
   }
 }
 
@@ -219,14 +385,12 @@ export function quoteLiteral(value: string): string {
 
 function translateOpenError(error: unknown, file: string): Error {
   const message = error instanceof Error ? error.message : String(error)
-  if (/Could not set lock on file/i.test(message)) {
-    const pid = /PID (\d+)/.exec(message)?.[1]
-    return new CatalogError(
-      'DB_LOCKED',
-      `${file} is locked by another process${pid ? ` (PID ${pid})` : ''}; stop it, or send the command through the running server with --server URL.`,
-      {file, pid: pid ? Number(pid) : undefined},
-      {cause: error},
-    )
+  const holder = lockHolder(error)
+  if (holder) {
+    return new CatalogError('DB_LOCKED', `${file} is locked by ${describeHolder(holder)}`, {file, pid: holder.pid, command: holder.command}, {cause: error})
+  }
+  if (/Permission denied/i.test(message)) {
+    return new CatalogError('BAD_REQUEST', `cannot open ${file}: permission denied`, {file}, {cause: error})
   }
   if (/No such file or directory|Cannot open file|cannot open file/i.test(message)) {
     return new CatalogError('BAD_REQUEST', `cannot open ${file}: ${firstLine(message)}`, {file}, {cause: error})
@@ -235,6 +399,32 @@ function translateOpenError(error: unknown, file: string): Error {
     return new CatalogError('BAD_REQUEST', `cannot open ${file}: ${firstLine(message)}`, {file}, {cause: error})
   }
   return error instanceof Error ? error : new Error(message)
+}
+
+/** "process 123 (node bin/run.js import metrics/)", or "another process" when the PID is unknown. */
+export function describeHolder(holder: LockHolder): string {
+  return holder.pid ? `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''}` : 'another process'
+}
+
+/** The holder of a conflicting file lock, when `error` is DuckDB's lock error; undefined otherwise. */
+function lockHolder(error: unknown): LockHolder | undefined {
+  const message = error instanceof Error ? error.message : String(error)
+  if (!/Could not set lock on file/i.test(message)) return undefined
+  const pid = Number(/PID (\d+)/.exec(message)?.[1]) || undefined
+  return {pid, command: pid ? commandOf(pid) : undefined}
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ')
+    return text.length > 120 ? `${text.slice(0, 119)}…` : text || undefined
+  } catch {
+    return undefined
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 export function firstLine(message: string): string {

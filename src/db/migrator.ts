@@ -15,12 +15,11 @@ interface AppliedRow {
 }
 
 /**
- * Brings the catalog schema up to date in one transaction: either every pending migration and
- * its bookkeeping row commit, or the file is left as it was. Refuses a database written by a
- * newer metricat, and one whose applied migrations were edited, removed or reordered.
- * Returns the schema version after migrating.
+ * The migrations `db` still needs, without changing anything (works on a read-only file).
+ * Refuses a database written by a newer metricat, and one whose applied migrations were edited,
+ * removed or reordered.
  */
-export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS): Promise<number> {
+export async function pendingMigrations(db: Database, migrations: Migration[] = MIGRATIONS): Promise<{current: number; pending: Migration[]}> {
   const known = Math.max(0, ...migrations.map((m) => m.version))
   const applied = await readApplied(db)
   const current = Math.max(0, ...applied.map((r) => r.version))
@@ -44,7 +43,16 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
   // Every known migration not applied yet, in order; that includes one numbered below the newest
   // applied (a database made by a build that had 0003 before 0002 landed still gets 0002).
   const done = new Set(applied.map((r) => r.version))
-  const pending = migrations.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version)
+  return {current, pending: migrations.filter((m) => !done.has(m.version)).sort((a, b) => a.version - b.version)}
+}
+
+/**
+ * Brings the catalog schema up to date in one transaction: either every pending migration and
+ * its bookkeeping row commit, or the file is left as it was (see `pendingMigrations` for what is
+ * refused). Returns the schema version after migrating.
+ */
+export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS): Promise<number> {
+  const {current, pending} = await pendingMigrations(db, migrations)
   if (pending.length === 0) return current
   let running: Migration | undefined
   try {

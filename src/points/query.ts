@@ -182,7 +182,10 @@ export function compilePointsQuery(request: PointsQuery): CompiledPointsQuery {
   if (needsBounds) ctes.push('bounds AS (\n  SELECT min(period) AS lo, max(period) AS hi FROM agg\n)')
   const lo = q.from !== undefined ? `date_trunc(${TRUNC[bucket]}, CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP))` : 'lo'
   const hi = q.to !== undefined ? `CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)` : `hi + ${STEP[bucket]}`
-  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), ')'].join('\n'))
+  // A bound taken from the data (a request with only `from`, or neither) can span far more
+  // buckets than the check in resolvePointsQuery allows: refuse it here before generating them.
+  const cap = `  WHERE CASE WHEN date_diff(${TRUNC[bucket]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range holds more than ${MAX_PERIODS} ${bucket} buckets; give --from and --to, or use a larger --bucket') ELSE true END`
+  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), cap, ')'].join('\n'))
   if (dims.length > 0) ctes.push(`combos AS (\n  SELECT DISTINCT ${dims.join(', ')} FROM agg\n)`)
   const period = bucket === 'hour' ? `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ')` : 'CAST(periods.period AS DATE)'
   const on = ['agg.period = periods.period', ...dims.map((d) => `agg.${d} IS NOT DISTINCT FROM combos.${d}`)]

@@ -16,7 +16,7 @@ import {type Principal, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 import {authorize, createGuard, provenanceOf, type AuthEnv} from './auth.js'
 import {hostGuard} from './host.js'
-import {DEFAULT_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
+import {DEFAULT_BODY_LIMIT, QUERY_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
 import {notFound, onError} from './errors.js'
 import {openApiDocument} from './openapi.js'
 
@@ -31,6 +31,10 @@ export interface AppOptions {
   bodyLimit?: number
   /** Host names requests may carry (see `allowedHostNames`); any when omitted (in-process use) */
   allowedHosts?: Set<string>
+  /** largest metric or points query body in bytes (default 1 MB) */
+  queryBodyLimit?: number
+  /** most rows one metric query response may hold (default: no limit) */
+  maxRows?: number
 }
 
 /**
@@ -54,6 +58,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   const tokens = options.tokens ?? new TokenStore(catalog.db)
   const guard = createGuard({tokens, publicRead: options.publicRead, localToken: options.localToken})
   const body = limitBody(options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+  const queryBody = limitBody(Math.min(options.queryBodyLimit ?? QUERY_BODY_LIMIT, options.bodyLimit ?? DEFAULT_BODY_LIMIT))
   const read = guard('read')
   const admin = guard('admin')
 
@@ -118,9 +123,9 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return c.json({id: versions[0]?.id ?? c.req.param('id'), versions})
   })
   app.get(`/api/metrics/${ID}/sql`, read, async (c) => c.json(await catalog.compileQuery(parseQueryParams(c.req.param('id'), queryParams(c)))))
-  app.post(`/api/metrics/${ID}/sql`, read, body, async (c) => c.json(await catalog.compileQuery(parseQueryRequest(c.req.param('id'), await readJson(c)))))
-  app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), body, async (c) =>
-    c.json(await catalog.queryMetric(parseQueryRequest(c.req.param('id'), await readJson(c)))),
+  app.post(`/api/metrics/${ID}/sql`, read, queryBody, async (c) => c.json(await catalog.compileQuery(parseQueryRequest(c.req.param('id'), await readJson(c)))))
+  app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), queryBody, async (c) =>
+    c.json(await catalog.queryMetric(parseQueryRequest(c.req.param('id'), await readJson(c)), {maxRows: options.maxRows})),
   )
   app.get(`/api/metrics/${PLAIN_ID}`, read, async (c) => {
     const version = c.req.query('version')
@@ -141,7 +146,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return c.json(await ingestPoints(catalog, input as Parameters<typeof ingestPoints>[1], {source: 'body'}))
   })
   // HIT metrics-core's paths answer too: /api/metrics/query, /api/metrics/data-sources, /api/metrics/definitions.
-  app.on('POST', ['/api/metrics/points/query', '/api/metrics/query'], guard('query'), body, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
+  app.on('POST', ['/api/metrics/points/query', '/api/metrics/query'], guard('query'), queryBody, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
   // A run that happened elsewhere (`metricat run --server`): recorded, and its points ingested when it succeeded.
   app.post('/api/metrics/runs', guard('ingest'), body, async (c) => c.json(await recordRunReport(catalog, await readJson(c), {canSetCommand: isAdmin(c.var.principal)})))
   // Commands are run by whoever runs the source: only admins set or see them (and the local file's user).

@@ -5,6 +5,8 @@ import {CatalogError} from '../errors.js'
 import {catalogErrorResponse} from './errors.js'
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
+/** Query bodies (metric, SQL and points queries) are small; a larger one is refused with 413. */
+export const QUERY_BODY_LIMIT = 1024 * 1024
 
 /** 413 with the error envelope once a body passes `maxSize` bytes (declared or streamed). */
 export function limitBody(maxSize: number): MiddlewareHandler {

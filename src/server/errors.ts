@@ -15,6 +15,7 @@ export function errorBody(code: string, message: string, details: Record<string,
 /** The one place a CatalogError becomes a response: the envelope and the status from HTTP_STATUS. */
 export function catalogErrorResponse(c: Context, err: CatalogError): Response {
   if (err.code === 'UNAUTHORIZED') c.header('WWW-Authenticate', 'Bearer realm="metricat"')
+  if (HTTP_STATUS[err.code] === 503) c.header('Retry-After', '5')
   return c.json(errorBody(err.code, err.message, err.details ?? {}), HTTP_STATUS[err.code] as ContentfulStatusCode)
 }
 

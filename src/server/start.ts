@@ -1,4 +1,6 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {availableParallelism, totalmem} from 'node:os'
 
 import {serve, type ServerType} from '@hono/node-server'
 
@@ -8,6 +10,7 @@ import {CatalogError} from '../errors.js'
 import {removeAnnouncement, writeAnnouncement} from './announcement.js'
 import {createApp} from './app.js'
 import {allowedHostNames} from './host.js'
+import {QUERY_BODY_LIMIT} from './body.js'
 
 export interface ServerOptions {
   host: string
@@ -17,6 +20,27 @@ export interface ServerOptions {
   bodyLimit?: number
   /** Host names accepted besides the bound address (`--allowed-host`) */
   allowedHosts?: string[]
+  /** largest metric or points query body in bytes (default 1 MB) */
+  queryBodyLimit?: number
+  /** most rows one query response may hold (default 100,000) */
+  maxRows?: number
+  /** stop a query running longer than this (ms) with 504 (default 30 s; 0: no limit) */
+  queryTimeoutMs?: number
+  /** on stop, how long in-flight requests may take to finish before their queries are interrupted (default 10 s) */
+  drainMs?: number
+}
+
+/**
+ * Request and resource limits `serve` applies unless told otherwise (README "Limits"). The read
+ * pool and the memory limit are set when `serve` opens the catalog (`openCatalog`).
+ */
+export const SERVER_DEFAULTS = {
+  queryTimeoutMs: 30_000,
+  maxRows: 100_000,
+  queryBodyLimit: QUERY_BODY_LIMIT,
+  drainMs: 10_000,
+  readConnections: availableParallelism(),
+  memoryLimit: `${Math.floor(totalmem() / 2 / 1024 / 1024)}MB`,
 }
 
 export interface RunningServer {
@@ -25,9 +49,12 @@ export interface RunningServer {
   /** the announcement file local CLI commands read */
   announcement: string
   /**
-   * Stops accepting, interrupts running queries, closes the catalog and removes the announcement.
-   * False when statements were still running after a few seconds: then the catalog is left open
-   * (closing it would hang) and the caller should exit the process, which releases the file.
+   * Stops accepting connections and answers new requests 503 with Retry-After; lets in-flight
+   * requests finish and their responses be written in full, for up to `drainMs`; then interrupts
+   * the queries still running (their requests get 503) and waits a little more; closes the
+   * catalog and removes the announcement. False when statements were still running at the end:
+   * then the catalog is left open (closing it would hang) and the caller should exit the
+   * process, which releases the file.
    */
   stop(): Promise<boolean>
 }
@@ -37,11 +64,15 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
-const DRAIN_MS = 3000
+/** After interrupting, how long the interrupted requests get to answer before connections are cut. */
+const AFTER_INTERRUPT_MS = 3000
+/** What a 503 during shutdown asks clients to wait before retrying, in seconds. */
+const RETRY_AFTER_SECONDS = 5
 
 /**
  * Serves `catalog` over HTTP until `stop()`. Refuses a non-loopback host while no API token exists.
- * Definitions and tokens are loaded into memory before the first request.
+ * Definitions and tokens are loaded into memory before the first request. Queries run under a
+ * time limit, on the catalog's read pool when it has one (writes stay serialised on one connection).
  */
 export async function startServer(catalog: Catalog, options: ServerOptions): Promise<RunningServer> {
   const tokens = new TokenStore(catalog.db)
@@ -52,53 +83,87 @@ export async function startServer(catalog: Catalog, options: ServerOptions): Pro
       {host: options.host},
     )
   }
+  const limits = {...SERVER_DEFAULTS, ...definedOnly(options)}
+  catalog.db.setQueryTimeout(limits.queryTimeoutMs || undefined)
   await catalog.list()
   const localToken = generateToken()
   const allowedHosts = allowedHostNames(options.host, options.allowedHosts)
-  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit, allowedHosts})
+  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit, allowedHosts, queryBodyLimit: limits.queryBodyLimit, maxRows: limits.maxRows})
 
   let stopping = false
-  let inflight = 0
-  // Counts requests inside the app, so shutdown knows when none can still reach the database;
-  // once stopping, new requests are turned away before they queue any statement.
+  // Once stopping, new requests are turned away before they reach the app or the database.
   const fetch = async (request: Request, env: unknown): Promise<Response> => {
-    if (stopping) return Response.json({error: {code: 'INTERNAL', message: 'the server is shutting down', details: {}}}, {status: 503, headers: {connection: 'close'}})
-    inflight++
-    try {
-      return await app.fetch(request, env as never)
-    } finally {
-      inflight--
+    if (stopping) {
+      return Response.json(
+        {error: {code: 'UNAVAILABLE', message: 'the server is shutting down; retry shortly', details: {}}},
+        {status: 503, headers: {connection: 'close', 'retry-after': String(RETRY_AFTER_SECONDS)}},
+      )
     }
+    return app.fetch(request, env as never)
   }
   const server = await listen(fetch, options.host, options.port)
+  // A response counts until its last byte has left the process: shutdown must not cut one short
+  // (a truncated 200 reads as a complete, wrong answer to some clients). Node emits 'finish'
+  // while a large body can still sit in the socket's buffer, so that buffer must drain too.
+  let open = 0
+  let drained: (() => void) | undefined
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    open++
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      open--
+      if (open === 0) drained?.()
+    }
+    res.once('close', () => {
+      const socket = res.socket ?? _req.socket
+      if (!res.writableFinished || !socket || socket.destroyed || socket.writableLength === 0) return finish()
+      socket.once('drain', finish)
+      socket.once('close', finish)
+    })
+  })
+  const allWritten = (ms: number) =>
+    open === 0 ? Promise.resolve(true) : Promise.race([new Promise<boolean>((resolve) => (drained = () => resolve(true))), delay(ms).then(() => open === 0)])
+
   const {port} = server.address() as AddressInfo
   const url = `http://${urlHost(options.host)}:${port}`
   const localUrl = `http://${urlHost(wildcardToLoopback(options.host))}:${port}`
   const announcement = writeAnnouncement({url: localUrl, pid: process.pid, token: localToken, db: catalog.file, started_at: new Date().toISOString()})
 
-  const idle = () => Promise.race([catalog.db.exclusive(async () => true), delay(10).then(() => false)])
   let stopped: Promise<boolean> | undefined
   const stop = () => {
     stopped ??= (async () => {
       stopping = true
+      removeAnnouncement(catalog.file)
+      // Keep listening while responses drain, answering new requests 503: server.close() would
+      // also drop connections whose last response is still in the socket's buffer.
+      if (!(await allWritten(limits.drainMs))) {
+        // Interrupt the queries still running, so their requests answer 503 (closing DuckDB under
+        // a running query can hang the process). Again and again: an interrupt that arrives while
+        // no statement executes on a connection is lost.
+        const deadline = Date.now() + AFTER_INTERRUPT_MS
+        do catalog.db.interruptAll()
+        while (!(await allWritten(50)) && Date.now() < deadline)
+      }
       server.close()
-      if ('closeIdleConnections' in server) server.closeIdleConnections()
-      // Interrupt whatever runs until no request is inside the app and no statement is queued:
-      // closing DuckDB under a running query can hang the process.
-      const deadline = Date.now() + DRAIN_MS
+      if ('closeAllConnections' in server) server.closeAllConnections()
+      const deadline = Date.now() + AFTER_INTERRUPT_MS
       let clean = false
-      while (!(clean = inflight === 0 && (await idle())) && Date.now() < deadline) {
-        catalog.db.interrupt()
+      while (!(clean = await catalog.db.idle()) && Date.now() < deadline) {
+        catalog.db.interruptAll()
         await delay(10)
       }
-      if ('closeAllConnections' in server) server.closeAllConnections()
       if (clean) catalog.close()
-      removeAnnouncement(catalog.file)
       return clean
     })()
     return stopped
   }
   return {url, announcement, stop}
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 function listen(fetch: (request: Request, env: unknown) => Promise<Response>, hostname: string, port: number): Promise<ServerType> {

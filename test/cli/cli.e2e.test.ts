@@ -13,6 +13,7 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'e2e.duckdb')
+  expect((await runCli(['init', '--db', db])).code).toBe(0)
   const imported = await runCli(['import', copyFixture('metrics', dir), '--db', db, '--json'])
   expect(imported.stderr).toBe('')
   expect(imported.code).toBe(0)

@@ -13,6 +13,7 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'hints.duckdb')
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
   expect((await runCommand(['import', copyFixture('metrics', dir), '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())

@@ -50,6 +50,7 @@ describe('metricat run with HIT flags, locally', () => {
   it('ingests the example point printed as a pretty {"points": [...]} document; arguments after -- reach the program untouched', async () => {
     const format = 'document'
     const db = path.join(dir, `local-${format}.duckdb`)
+    expect((await runCli(['init', '--db', db])).code).toBe(0)
     const r = await runCli(['run', '--db', db, '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, format, '--db', 'y', '--json', '--', 'z'])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('args: ["--db", "y", "--json", "--", "z"]')

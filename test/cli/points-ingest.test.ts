@@ -170,6 +170,7 @@ async function baselineDb(name: string): Promise<string> {
   const file = path.join(dir, name)
   const players = path.join(dir, 'players.ndjson')
   writeFileSync(players, ndjson(POINTS))
+  expect((await runCommand(['init', '--db', file])).code).toBe(0)
   expect((await runCommand(['ingest', players, '--db', file])).code).toBe(0)
   return file
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
     {metricKey: 'game.players', date: '2026-03-02', value: 7, dimensions: {platform: 'steam'}},
   ]
   writeFileSync(file, points.map((p) => JSON.stringify(p)).join('\n'))
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
   expect((await runCommand(['ingest', file, '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())

@@ -145,15 +145,16 @@ describe('metricat serve (child process)', () => {
     const real = readFileSync(file, 'utf8')
     writeFileSync(file, JSON.stringify({...json(real), pid: 2 ** 22 + 4321}))
     try {
-      const r = await runCli(['list', '--db', db])
+      const r = await runCli(['list', '--db', db, '--wait', '0'])
       expect(r.code).toBe(1)
-      expect(r.stderr).toMatch(/^Error: .*serve\.duckdb is locked by another process \(PID \d+\); stop it, or send the command through the running server with --server URL\./)
+      expect(r.stderr).toMatch(/^Error: .*serve\.duckdb is locked by process \d+ \(.*serve/)
+      expect(r.stderr).not.toMatch(/--server/)
     } finally {
       writeFileSync(file, real)
     }
   })
 
-  it('stops on SIGTERM with exit code 0, even with queries in flight, and removes the announcement', async () => {
+  it('stops on SIGTERM with exit code 0, draining queries in flight, and removes the announcement', async () => {
     const inflight = Array.from({length: 20}, () =>
       fetch(`${server.url}/api/metrics/revenue/total_revenue/query`, {
         method: 'POST',
@@ -162,12 +163,11 @@ describe('metricat serve (child process)', () => {
       }).then((r) => r.status, () => 'closed'),
     )
     await new Promise((resolve) => setImmediate(resolve))
-    const t0 = Date.now()
     server.child.kill('SIGTERM')
     expect(await server.exit).toBe(0)
-    expect(Date.now() - t0).toBeLessThan(5000)
     expect(existsSync(announcementPath(db))).toBe(false)
-    for (const status of await Promise.all(inflight)) expect([200, 422, 500, 503, 'closed']).toContain(status)
+    // finished (200), turned away while draining (503), or too late to connect; never 422 or 500
+    for (const status of await Promise.all(inflight)) expect([200, 503, 'closed']).toContain(status)
     // the file is free again: commands open it directly
     const r = await runCli(['list', '--db', db, '--json'])
     expect(r.code).toBe(0)

@@ -21,7 +21,7 @@ export default class SourcesAdd extends BaseCommand {
   async run(): Promise<{source: DataSource; created: boolean}> {
     const {args, flags} = await this.parse(SourcesAdd)
     const {pointsClient} = await import('../../cli/points-client.js')
-    const result = await (await pointsClient(await this.catalog({create: true}))).addSource(toSourceInput(args.id, flags), {update: flags.update})
+    const result = await (await pointsClient(await this.catalog())).addSource(toSourceInput(args.id, flags), {update: flags.update})
     if (!this.jsonEnabled()) this.log(`${result.created ? 'Added' : 'Updated'} data source ${result.source.id}${result.source.next_poll_at ? `; next poll ${result.source.next_poll_at}` : ''}`)
     return result
   }

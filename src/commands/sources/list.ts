@@ -3,6 +3,7 @@ import {renderTable, truncate} from '../../cli/render.js'
 import type {DataSource} from '../../core/points.js'
 
 export default class SourcesList extends BaseCommand {
+  static readOnly = true
   static summary = 'List data sources with their schedule, status, last success, next poll and consecutive failures.'
   static examples = ['<%= config.bin %> sources list', '<%= config.bin %> sources list --json']
 

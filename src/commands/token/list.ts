@@ -3,6 +3,7 @@ import {renderTable} from '../../cli/render.js'
 import type {TokenInfo} from '../../core/tokens.js'
 
 export default class TokenList extends BaseCommand {
+  static readOnly = true
   static summary = 'List API tokens: name, role, first characters and creation time (never the tokens).'
   static examples = ['<%= config.bin %> token list', '<%= config.bin %> token list --json']
 
