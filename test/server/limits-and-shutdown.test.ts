@@ -62,7 +62,7 @@ describe('request limits', () => {
     }
     expect((await app.request('/api/metrics/t/small/query', post({}))).status).toBe(200)
     expect(settled).toBe(false)
-    catalog.db.interruptAll()
+    await interruptUntil(catalog, () => settled)
     const r = await slow
     expect(r.status).toBe(503)
     expect(r.headers.get('retry-after')).toBe('5')
@@ -143,11 +143,21 @@ describe('shutdown while draining', () => {
     expect(late.status).toBe(503)
     expect(late.headers.get('retry-after')).toBe('5')
     expect(await late.json()).toEqual({error: {code: 'UNAVAILABLE', message: 'the server is shutting down; retry shortly', details: {}}})
-    catalog.db.interruptAll()
-    expect((await slow).status).toBe(503)
+    let done = false
+    const status = slow.then((r) => r.status).finally(() => (done = true))
+    await interruptUntil(catalog, () => done)
+    expect(await status).toBe(503)
     expect(await stopped).toBe(true)
   })
 })
+
+/** Interrupts until `done()`: an interrupt that lands before DuckDB starts executing is lost. */
+async function interruptUntil(c: Catalog, done: () => boolean): Promise<void> {
+  while (!done()) {
+    c.db.interruptAll()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
 
 /** Resolves once a statement runs on the catalog's read pool. */
 async function waitUntilBusy(c: Catalog): Promise<void> {
