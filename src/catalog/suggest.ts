@@ -17,3 +17,21 @@ export function closest(word: string, candidates: Iterable<string>, max = 2): st
     .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
     .map(([c]) => c)
 }
+
+/**
+ * Values that look like `word`: those it starts or ends (or that start with it: `Europe` -> `EU`),
+ * then those within a small edit distance; case-insensitive, closest first.
+ */
+export function similarValues(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const w = word.toLowerCase()
+  const scored: Array<[string, number]> = []
+  for (const c of new Set(candidates)) {
+    const l = c.toLowerCase()
+    if (l === '' || l === w) continue
+    const affix = w.startsWith(l) || l.startsWith(w) || w.endsWith(l) || l.endsWith(w)
+    const distance = editDistance(w, l)
+    if (affix) scored.push([c, -1])
+    else if (distance <= Math.max(2, Math.floor(w.length / 3))) scored.push([c, distance])
+  }
+  return scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, max).map(([c]) => c)
+}

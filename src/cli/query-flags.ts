@@ -21,6 +21,7 @@ export const queryFlags = {
   limit: Flags.integer({min: 1, description: 'the latest N periods (all their rows), still in ascending order; with --order value, the first N rows'}),
   order: Flags.option({options: QUERY_ORDERS, description: 'sort rows by period (default) or by value; "--order value --desc --limit 5" is a top 5'})(),
   desc: Flags.boolean({description: 'descending order: latest periods or largest values first'}),
+  strict: Flags.boolean({description: 'a --where value (= or in) that no row has is an error (exit 1) instead of a warning'}),
   warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
 }
 
@@ -36,6 +37,7 @@ export interface QueryFlagValues {
   limit?: number
   order?: QueryOrder
   desc?: boolean
+  strict?: boolean
 }
 
 /** CLI flags -> the one request shape (src/query/types.ts); `--where` text is parsed, never passed as SQL. */
@@ -52,5 +54,6 @@ export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQue
   if (flags.limit !== undefined) query.limit = flags.limit
   if (flags.order) query.order = flags.order
   if (flags.desc) query.desc = true
+  if (flags.strict) query.strict = true
   return query
 }

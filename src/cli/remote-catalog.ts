@@ -6,7 +6,7 @@ import type {ChangeKind, MetricVersion} from '../catalog/repository.js'
 import type {SearchHit} from '../catalog/search.js'
 import type {StoredMetric} from '../catalog/types.js'
 import {displayPath, exportMetricFiles, listMetricFiles} from '../catalog/yaml.js'
-import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../core/catalog.js'
+import type {DimensionValues, ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../core/catalog.js'
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
 import type {ColumnUse, TableMapEntry} from '../core/columns.js'
 import type {CreatedToken, Role, TokenApi, TokenInfo} from '../core/tokens.js'
@@ -98,6 +98,11 @@ export class RemoteCatalog implements CatalogApi, TokenApi {
 
   async lookupColumn(column: string, table?: string): Promise<ColumnUse[]> {
     return (await this.request<{uses: ColumnUse[]}>('GET', '/api/lookup', {query: {column, table}})).uses
+  }
+
+  async dimensionValues(id: string, dimension: string, options: {search?: string; limit?: number} = {}): Promise<DimensionValues> {
+    const query = {search: options.search, limit: options.limit === undefined ? undefined : String(options.limit)}
+    return this.request('GET', `${metricPath(id)}/dimensions/${encodeURIComponent(dimension)}/values`, {query})
   }
 
   async compileQuery(query: MetricQuery): Promise<CompiledQuery> {

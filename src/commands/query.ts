@@ -36,7 +36,8 @@ export default class Query extends BaseCommand {
     // warnings (e.g. a range widened to whole periods) go to stderr as well, before the rows
     const writer: ResultSink = {
       start: (head) => {
-        for (const warning of head.warnings ?? []) this.logToStderr(`Warning: ${warning}`)
+        // on stderr under --json too (logToStderr is silent then): stdout stays one JSON document
+        for (const warning of head.warnings ?? []) process.stderr.write(`Warning: ${warning}\n`)
         return out.start(head)
       },
       rows: (rows) => out.rows(rows),

@@ -3,7 +3,7 @@ import type {SearchHit} from '../catalog/search.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {CompiledQuery, MetricQuery, QueryResult} from '../query/types.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
-import type {ImportOptions, ImportPlan, WriteOptions, YamlDocument} from './catalog.js'
+import type {DimensionValues, ImportOptions, ImportPlan, WriteOptions, YamlDocument} from './catalog.js'
 
 /** A definition as `show` returns it: the current one, or a past version with its change. */
 export type ShownMetric = StoredMetric | (MetricDefinition & {version: number; change: ChangeKind; changed_at: string})
@@ -36,6 +36,7 @@ export interface CatalogApi {
   tables(): Promise<{table: string; metrics: string[]}[]>
   tableMap(): Promise<TableMapEntry[]>
   lookupColumn(column: string, table?: string): Promise<ColumnUse[]>
+  dimensionValues(id: string, dimension: string, options?: {search?: string; limit?: number}): Promise<DimensionValues>
   compileQuery(query: MetricQuery): Promise<CompiledQuery>
   queryMetric(query: MetricQuery): Promise<QueryResult>
   close(): void

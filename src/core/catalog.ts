@@ -17,7 +17,7 @@ import {
   writeMetrics,
 } from '../catalog/repository.js'
 import {type SearchHit, searchMetrics, synonymKey} from '../catalog/search.js'
-import {closest} from '../catalog/suggest.js'
+import {closest, similarValues} from '../catalog/suggest.js'
 import {type Located, checkSemantics} from '../catalog/semantic.js'
 import type {MetricDefinition, StoredMetric} from '../catalog/types.js'
 import type {LoadResult, LoadedMetric} from '../catalog/yaml.js'
@@ -686,6 +686,8 @@ export class Catalog implements CatalogApi {
   async streamMetric(query: MetricQuery, sink: ResultSink): Promise<void> {
     const {id} = await this.get(query.metric)
     const compiled = await this.compileQuery({...query, metric: id})
+    // checked before the query runs: with `strict` an absent value is the answer
+    const warnings = [...(compiled.warnings ?? []), ...(await this.absentFilterValues({...query, metric: id}))]
     const rename = compiled.aliases ?? {}
     const renamed = Object.keys(rename).length > 0
     let sqlColumns: string[] = []
@@ -701,7 +703,7 @@ export class Catalog implements CatalogApi {
         metric: id,
         grain: compiled.grain ?? null,
         data_through: through ? (first ? ((first.data_through as string | null) ?? null) : await this.dataThrough(id)) : null,
-        warnings: compiled.warnings ?? [],
+        warnings,
         columns: through ? columns.filter((c) => c !== 'data_through' && c !== 'partial') : columns,
         rows: [],
         sql: compiled.sql,
@@ -732,6 +734,52 @@ export class Catalog implements CatalogApi {
       const message = error instanceof Error ? firstLine(error.message) : String(error)
       throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
     }
+  }
+
+  /**
+   * One warning per `=`/`in` filter value that no row of the metric's source has (within the
+   * definition filters), naming the closest values that do occur ("no row has region = Europe;
+   * did you mean EU?"); with `strict` the first such value is a BAD_REQUEST instead. A typo in a
+   * filter otherwise answers an empty series that reads as a real zero. One scan per source.
+   */
+  private async absentFilterValues(query: MetricQuery): Promise<string[]> {
+    const checked = (query.filters ?? []).filter((f) => (f.op === '=' || f.op === 'in') && f.value !== null && f.value !== undefined)
+    if (checked.length === 0) return []
+    const metric = await this.get(query.metric)
+    const kind = metricKind(metric)
+    if (kind === 'sql' || kind === 'points' || query.variant !== undefined) return []
+    const all = await this.all()
+    const lookup = (ref: string) => all.get(ref) ?? [...all.values()].find((m) => m.aliases?.includes(ref))
+    const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, await this.compileOptions([...all.values()]))
+    if (plan.kind !== 'aggregate') return []
+    const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
+    const seen = new Set<string>()
+    const key = (dimension: string, value: string) => `${dimension}\u0000${value}`
+    for (const m of plan.measures) {
+      const params: string[] = []
+      const cols = m.dimensions.map((d, i) => {
+        const values = wanted.filter((w) => w.dimension === d.name).map((w) => w.value)
+        const start = params.length
+        params.push(...values)
+        return `list_distinct(list(CAST(${d.sql} AS VARCHAR)) FILTER (WHERE CAST(${d.sql} AS VARCHAR) IN (${values.map((_, j) => `$${start + j + 1}`).join(', ')}))) AS d${i}`
+      })
+      const where = m.conditions.length > 0 ? ` WHERE ${m.conditions.map((c) => `(${c})`).join(' AND ')}` : ''
+      const row = (await this.db.query(`SELECT ${cols.join(', ')} FROM ${m.source}${where}`, params)).rows[0] ?? {}
+      m.dimensions.forEach((d, i) => {
+        for (const v of (row[`d${i}`] as string[] | null) ?? []) seen.add(key(d.name, v))
+      })
+    }
+    const missing = wanted.filter((w) => !seen.has(key(w.dimension, w.value)))
+    const warnings: string[] = []
+    for (const w of missing) {
+      const {values} = await this.dimensionValues(metric.id, w.dimension, {limit: 1000})
+      const near = similarValues(w.value, values.flatMap((v) => (v.value === null ? [] : [String(v.value)])))
+      const hint = near.length > 0 ? `; did you mean ${near.join(' or ')}?` : values.length > 0 ? `; it has ${values.slice(0, 5).map((v) => String(v.value)).join(', ')}${values.length > 5 ? ', ...' : ''}` : ''
+      const message = `no row has ${w.dimension} = ${w.value}${hint} (metricat values ${metric.id} ${w.dimension})`
+      if (query.strict) throw new CatalogError('BAD_REQUEST', message, {metric: metric.id, dimension: w.dimension, value: w.value, ...(near.length > 0 ? {did_you_mean: near} : {})})
+      warnings.push(message)
+    }
+    return warnings
   }
 
   /**

@@ -33,6 +33,7 @@ export const QUERY_REQUEST_SCHEMA = {
     limit: {type: 'integer', minimum: 1, maximum: MAX_LIMIT, description: 'order period: the latest N periods (every row of each); order value: the first N rows'},
     order: {enum: [...QUERY_ORDERS], description: 'period (default) or value (then period; nulls last)'},
     desc: {type: 'boolean', description: 'descending: latest periods or largest values first'},
+    strict: {type: 'boolean', description: 'a filter value (= or in) that no row has is an error (422) instead of a warning'},
   },
 } as const
 

@@ -39,6 +39,8 @@ export interface MetricQuery {
   order?: QueryOrder
   /** descending order (latest periods first, or largest values first) */
   desc?: boolean
+  /** a `=`/`in` filter value that no row has is an error instead of a warning */
+  strict?: boolean
 }
 
 /** SQL text with `$n` placeholders and the values they bind, in order. */

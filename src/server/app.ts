@@ -122,6 +122,13 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     const versions = await catalog.history(c.req.param('id'))
     return c.json({id: versions[0]?.id ?? c.req.param('id'), versions})
   })
+  app.get(`/api/metrics/${ID}/dimensions/:dimension/values`, read, async (c) => {
+    const {search, limit} = c.req.query()
+    if (limit !== undefined && !/^[1-9]\d{0,4}$/.test(limit)) {
+      throw new CatalogError('BAD_REQUEST', `bad ?limit=${JSON.stringify(limit)}; expected a whole number from 1 to 99999`, {parameter: 'limit'})
+    }
+    return c.json(await catalog.dimensionValues(c.req.param('id'), c.req.param('dimension'), {search: search || undefined, limit: limit === undefined ? undefined : Number(limit)}))
+  })
   app.get(`/api/metrics/${ID}/sql`, read, async (c) => c.json(await catalog.compileQuery(parseQueryParams(c.req.param('id'), queryParams(c)))))
   app.post(`/api/metrics/${ID}/sql`, read, queryBody, async (c) => c.json(await catalog.compileQuery(parseQueryRequest(c.req.param('id'), await readJson(c)))))
   app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), queryBody, async (c) =>

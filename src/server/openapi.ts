@@ -93,6 +93,28 @@ function build(): Json {
           requestBody: jsonBody(ref('QueryRequest')),
         }),
       },
+      '/api/metrics/{id}/dimensions/{dimension}/values': {
+        get: op('The values a declared dimension takes, most rows first (same as `metricat values`)', READ, {
+          200: json({
+            type: 'object',
+            properties: {
+              metric: {type: 'string'},
+              dimension: {type: 'string'},
+              search: {type: ['string', 'null']},
+              values: {type: 'array', items: {type: 'object', properties: {value: {}, rows: {type: 'integer'}}}},
+              truncated: {type: 'boolean'},
+            },
+          }),
+          ...errors(400, 401, 403, 404, 422),
+        }, {
+          parameters: [
+            idParam,
+            {name: 'dimension', in: 'path', required: true, schema: {type: 'string'}, description: 'a dimension the metric declares'},
+            q('search', 'keep values containing this text (case-insensitive)'),
+            q('limit', 'at most this many values (default 100)', {type: 'integer', minimum: 1}),
+          ],
+        }),
+      },
       '/api/metrics/{id}/sql': {
         get: op('The SQL a query would run (same as `metricat sql`)', READ, {200: json(ref('CompiledQuery')), ...errors(400, 401, 403, 404, 422)}, {
           parameters: [
