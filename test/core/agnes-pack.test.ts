@@ -33,8 +33,15 @@ async function hand(sql: string): Promise<ResultRow[]> {
   return (await catalog.db.query(sql)).rows as ResultRow[]
 }
 
+/**
+ * The rows, without the `partial` flag the compiler puts on the period the data ends inside
+ * (hand-written SQL has no such flag); it may only stand on the last period's rows.
+ */
 async function computed(query: MetricQuery): Promise<ResultRow[]> {
-  return (await catalog.queryMetric(query)).rows
+  const {rows} = await catalog.queryMetric(query)
+  const last = rows.at(-1)?.period
+  for (const row of rows) if ('partial' in row) expect(row.period).toBe(last)
+  return rows.map(({partial: _, ...rest}) => rest)
 }
 
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)::VARCHAR AS period`

@@ -22,8 +22,9 @@ const count = async (table: string) => (await catalog.db.all<{n: number}>(`SELEC
 
 describe('init --demo never destroys user data', () => {
   it('refuses, listing them, when a user table has a demo name or a starter metric was edited; --force replaces them', async () => {
-    await catalog.db.run(`CREATE TABLE main.orders AS SELECT i AS id FROM range(1000) AS t(i)`)
+    // the pack first: import refuses an expression that does not bind to an existing table
     await catalog.importPath(STARTER_PACK)
+    await catalog.db.run(`CREATE TABLE main.orders AS SELECT i AS id FROM range(1000) AS t(i)`)
     const [mrr] = await catalog.exportMetrics({ids: ['revenue/mrr']})
     const edited = mrr!.yaml.replace(/^description: .*$/m, 'description: our own MRR definition')
     expect(edited).not.toBe(mrr!.yaml)
