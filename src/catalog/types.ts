@@ -8,6 +8,12 @@ export type MetricType = (typeof METRIC_TYPES)[number]
 
 export const GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const
 export type Grain = (typeof GRAINS)[number]
+/** The Agnes / HIT spellings of the grains, accepted wherever a grain is and stored canonically. */
+export const GRAIN_ALIASES = {daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year'} as const satisfies Record<string, Grain>
+/** `monthly` -> `month`; a canonical grain as it is (callers pass only validated grains). */
+export function canonicalGrain(grain: Grain | keyof typeof GRAIN_ALIASES): Grain {
+  return Object.hasOwn(GRAIN_ALIASES, grain) ? GRAIN_ALIASES[grain as keyof typeof GRAIN_ALIASES] : (grain as Grain)
+}
 
 /** How a metric's per-period values roll up when a query's grain is coarser than the metric's `grain`. */
 export const TIME_AGGREGATIONS = ['sum', 'last', 'first', 'avg', 'min', 'max'] as const

@@ -5,7 +5,7 @@ import {Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node,
 import {CatalogError, type ValidationDetail, formatProblem} from '../errors.js'
 import {describeSchemaErrors, schemaValidator} from './schema.js'
 import {MAX_PROBLEMS_PER_DOCUMENT, checkTree, sizeProblem, yamlLimits} from './yaml-limits.js'
-import type {MetricDefinition} from './types.js'
+import {GRAIN_ALIASES, type MetricDefinition} from './types.js'
 
 export interface LoadedMetric {
   definition: MetricDefinition
@@ -36,7 +36,6 @@ export interface MetricIndex {
 }
 
 /** Agnes spells grains as adverbs; they are stored as the date_trunc unit. */
-const GRAIN_ALIASES: Record<string, string> = {daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year'}
 
 const VARIANT_PREFIX = 'sql_by_'
 
@@ -297,7 +296,7 @@ export function fromYamlRecord(record: Record<string, unknown>, category: string
   const variants: Record<string, string> = {}
   for (const [key, value] of Object.entries(record)) {
     if (key === 'table') def.table_name = value
-    else if (key === 'grain') def.grain = GRAIN_ALIASES[value as string] ?? value
+    else if (key === 'grain') def.grain = (typeof value === 'string' && Object.hasOwn(GRAIN_ALIASES, value) ? GRAIN_ALIASES[value as keyof typeof GRAIN_ALIASES] : value) as MetricDefinition['grain']
     else if (key === 'description' && Array.isArray(value)) def.description = value.join(' ')
     else if (key === 'notes' && Array.isArray(value)) def.notes = value.join('\n')
     else if (key.startsWith(VARIANT_PREFIX)) variants[key.slice(VARIANT_PREFIX.length)] = value as string

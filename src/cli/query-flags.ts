@@ -1,12 +1,12 @@
 import * as Flags from '@oclif/core/flags'
 
-import {GRAINS, type Grain} from '../catalog/types.js'
+import {GRAIN_ALIASES, GRAINS, type Grain, canonicalGrain} from '../catalog/types.js'
 import {parseWhere} from '../query/parse-where.js'
 import {QUERY_ORDERS, type CompareMode, type MetricQuery, type QueryOrder} from '../query/types.js'
 
 /** The request flags `query` and `sql` share; they map one to one onto a MetricQuery. */
 export const queryFlags = {
-  grain: Flags.option({options: GRAINS, description: 'period size (default: the metric\'s grain, else month); weeks start on Monday'})(),
+  grain: Flags.option({options: [...GRAINS, ...(Object.keys(GRAIN_ALIASES) as (keyof typeof GRAIN_ALIASES)[])], description: 'period size (default: the metric\'s grain, else month; daily ... yearly also work); weeks start on Monday'})(),
   by: Flags.string({description: 'comma-separated dimensions to split by, from the metric\'s declared list'}),
   where: Flags.string({
     char: 'w',
@@ -26,7 +26,7 @@ export const queryFlags = {
 }
 
 export interface QueryFlagValues {
-  grain?: Grain
+  grain?: Grain | keyof typeof GRAIN_ALIASES
   by?: string
   where?: string[]
   from?: string
@@ -43,7 +43,7 @@ export interface QueryFlagValues {
 /** CLI flags -> the one request shape (src/query/types.ts); `--where` text is parsed, never passed as SQL. */
 export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQuery {
   const query: MetricQuery = {metric}
-  if (flags.grain) query.grain = flags.grain
+  if (flags.grain) query.grain = canonicalGrain(flags.grain)
   if (flags.by) query.by = flags.by.split(',').map((d) => d.trim()).filter(Boolean)
   if (flags.where?.length) query.filters = flags.where.map((w) => parseWhere(w))
   if (flags.from) query.from = flags.from

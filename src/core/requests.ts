@@ -3,7 +3,7 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 
 import type {ChangeSource} from '../catalog/repository.js'
 import {describeSchemaErrors} from '../catalog/schema.js'
-import {GRAINS} from '../catalog/types.js'
+import {GRAIN_ALIASES, GRAINS, canonicalGrain} from '../catalog/types.js'
 import {CatalogError, type ValidationDetail} from '../errors.js'
 import {parseWhere} from '../query/parse-where.js'
 import {MAX_LIMIT} from '../query/resolve.js'
@@ -22,7 +22,7 @@ export const QUERY_REQUEST_SCHEMA = {
   additionalProperties: false,
   description: 'A metric query. Every field is optional; filters are structured and their values are bound as parameters.',
   properties: {
-    grain: {enum: [...GRAINS], description: "date_trunc grain of `period`; default: the metric's grain, else month"},
+    grain: {enum: [...GRAINS, ...Object.keys(GRAIN_ALIASES)], description: "date_trunc grain of `period` (daily ... yearly name the same grains); default: the metric's grain, else month"},
     by: {type: 'array', items: {type: 'string', minLength: 1}, maxItems: 32, description: 'dimensions the metric declares'},
     filters: FILTERS_SCHEMA,
     from: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date, inclusive'},
@@ -107,7 +107,11 @@ function check<T>(schema: object, body: unknown, where = 'body'): T {
 
 /** A query request body for metric `id`, checked strictly. Throws VALIDATION with one problem per bad field. */
 export function parseQueryRequest(id: string, body: unknown): MetricQuery {
-  return {...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body), metric: id}
+  return withCanonicalGrain({...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body), metric: id})
+}
+
+function withCanonicalGrain(query: MetricQuery): MetricQuery {
+  return query.grain === undefined ? query : {...query, grain: canonicalGrain(query.grain)}
 }
 
 const QUERY_PARAMS = new Set(['grain', 'by', 'where', 'from', 'to', 'range', 'compare', 'variant', 'limit', 'order', 'desc'])
@@ -128,7 +132,7 @@ export function parseQueryParams(id: string, params: Record<string, string[]>): 
     else if (key === 'desc') body.desc = values.at(-1) === 'true' ? true : values.at(-1) === 'false' ? false : values.at(-1)
     else body[key] = values.at(-1)
   }
-  return {...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body, 'query string'), metric: id}
+  return withCanonicalGrain({...check<Omit<MetricQuery, 'metric'>>(QUERY_REQUEST_SCHEMA, body, 'query string'), metric: id})
 }
 
 export interface ImportRequest {

@@ -93,3 +93,21 @@ describe('a filter value that no row has', () => {
     expect((JSON.parse(cli.stdout) as {warnings: string[]}).warnings).toHaveLength(1)
   })
 })
+
+describe('the Agnes spellings of a query grain', () => {
+  it('--grain monthly answers what --grain month does, on the CLI and over HTTP', async () => {
+    const args = ['query', 'revenue/total_revenue', '--from', '2025-01-01', '--to', '2025-04-01', '--json']
+    const month = await runCommand([...args, '--grain', 'month'], {env: {METRICAT_DB: db}})
+    const monthly = await runCommand([...args, '--grain', 'monthly'], {env: {METRICAT_DB: db}})
+    expect(monthly.code).toBe(0)
+    const a = JSON.parse(month.stdout) as {grain: string; rows: unknown[]}
+    const b = JSON.parse(monthly.stdout) as {grain: string; rows: unknown[]}
+    expect(b.grain).toBe('month')
+    expect(b.rows).toEqual(a.rows)
+    expect(a.rows).toHaveLength(3)
+    const http = await call('POST', '/api/metrics/revenue/total_revenue/query', {token, body: {grain: 'quarterly', from: '2025-01-01', to: '2025-07-01'}})
+    expect(http.status).toBe(200)
+    expect((http.body as {grain: string; rows: unknown[]}).grain).toBe('quarter')
+    expect((http.body as {rows: unknown[]}).rows).toHaveLength(2)
+  })
+})
