@@ -6,6 +6,7 @@ import {renderTable} from '../cli/render.js'
 import type {DimensionValues} from '../core/catalog.js'
 
 export default class Values extends BaseCommand {
+  static readOnly = true
   static summary = 'List the values a dimension of a metric takes, with how many rows carry each.'
   static description = 'Values come from the metric\'s table(s) within its definition filters, most rows first. Use them to write --where filters that match: a --where value no row has is reported as a warning by `query`.'
   static examples = [
