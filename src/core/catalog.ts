@@ -753,23 +753,31 @@ export class Catalog implements CatalogApi {
     const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, await this.compileOptions([...all.values()]))
     if (plan.kind !== 'aggregate') return []
     const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
-    const seen = new Set<string>()
-    const key = (dimension: string, value: string) => `${dimension}\u0000${value}`
+    // Compared as the query's own filter compares them (the parameter takes the column's type),
+    // so `amount=10` on a DOUBLE column is found; one bool_or per value, one scan per source.
+    const found = new Set<number>()
     for (const m of plan.measures) {
       const params: string[] = []
-      const cols = m.dimensions.map((d, i) => {
-        const values = wanted.filter((w) => w.dimension === d.name).map((w) => w.value)
-        const start = params.length
-        params.push(...values)
-        return `list_distinct(list(CAST(${d.sql} AS VARCHAR)) FILTER (WHERE CAST(${d.sql} AS VARCHAR) IN (${values.map((_, j) => `$${start + j + 1}`).join(', ')}))) AS d${i}`
+      const cols: string[] = []
+      wanted.forEach((w, k) => {
+        const d = m.dimensions.find((x) => x.name === w.dimension)
+        if (!d) return
+        params.push(w.value)
+        cols.push(`bool_or(${d.sql} = $${params.length}) AS v${k}`)
       })
+      if (cols.length === 0) continue
       const where = m.conditions.length > 0 ? ` WHERE ${m.conditions.map((c) => `(${c})`).join(' AND ')}` : ''
-      const row = (await this.db.query(`SELECT ${cols.join(', ')} FROM ${m.source}${where}`, params)).rows[0] ?? {}
-      m.dimensions.forEach((d, i) => {
-        for (const v of (row[`d${i}`] as string[] | null) ?? []) seen.add(key(d.name, v))
+      let row: Record<string, unknown>
+      try {
+        row = (await this.db.query(`SELECT ${cols.join(', ')} FROM ${m.source}${where}`, params)).rows[0] ?? {}
+      } catch {
+        return [] // a value the column cannot take: the query itself reports it
+      }
+      wanted.forEach((_, k) => {
+        if (row[`v${k}`] === true) found.add(k)
       })
     }
-    const missing = wanted.filter((w) => !seen.has(key(w.dimension, w.value)))
+    const missing = wanted.filter((_, k) => !found.has(k))
     const warnings: string[] = []
     for (const w of missing) {
       const {values} = await this.dimensionValues(metric.id, w.dimension, {limit: 1000})

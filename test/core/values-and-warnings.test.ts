@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore} from '../../src/core/tokens.js'
-import {demoDatabase, runCommand, tempDir} from '../helpers.js'
+import {demoDatabase, newCatalog, runCommand, tempDir} from '../helpers.js'
 import {type Requester, requester} from '../server/helpers.js'
 
 let catalog: Catalog
@@ -109,5 +109,24 @@ describe('the Agnes spellings of a query grain', () => {
     expect(http.status).toBe(200)
     expect((http.body as {grain: string; rows: unknown[]}).grain).toBe('quarter')
     expect((http.body as {rows: unknown[]}).rows).toHaveLength(2)
+  })
+})
+
+describe('filter values are checked as the query compares them', () => {
+  it('finds 10 in a DOUBLE dimension (stored as 10.0): no warning, and the rows are there', async () => {
+    const t = tempDir()
+    const small = await newCatalog(t.dir)
+    try {
+      await small.db.run(`CREATE TABLE main.sales AS SELECT TIMESTAMP '2025-01-05' AS ts, 10.0::DOUBLE AS price, 3.0::DOUBLE AS amount UNION ALL SELECT TIMESTAMP '2025-01-06', 12.5, 4.0`)
+      await small.importDocuments([{file: 'sales.yml', category: 'shop', text: 'name: sold\ntype: sum\ntable: sales\ntime_column: ts\nexpression: amount\ndimensions: [price]\n'}])
+      const result = await small.queryMetric({metric: 'shop/sold', filters: [{dimension: 'price', op: '=', value: '10'}], strict: true})
+      expect(result.warnings).toEqual([])
+      expect(result.rows).toEqual([expect.objectContaining({period: '2025-01-01', value: 3})])
+      const absent = await small.queryMetric({metric: 'shop/sold', filters: [{dimension: 'price', op: 'in', value: ['10', '11']}]})
+      expect(absent.warnings).toEqual([expect.stringMatching(/^no row has price = 11; /)])
+    } finally {
+      small.close()
+      t.cleanup()
+    }
   })
 })
