@@ -35,14 +35,14 @@ async function errorOf(p: Promise<unknown>): Promise<CatalogError> {
 const ids = async () => (await catalog.list()).map((m) => m.id).sort()
 
 describe('import --prune with symbolic links', () => {
-  // metrics/links/a.yml (a file), metrics/links/b.yml -> ../shared/b.metric (inside the folder)
+  // metrics/links/a.yml (a file), metrics/links/b.yml -> ../common/b.metric (inside the folder)
   const root = () => path.join(dir, 'links-repo', 'metrics')
   beforeAll(() => {
     mkdirSync(path.join(root(), 'links'), {recursive: true})
-    mkdirSync(path.join(root(), 'shared'), {recursive: true})
+    mkdirSync(path.join(root(), 'common'), {recursive: true})
     writeFileSync(path.join(root(), 'links', 'a.yml'), metric('a'))
-    writeFileSync(path.join(root(), 'shared', 'b.metric'), metric('b'))
-    symlinkSync('../shared/b.metric', path.join(root(), 'links', 'b.yml'))
+    writeFileSync(path.join(root(), 'common', 'b.metric'), metric('b'))
+    symlinkSync('../common/b.metric', path.join(root(), 'links', 'b.yml'))
     // a folder linked from inside the tree is walked too
     mkdirSync(path.join(root(), 'real_dir'), {recursive: true})
     writeFileSync(path.join(root(), 'real_dir', 'c.yml'), metric('c'))
