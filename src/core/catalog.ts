@@ -570,7 +570,7 @@ export class Catalog implements CatalogApi {
       throw new CatalogError('BAD_REQUEST', `${metric.id} is a points metric; list its dimension values with a points query (query_points with by: [${JSON.stringify(dimension)}])`, {metric: metric.id})
     }
     const all = await this.all()
-    const lookup = (ref: string) => all.get(ref) ?? [...all.values()].find((m) => m.aliases?.includes(ref))
+    const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup)
     if (plan.kind !== 'aggregate') {
       throw new CatalogError('BAD_REQUEST', `${metric.id} is computed by its own SQL, which has no dimension ${JSON.stringify(dimension)} to list values of`, {metric: metric.id})
@@ -611,7 +611,7 @@ export class Catalog implements CatalogApi {
       return compilePointsMetric(metric, query)
     }
     const all = await this.all()
-    const lookup = (id: string) => all.get(id) ?? [...all.values()].find((m) => m.aliases?.includes(id))
+    const lookup = metricLookup(all)
     await this.assertRunnable(metric, lookup)
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
     const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, await this.compileOptions([...all.values()]))
@@ -749,7 +749,7 @@ export class Catalog implements CatalogApi {
     const kind = metricKind(metric)
     if (kind === 'sql' || kind === 'points' || query.variant !== undefined) return []
     const all = await this.all()
-    const lookup = (ref: string) => all.get(ref) ?? [...all.values()].find((m) => m.aliases?.includes(ref))
+    const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, await this.compileOptions([...all.values()]))
     if (plan.kind !== 'aggregate') return []
     const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
@@ -779,8 +779,11 @@ export class Catalog implements CatalogApi {
     }
     const missing = wanted.filter((_, k) => !found.has(k))
     const warnings: string[] = []
+    const valuesOf = new Map<string, DimensionValues['values']>()
     for (const w of missing) {
-      const {values} = await this.dimensionValues(metric.id, w.dimension, {limit: 1000})
+      // one listing per dimension, however many of its values are absent
+      if (!valuesOf.has(w.dimension)) valuesOf.set(w.dimension, (await this.dimensionValues(metric.id, w.dimension, {limit: 1000})).values)
+      const values = valuesOf.get(w.dimension)!
       const near = similarValues(w.value, values.flatMap((v) => (v.value === null ? [] : [String(v.value)])))
       const hint = near.length > 0 ? `; did you mean ${near.join(' or ')}?` : values.length > 0 ? `; it has ${values.slice(0, 5).map((v) => String(v.value)).join(', ')}${values.length > 5 ? ', ...' : ''}` : ''
       const message = `no row has ${w.dimension} = ${w.value}${hint} (metricat values ${metric.id} ${w.dimension})`
@@ -800,7 +803,7 @@ export class Catalog implements CatalogApi {
     const kind = metricKind(metric)
     if (kind === 'sql' || kind === 'points') return null
     const all = await this.all()
-    const lookup = (x: string) => all.get(x) ?? [...all.values()].find((m) => m.aliases?.includes(x))
+    const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id}, lookup)
     if (plan.kind !== 'aggregate') return null
     const compiled = renderDataThrough(plan)
@@ -826,6 +829,11 @@ export class Catalog implements CatalogApi {
     this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
     return this.cache
   }
+}
+
+/** A metric by id, or by a former id kept in `aliases` (how references and requests resolve). */
+function metricLookup(all: Map<string, StoredMetric>): (ref: string) => StoredMetric | undefined {
+  return (ref) => all.get(ref) ?? [...all.values()].find((m) => m.aliases?.includes(ref))
 }
 
 /**

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
