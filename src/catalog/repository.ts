@@ -20,7 +20,7 @@ export interface MetricVersion {
 
 const DEFS = 'mc.metricat.metric_definitions'
 const VERSIONS = 'mc.metricat.metric_versions'
-const JSON_FIELDS = new Set(['tables', 'dimensions', 'filters', 'synonyms', 'sql_variants', 'validation', 'aliases'])
+const JSON_FIELDS = new Set(['tables', 'dimensions', 'filters', 'synonyms', 'sql_variants', 'validation', 'aliases', 'chart'])
 
 type Reader = Pick<Database, 'all'> | Tx
 

@@ -35,6 +35,16 @@ export interface MetricValidation {
   not_null?: boolean
 }
 
+export const CHART_TYPES = ['line', 'bar', 'area'] as const
+export type ChartType = (typeof CHART_TYPES)[number]
+
+/** YAML `chart`: how the web page draws the metric. */
+export interface ChartSpec {
+  type?: ChartType
+  /** stack the series of a split instead of overlaying them */
+  stacked?: boolean
+}
+
 export interface MetricDefinition {
   /** `<category>/<name>` */
   id: string
@@ -72,6 +82,7 @@ export interface MetricDefinition {
   points_key?: string
   owner?: string
   aliases?: string[]
+  chart?: ChartSpec
 }
 
 /** A definition as stored: the YAML fields plus bookkeeping. */

@@ -5,6 +5,7 @@ import timeAggregation from './0004-time-aggregation.js'
 import textDimensions from './0005-text-dimensions.js'
 import vocabulary from './0006-vocabulary.js'
 import scheduledSources from './0007-scheduled-sources.js'
+import chart from './0008-chart.js'
 
 export interface Migration {
   version: number
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources, chart]
