@@ -6,7 +6,7 @@ import {TYPE_WORDS, describeKind} from '../errors.js'
 import {epochInstant, parsePointDate} from './point-date.js'
 import {DEFAULT_FIELDS, canonicalGranularity, type NormalizedPoint, type PointDefaults} from './types.js'
 
-const FIELDS = ['metricKey', 'date', 'value', 'granularity', 'dimensions', 'entityKind', 'entityId', 'dataSourceId', 'connectorKey', 'sourceKind']
+const FIELDS = ['metricKey', 'date', 'value', 'granularity', 'dimensions', 'entityKind', 'entityId', 'dataSourceId', 'connectorKey', 'sourceKind', 'op']
 const KNOWN = new Set(FIELDS)
 const MAX_NAME = 200
 const MAX_DIMENSIONS = 64
@@ -77,8 +77,9 @@ export function normalizePoint(raw: unknown, defaults: PointDefaults | undefined
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined
   const p = raw as Record<string, unknown>
   for (const k in p) if (!KNOWN.has(k)) return undefined
-  const {metricKey, date, value, granularity, dimensions} = p
+  const {metricKey, date, value, granularity, dimensions, op} = p
   if (!isName(metricKey)) return undefined
+  if (op !== undefined && op !== 'replace' && op !== 'increment') return undefined
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
   const instant = pointInstant(date)
   if (instant === undefined) return undefined
@@ -111,6 +112,7 @@ export function normalizePoint(raw: unknown, defaults: PointDefaults | undefined
     value,
     connectorKey: (connectorKey as string | undefined) ?? null,
     sourceKind: (sourceKind as string | undefined) ?? null,
+    increment: op === 'increment',
   }
 }
 

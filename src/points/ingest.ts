@@ -93,11 +93,11 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
 
     const groupedTable = `${staging.tables.points}_grouped`
     grouped = groupedTable
-    const distinct = await dedupStaged(db, staging.tables, staging.idsAmbiguous, groupedTable)
+    const distinct = await dedupStaged(db, staging.tables, staging.idsAmbiguous, groupedTable, staging.increments)
     const stamp = utcNow()
     const result = await db.transaction(async (tx) => {
       const deleted = options.replaceSource === undefined ? 0 : await deleteReplaced(tx, staging.tables, groupedTable, options.replaceSource)
-      const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp)
+      const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp, staging.increments)
       const r: IngestResult = {
         jobId,
         source,

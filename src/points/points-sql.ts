@@ -1,6 +1,6 @@
 import {parseTimeBound} from '../query/dates.js'
 import type {Filter, FilterScalar} from '../query/types.js'
-import {canonicalGranularity, type PointsQuery} from './types.js'
+import {canonicalGranularity, type Agg, type Bucket, type PointsQuery} from './types.js'
 
 // SQL over metricat.metric_points for any compiler: `metricat points` (compilePointsQuery) and a
 // catalog metric with points_key. Pure text and bound values; nothing here touches a database.
@@ -91,3 +91,80 @@ export function pointsSourceSql(q: PointsQuery, params: ParamSink): string {
   return `SELECT "date", value, dimensions FROM ${POINTS_TABLE} WHERE ${pointsConditions(q, params).join(' AND ')}`
 }
 
+
+/** date_trunc's part per bucket (ISO weeks: DuckDB truncates to Monday). */
+export const BUCKET_TRUNC: Record<Exclude<Bucket, 'none'>, string> = {
+  minute: "'minute'",
+  hour: "'hour'",
+  day: "'day'",
+  week: "'week'",
+  month: "'month'",
+  quarter: "'quarter'",
+  year: "'year'",
+}
+
+/** The length of one bucket, as an SQL interval. */
+export const BUCKET_STEP: Record<Exclude<Bucket, 'none'>, string> = {
+  minute: 'INTERVAL 1 MINUTE',
+  hour: 'INTERVAL 1 HOUR',
+  day: 'INTERVAL 1 DAY',
+  week: 'INTERVAL 7 DAY',
+  month: 'INTERVAL 1 MONTH',
+  quarter: 'INTERVAL 3 MONTH',
+  year: 'INTERVAL 1 YEAR',
+}
+
+/** Shortest length of a bucket in milliseconds (for the bucket-count limit). */
+export const BUCKET_MS: Record<Exclude<Bucket, 'none'>, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+  month: 28 * 86_400_000,
+  quarter: 89 * 86_400_000,
+  year: 365 * 86_400_000,
+}
+
+/** Aggregations over `value` (and `"date"`) of a points relation; rate and percentiles are handled by `pointsAggSql`. */
+const AGG_SQL: Record<Exclude<Agg, 'rate' | `percentile:${string}`>, string> = {
+  sum: 'sum(value)',
+  avg: 'avg(value)',
+  min: 'min(value)',
+  max: 'max(value)',
+  count: 'count(*)',
+  last: 'arg_max(value, "date")',
+  p50: 'quantile_cont(value, 0.5)',
+  p90: 'quantile_cont(value, 0.9)',
+  p95: 'quantile_cont(value, 0.95)',
+  p99: 'quantile_cont(value, 0.99)',
+}
+
+/** The fraction of a `percentile:F` aggregation; undefined for any other. */
+export function percentileOf(agg: Agg): number | undefined {
+  if (!agg.startsWith('percentile:')) return undefined
+  const f = Number(agg.slice('percentile:'.length))
+  return Number.isFinite(f) && f >= 0 && f <= 1 ? f : undefined
+}
+
+/**
+ * The aggregate of one bucket as SQL. `seconds` is the SQL for the seconds the bucket covers,
+ * which `rate` divides the sum by. A percentile's fraction was checked against
+ * PERCENTILE_AGG_PATTERN, so it is a plain number here (written as a literal: DuckDB wants a
+ * constant fraction).
+ */
+export function pointsAggSql(agg: Agg, seconds?: string): string {
+  if (agg === 'rate') {
+    if (seconds === undefined) throw new Error('rate needs the seconds of its bucket')
+    return `sum(value) / (${seconds})`
+  }
+  const f = percentileOf(agg)
+  if (f !== undefined) return `quantile_cont(value, ${String(f)})`
+  const sql = AGG_SQL[agg as keyof typeof AGG_SQL]
+  if (sql === undefined) throw new Error(`unknown points aggregation ${agg}`)
+  return sql
+}
+
+/** Empty buckets are 0 for sums, counts and rates, NULL otherwise (there is no value to average or rank). */
+export function aggFillsZero(agg: Agg): boolean {
+  return agg === 'sum' || agg === 'count' || agg === 'rate'
+}

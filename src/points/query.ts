@@ -6,8 +6,8 @@ import {CatalogError} from '../errors.js'
 import {compareBounds, parseTimeBound} from '../query/dates.js'
 import {FILTERS_SCHEMA} from '../query/filter-schema.js'
 import type {Filter, FilterScalar} from '../query/types.js'
-import {POINTS_TABLE, Params, dimensionSql, pointsConditions} from './points-sql.js'
-import {AGGS, BUCKETS, GRANULARITY_INPUTS, type Agg, type Bucket, type PointsQuery} from './types.js'
+import {BUCKET_MS, BUCKET_STEP, BUCKET_TRUNC, POINTS_TABLE, Params, aggFillsZero, dimensionSql, pointsAggSql, pointsConditions} from './points-sql.js'
+import {AGGS, BUCKETS, GRANULARITY_INPUTS, PERCENTILE_AGG_PATTERN, type Agg, type Bucket, type PointsQuery} from './types.js'
 
 export {Params, dimensionPointer, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from './points-sql.js'
 
@@ -36,7 +36,11 @@ export const POINTS_QUERY_SCHEMA = {
     from: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date or date-time, inclusive'},
     to: {type: 'string', minLength: 1, maxLength: 64, description: 'ISO date or date-time, exclusive'},
     bucket: {enum: [...BUCKETS], description: 'period of each row (weeks start on Monday); none: one row per group. Default day'},
-    agg: {enum: [...AGGS], description: 'how the points of a bucket combine; last: the value with the latest date. Default sum'},
+    agg: {
+      anyOf: [{enum: [...AGGS]}, {type: 'string', pattern: PERCENTILE_AGG_PATTERN}],
+      description:
+        'how the points of a bucket combine: sum, avg, min, max, count, last (the value with the latest date), p50/p90/p95/p99 or percentile:F (F from 0 to 1; continuous, interpolated), rate (sum per second of the bucket). Default sum',
+    },
     filters: FILTERS_SCHEMA,
     by: {type: 'array', maxItems: 16, items: {type: 'string', minLength: 1, maxLength: MAX_NAME}, description: 'dimension keys to group by'},
     entityKind: {type: 'string', minLength: 1, maxLength: MAX_NAME},
@@ -80,15 +84,23 @@ export function resolvePointsQuery(request: unknown): Required<Pick<PointsQuery,
     const to = parseTimeBound(q.to, 'to')
     if (compareBounds(from, to) >= 0) throw bad(`from (${q.from}) must be before to (${q.to})`, {from: q.from, to: q.to})
     if (bucket !== 'none') {
-      const perPeriod: Record<Exclude<Bucket, 'none'>, number> = {hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 28 * 86_400_000, quarter: 89 * 86_400_000, year: 365 * 86_400_000}
       const span = boundMs(to.text) - boundMs(from.text)
-      if (span / perPeriod[bucket] > MAX_PERIODS) throw bad(`${q.from} to ${q.to} holds more than ${MAX_PERIODS} ${bucket} buckets; use a larger --bucket or a shorter range`)
+      if (span / BUCKET_MS[bucket] > MAX_PERIODS) throw bad(`${q.from} to ${q.to} holds more than ${MAX_PERIODS} ${bucket} buckets; use a larger --bucket or a shorter range`)
     }
   } else {
     if (q.from !== undefined) parseTimeBound(q.from, 'from')
     if (q.to !== undefined) parseTimeBound(q.to, 'to')
   }
-  return {...q, bucket, agg: q.agg ?? 'sum', by, filters}
+  const agg = q.agg ?? 'sum'
+  if (agg === 'rate' && bucket === 'none' && (q.from === undefined || q.to === undefined)) {
+    throw bad('agg rate with bucket none needs from and to: the rate is the sum per second of [from, to)', {agg, bucket})
+  }
+  return {...q, bucket, agg, by, filters}
+}
+
+/** A validated time bound as a bound TIMESTAMP. */
+function timeBound(text: string, name: 'from' | 'to', params: Params): string {
+  return `CAST(${params.add(parseTimeBound(text, name).text)} AS TIMESTAMP)`
 }
 
 /** Milliseconds since the epoch of a normalised bound (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`, UTC). */
@@ -109,37 +121,6 @@ function checkFilter(f: Filter): void {
   if (f.value === undefined || f.value === null || Array.isArray(f.value)) throw bad(`${where}: ${f.op} needs one value`, {filter: f})
 }
 
-const TRUNC: Record<Exclude<Bucket, 'none'>, string> = {
-  hour: "'hour'",
-  day: "'day'",
-  // ISO weeks: DuckDB truncates to Monday
-  week: "'week'",
-  month: "'month'",
-  quarter: "'quarter'",
-  year: "'year'",
-}
-
-const STEP: Record<Exclude<Bucket, 'none'>, string> = {
-  hour: 'INTERVAL 1 HOUR',
-  day: 'INTERVAL 1 DAY',
-  week: 'INTERVAL 7 DAY',
-  month: 'INTERVAL 1 MONTH',
-  quarter: 'INTERVAL 3 MONTH',
-  year: 'INTERVAL 1 YEAR',
-}
-
-const AGG_SQL: Record<Agg, string> = {
-  sum: 'sum(value)',
-  avg: 'avg(value)',
-  min: 'min(value)',
-  max: 'max(value)',
-  count: 'count(*)',
-  last: 'arg_max(value, "date")',
-}
-
-/** Empty buckets are 0 for sums and counts, NULL otherwise. */
-const FILLS_ZERO: Record<Agg, boolean> = {sum: true, count: true, avg: false, min: false, max: false, last: false}
-
 /**
  * Compiles a points query (already checked by `resolvePointsQuery`) to one statement: points
  * filtered by key, entity, range and dimension filters, aggregated per bucket and group, and
@@ -154,12 +135,13 @@ export function compilePointsQuery(request: PointsQuery): CompiledPointsQuery {
     return `d${i + 1}`
   })
   const dimSelect = q.by.map((key, i) => `${dimensionSql(key, params)} AS ${dims[i]}`)
-  const agg = `CAST(${AGG_SQL[q.agg]} AS DOUBLE)`
-  const fill = (v: string): string => (FILLS_ZERO[q.agg] ? `coalesce(${v}, 0)` : v)
+  const fill = (v: string): string => (aggFillsZero(q.agg) ? `coalesce(${v}, 0)` : v)
   const limit = q.limit === undefined ? [] : [`LIMIT ${Number(q.limit)}`]
 
   if (q.bucket === 'none') {
     const where = pointsConditions(q, params)
+    const seconds = q.agg === 'rate' ? `date_diff('millisecond', ${timeBound(q.from!, 'from', params)}, ${timeBound(q.to!, 'to', params)}) / 1000.0` : undefined
+    const agg = `CAST(${pointsAggSql(q.agg, seconds)} AS DOUBLE)`
     const sql = [
       'SELECT',
       `  ${[...dimSelect, `${fill(agg)} AS value`].join(',\n  ')}`,
@@ -172,22 +154,31 @@ export function compilePointsQuery(request: PointsQuery): CompiledPointsQuery {
   }
 
   const bucket = q.bucket
-  const select = [`date_trunc(${TRUNC[bucket]}, "date") AS period`, ...dimSelect, 'value', '"date"']
+  // rate: the seconds of the bucket that lie inside [from, to) (the whole bucket without bounds)
+  let seconds: string | undefined
+  if (q.agg === 'rate') {
+    const start = q.from === undefined ? 'period' : `greatest(period, ${timeBound(q.from, 'from', params)})`
+    const end = q.to === undefined ? `period + ${BUCKET_STEP[bucket]}` : `least(period + ${BUCKET_STEP[bucket]}, ${timeBound(q.to, 'to', params)})`
+    seconds = `date_diff('millisecond', ${start}, ${end}) / 1000.0`
+  }
+  const agg = `CAST(${pointsAggSql(q.agg, seconds)} AS DOUBLE)`
+  const select = [`date_trunc(${BUCKET_TRUNC[bucket]}, "date") AS period`, ...dimSelect, 'value', '"date"']
   const where = pointsConditions(q, params)
   const ctes = [
     ['src AS (', `  SELECT ${select.join(', ')}`, `  FROM ${POINTS_TABLE}`, `  WHERE ${where.join('\n    AND ')}`, ')'].join('\n'),
-    ['agg AS (', `  SELECT ${['period', ...dims, `${agg} AS value`].join(', ')}`, '  FROM src', '  GROUP BY ALL', ')'].join('\n'),
+    // named groups, not GROUP BY ALL: rate's divisor reads the period of its group
+    ['agg AS (', `  SELECT ${['period', ...dims, `${agg} AS value`].join(', ')}`, '  FROM src', `  GROUP BY ${q.agg === 'rate' ? ['period', ...dims].join(', ') : 'ALL'}`, ')'].join('\n'),
   ]
   const needsBounds = q.from === undefined || q.to === undefined
   if (needsBounds) ctes.push('bounds AS (\n  SELECT min(period) AS lo, max(period) AS hi FROM agg\n)')
-  const lo = q.from !== undefined ? `date_trunc(${TRUNC[bucket]}, CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP))` : 'lo'
-  const hi = q.to !== undefined ? `CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)` : `hi + ${STEP[bucket]}`
+  const lo = q.from !== undefined ? `date_trunc(${BUCKET_TRUNC[bucket]}, CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP))` : 'lo'
+  const hi = q.to !== undefined ? `CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)` : `hi + ${BUCKET_STEP[bucket]}`
   // A bound taken from the data (a request with only `from`, or neither) can span far more
   // buckets than the check in resolvePointsQuery allows: refuse it here before generating them.
-  const cap = `  WHERE CASE WHEN date_diff(${TRUNC[bucket]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range holds more than ${MAX_PERIODS} ${bucket} buckets; give --from and --to, or use a larger --bucket') ELSE true END`
-  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), cap, ')'].join('\n'))
+  const cap = `  WHERE CASE WHEN date_diff(${BUCKET_TRUNC[bucket]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range holds more than ${MAX_PERIODS} ${bucket} buckets; give --from and --to, or use a larger --bucket') ELSE true END`
+  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${BUCKET_STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), cap, ')'].join('\n'))
   if (dims.length > 0) ctes.push(`combos AS (\n  SELECT DISTINCT ${dims.join(', ')} FROM agg\n)`)
-  const period = bucket === 'hour' ? `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ')` : 'CAST(periods.period AS DATE)'
+  const period = bucket === 'hour' || bucket === 'minute' ? `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ')` : 'CAST(periods.period AS DATE)'
   const on = ['agg.period = periods.period', ...dims.map((d) => `agg.${d} IS NOT DISTINCT FROM combos.${d}`)]
   const sql = [
     `WITH\n${ctes.join(',\n')}`,

@@ -32,7 +32,7 @@ export interface StagingTables {
 }
 
 const DDL: Record<keyof StagingTables, string> = {
-  points: 'seq INTEGER NOT NULL, key_id INTEGER NOT NULL, attr_id INTEGER NOT NULL, dims_id INTEGER NOT NULL, date_ms DOUBLE NOT NULL, date_us INTEGER NOT NULL, value DOUBLE NOT NULL',
+  points: 'seq INTEGER NOT NULL, key_id INTEGER NOT NULL, attr_id INTEGER NOT NULL, dims_id INTEGER NOT NULL, date_ms DOUBLE NOT NULL, date_us INTEGER NOT NULL, value DOUBLE NOT NULL, inc INTEGER NOT NULL',
   keys: 'id INTEGER NOT NULL, metric_key VARCHAR NOT NULL, data_source_id VARCHAR NOT NULL, entity_kind VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, granularity VARCHAR NOT NULL',
   attrs: 'id INTEGER NOT NULL, connector_key VARCHAR, source_kind VARCHAR',
   dims: 'id INTEGER NOT NULL, dimensions VARCHAR NOT NULL',
@@ -82,6 +82,9 @@ export class PointStager {
   private readonly dateMs = new Float64Array(CHUNK_ROWS)
   private readonly dateUs = new Int32Array(CHUNK_ROWS)
   private readonly value = new Float64Array(CHUNK_ROWS)
+  private readonly inc = new Int32Array(CHUNK_ROWS)
+  /** whether any staged point has `op: "increment"` (the dedup and upsert then take the counter path) */
+  increments = false
   private pending: DuckDBDataChunk[] = []
   private readonly types: DuckDBType[]
   private readonly keys: Dictionary<[string, string, string, string, string]>
@@ -98,7 +101,7 @@ export class PointStager {
     dictionaryLimit: number,
   ) {
     const {INTEGER, DOUBLE} = api
-    this.types = [INTEGER, INTEGER, INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE]
+    this.types = [INTEGER, INTEGER, INTEGER, INTEGER, DOUBLE, INTEGER, DOUBLE, INTEGER]
     this.keys = new Dictionary(dictionaryLimit)
     this.attrs = new Dictionary(dictionaryLimit)
     this.dims = new Dictionary(dictionaryLimit)
@@ -145,6 +148,8 @@ export class PointStager {
     this.dateMs[i] = p.dateMs
     this.dateUs[i] = p.dateUs
     this.value[i] = p.value
+    this.inc[i] = p.increment ? 1 : 0
+    if (p.increment) this.increments = true
     if (++this.n === CHUNK_ROWS) this.seal()
   }
 
@@ -205,6 +210,7 @@ export class PointStager {
     chunk.setColumnValues(4, cut(this.dateMs))
     chunk.setColumnValues(5, cut(this.dateUs))
     chunk.setColumnValues(6, cut(this.value))
+    chunk.setColumnValues(7, cut(this.inc))
     this.pending.push(chunk)
     this.n = 0
   }

@@ -19,11 +19,23 @@ export function canonicalGranularity(text: unknown): Granularity | undefined {
   return Object.hasOwn(GRANULARITY_ALIASES, text) ? GRANULARITY_ALIASES[text as keyof typeof GRANULARITY_ALIASES] : undefined
 }
 
-export const BUCKETS = ['hour', 'day', 'week', 'month', 'quarter', 'year', 'none'] as const
+export const BUCKETS = ['minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'none'] as const
 export type Bucket = (typeof BUCKETS)[number]
 
-export const AGGS = ['sum', 'avg', 'min', 'max', 'count', 'last'] as const
-export type Agg = (typeof AGGS)[number]
+/**
+ * Named aggregations of the points in a bucket. p50..p99 are the continuous percentiles
+ * (linear interpolation between the two nearest values, like `percentile:0.9`); rate is the
+ * bucket's sum divided by the seconds it covers.
+ */
+export const AGGS = ['sum', 'avg', 'min', 'max', 'count', 'last', 'p50', 'p90', 'p95', 'p99', 'rate'] as const
+/** A named aggregation, or `percentile:F` with F from 0 to 1 (e.g. `percentile:0.75`). */
+export type Agg = (typeof AGGS)[number] | `percentile:${string}`
+/** What `percentile:F` must look like: a fraction from 0 to 1. */
+export const PERCENTILE_AGG_PATTERN = '^percentile:(0(\\.[0-9]{1,6})?|1(\\.0{1,6})?)$'
+
+/** How a point's value meets the stored one: replace it (the default) or be added to it (a counter). */
+export const POINT_OPS = ['replace', 'increment'] as const
+export type PointOp = (typeof POINT_OPS)[number]
 
 export type DimensionValue = string | number | boolean
 
@@ -41,6 +53,8 @@ export interface Point {
   dataSourceId?: string
   connectorKey?: string
   sourceKind?: string
+  /** replace (default): the value replaces a stored one; increment: it is added to the stored value (0 when none) */
+  op?: PointOp
 }
 
 /** Fields filled in where a point lacks them (`metricat run --entity-kind ...`). */
@@ -70,6 +84,8 @@ export interface NormalizedPoint {
   value: number
   connectorKey: string | null
   sourceKind: string | null
+  /** `op: "increment"`: the value is added to the stored one */
+  increment: boolean
 }
 
 /** One bad point: `line` for text input (1-based), `index` for the point's position (0-based). */

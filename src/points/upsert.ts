@@ -26,20 +26,36 @@ const t = (name: string): string => `temp.main.${quoteIdent(name)}`
  * the smallest id with the same strings. Runs outside the write transaction: it only touches
  * TEMP tables. Returns the number of distinct points.
  */
-export async function dedupStaged(db: Database, tables: StagingTables, ambiguousIds: boolean, grouped: string): Promise<number> {
+export async function dedupStaged(db: Database, tables: StagingTables, ambiguousIds: boolean, grouped: string, increments = false): Promise<number> {
   const keyParts = 'metric_key, data_source_id, entity_kind, entity_id, granularity'
   const source = ambiguousIds
     ? `(
-  SELECT k.canon AS key_id, d.canon AS dims_id, s.date_ms, s.date_us, s.value, s.attr_id, s.seq
+  SELECT k.canon AS key_id, d.canon AS dims_id, s.date_ms, s.date_us, s.value, s.attr_id, s.seq, s.inc
   FROM ${t(tables.points)} AS s
   JOIN (SELECT id, min(id) OVER (PARTITION BY ${keyParts}) AS canon FROM ${t(tables.keys)}) AS k ON k.id = s.key_id
   JOIN (SELECT id, min(id) OVER (PARTITION BY dimensions) AS canon FROM ${t(tables.dims)}) AS d ON d.id = s.dims_id
 )`
     : t(tables.points)
-  await db.run(`CREATE TEMP TABLE ${quoteIdent(grouped)} AS
-SELECT key_id, date_ms, date_us, dims_id, arg_max(value, seq) AS value, arg_max(attr_id, seq) AS attr_id
+  // Counters (`op: increment`): the points of one key apply in order. The last replace (if any)
+  // sets the value and the increments after it add to it; with no replace in the batch the row
+  // is an increment of the stored value by the sum of the batch's increments (inc = 1).
+  await db.run(
+    increments
+      ? `CREATE TEMP TABLE ${quoteIdent(grouped)} AS
+WITH s AS (
+  SELECT *, max(CASE WHEN inc = 0 THEN seq END) OVER (PARTITION BY key_id, date_ms, date_us, dims_id) AS last_set FROM ${source}
+)
+SELECT key_id, date_ms, date_us, dims_id,
+  coalesce(max(value) FILTER (WHERE seq = last_set), 0) + coalesce(sum(value) FILTER (WHERE inc = 1 AND (last_set IS NULL OR seq > last_set)), 0) AS value,
+  arg_max(attr_id, seq) AS attr_id,
+  CASE WHEN max(last_set) IS NULL THEN 1 ELSE 0 END AS inc
+FROM s
+GROUP BY key_id, date_ms, date_us, dims_id`
+      : `CREATE TEMP TABLE ${quoteIdent(grouped)} AS
+SELECT key_id, date_ms, date_us, dims_id, arg_max(value, seq) AS value, arg_max(attr_id, seq) AS attr_id, 0 AS inc
 FROM ${source}
-GROUP BY key_id, date_ms, date_us, dims_id`)
+GROUP BY key_id, date_ms, date_us, dims_id`,
+  )
   await db.run(`DROP TABLE ${t(tables.points)}`)
   const [row] = await db.all<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${t(grouped)}`)
   return row!.n
@@ -57,24 +73,37 @@ async function countPoints(tx: Tx): Promise<number> {
  * rows it inserted or updated. Inserted rows are the growth of the table, so updated = changed -
  * inserted.
  */
-export async function upsertDeduped(tx: Tx, tables: StagingTables, grouped: string, distinct: number, stamp: string): Promise<UpsertCounts> {
+export async function upsertDeduped(tx: Tx, tables: StagingTables, grouped: string, distinct: number, stamp: string, increments = false): Promise<UpsertCounts> {
   const before = await countPoints(tx)
   const cols = [...KEY_COLUMNS, ...VALUE_COLUMNS]
   const changedWhere = VALUE_COLUMNS.map((c) => `metric_points.${c} IS DISTINCT FROM excluded.${c}`).join(' OR ')
-  const changed = await tx.changes(
-    `INSERT INTO ${POINTS_TABLE} (${cols.join(', ')}, created_at, updated_at)
+  const attrsChanged = VALUE_COLUMNS.filter((c) => c !== 'value').map((c) => `metric_points.${c} IS DISTINCT FROM excluded.${c}`).join(' OR ')
+  const insert = (inc: 0 | 1): string => `INSERT INTO ${POINTS_TABLE} (${cols.join(', ')}, created_at, updated_at)
 SELECT k.metric_key, k.data_source_id, k.entity_kind, k.entity_id, k.granularity,
   make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us), d.dimensions,
   g.value, a.connector_key, a.source_kind, CAST($1 AS TIMESTAMP), CAST($1 AS TIMESTAMP)
 FROM ${t(grouped)} AS g
 JOIN ${t(tables.keys)} AS k ON k.id = g.key_id
 JOIN ${t(tables.dims)} AS d ON d.id = g.dims_id
-JOIN ${t(tables.attrs)} AS a ON a.id = g.attr_id
-ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET
+JOIN ${t(tables.attrs)} AS a ON a.id = g.attr_id${increments ? `\nWHERE g.inc = ${inc}` : ''}
+ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET`
+  let changed = await tx.changes(
+    `${insert(0)}
   ${VALUE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = excluded.updated_at
 WHERE ${changedWhere}`,
     [stamp],
   )
+  // The stored value is read and written inside this statement, in the write transaction: two
+  // ingests of the same counter (concurrent HTTP requests, queued on the write connection) each
+  // add their delta to what the other committed.
+  if (increments) {
+    changed += await tx.changes(
+      `${insert(1)}
+  value = metric_points.value + excluded.value, ${VALUE_COLUMNS.filter((c) => c !== 'value').map((c) => `${c} = excluded.${c}`).join(', ')}, updated_at = excluded.updated_at
+WHERE excluded.value <> 0 OR ${attrsChanged}`,
+      [stamp],
+    )
+  }
   const inserted = (await countPoints(tx)) - before
   const updated = changed - inserted
   return {distinct, inserted, updated, unchanged: distinct - changed}

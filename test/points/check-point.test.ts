@@ -66,6 +66,7 @@ describe('normalizePoint', () => {
       value: 1,
       connectorKey: null,
       sourceKind: null,
+      increment: false,
     })
   })
 
