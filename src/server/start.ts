@@ -123,8 +123,22 @@ export async function startServer(catalog: Catalog, options: ServerOptions): Pro
       socket.once('close', finish)
     })
   })
+  // The timer is cleared once everything is written: a pending one would keep the process alive
+  // for the whole drain time after the last response.
   const allWritten = (ms: number) =>
-    open === 0 ? Promise.resolve(true) : Promise.race([new Promise<boolean>((resolve) => (drained = () => resolve(true))), delay(ms).then(() => open === 0)])
+    open === 0
+      ? Promise.resolve(true)
+      : new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            drained = undefined
+            resolve(open === 0)
+          }, ms)
+          drained = () => {
+            clearTimeout(timer)
+            drained = undefined
+            resolve(true)
+          }
+        })
 
   const {port} = server.address() as AddressInfo
   const url = `http://${urlHost(options.host)}:${port}`

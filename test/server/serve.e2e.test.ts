@@ -1,13 +1,16 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {request} from 'node:http'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {announcementPath} from '../../src/server/announcement.js'
-import {BIN, ROOT, demoDatabase, runCli, tempDir} from '../helpers.js'
+import {BIN, ROOT, demoDatabase, runCommand, tempDir} from '../helpers.js'
 import {expectSameRows} from './helpers.js'
 
-// `metricat serve` as a child process on a free 127.0.0.1 port, with CLI commands beside it.
+// `metricat serve` as a child process on a free 127.0.0.1 port (the real listener, signals and the
+// file lock), with CLI commands beside it run in-process: they reach the server the way a user's do,
+// through the announcement file or --server.
 
 let dir: string
 let cleanup: () => void
@@ -44,16 +47,17 @@ const json = (s: string) => JSON.parse(s) as any
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir('metricat-serve-'))
   db = await demoDatabase(dir, 'serve.duckdb')
-  const q = await runCli([...QUERY_ARGS, '--db', db, '--json'])
+  const q = await runCommand([...QUERY_ARGS, '--db', db, '--json'])
   expect(q.code).toBe(0)
   cliQuery = json(q.stdout)
-  const c = await runCli([...COUNT_ARGS, '--db', db, '--json'])
+  const c = await runCommand([...COUNT_ARGS, '--db', db, '--json'])
   expect(c.code).toBe(0)
   cliCounts = json(c.stdout)
-  const t = await runCli(['token', 'create', 'e2e', '--role', 'analyst', '--db', db, '--json'])
+  const t = await runCommand(['token', 'create', 'e2e', '--role', 'analyst', '--db', db, '--json'])
   expect(t.code).toBe(0)
   analyst = json(t.stdout).token
-  server = await startServe(['--db', db, '--port', '0'])
+  // a shutdown timeout no test waits for: stopping must end when the requests in flight end
+  server = await startServe(['--db', db, '--port', '0', '--shutdown-timeout', '3600'])
 })
 afterAll(() => {
   if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
@@ -101,27 +105,27 @@ describe('metricat serve (child process)', () => {
   })
 
   it('CLI commands on the same --db go through the running server', async () => {
-    const list = await runCli(['list', '--db', db, '--json'])
+    const list = await runCommand(['list', '--db', db, '--json'])
     expect(list.code).toBe(0)
     const http = await fetch(`${server.url}/api/metrics`, {headers: {authorization: `Bearer ${analyst}`}})
     expect(json(list.stdout).metrics).toEqual(((await http.json()) as {metrics: unknown[]}).metrics)
-    const q = await runCli([...COUNT_ARGS, '--db', db, '--json'])
+    const q = await runCommand([...COUNT_ARGS, '--db', db, '--json'])
     expect(q.code).toBe(0)
     expect(json(q.stdout)).toEqual(cliCounts)
   })
 
   it('a CLI error through the server is the same one line and exit code as on the file', async () => {
-    const r = await runCli(['show', 'revenue/mrrr', '--db', db])
+    const r = await runCommand(['show', 'revenue/mrrr', '--db', db])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/^Error: unknown metric revenue\/mrrr; did you mean revenue\/mrr/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
-    const j = await runCli(['show', 'revenue/mrrr', '--db', db, '--json'])
+    const j = await runCommand(['show', 'revenue/mrrr', '--db', db, '--json'])
     expect(json(j.stdout)).toEqual({error: {code: 'NOT_FOUND', message: expect.stringContaining('unknown metric revenue/mrrr'), details: {id: 'revenue/mrrr', hint: expect.stringContaining('metricat list')}}})
   })
 
   it('token create through the announcement makes a token the server accepts at once', async () => {
-    const t = await runCli(['token', 'create', 'made-while-serving', '--role', 'analyst', '--db', db, '--json'])
+    const t = await runCommand(['token', 'create', 'made-while-serving', '--role', 'analyst', '--db', db, '--json'])
     expect(t.code).toBe(0)
     const res = await fetch(`${server.url}/api/tables`, {headers: {authorization: `Bearer ${json(t.stdout).token}`}})
     expect(res.status).toBe(200)
@@ -129,13 +133,13 @@ describe('metricat serve (child process)', () => {
 
   it('--server URL with METRICAT_TOKEN works from anywhere, with that token\'s role', async () => {
     const env = {METRICAT_TOKEN: analyst}
-    const list = await runCli(['list', '--server', server.url, '--category', 'revenue', '--json'], {env})
+    const list = await runCommand(['list', '--server', server.url, '--category', 'revenue', '--json'], {env})
     expect(list.code).toBe(0)
     expect(json(list.stdout).metrics.map((m: {id: string}) => m.id)).toContain('revenue/mrr')
-    const del = await runCli(['delete', 'revenue/mrr', '--server', server.url], {env})
+    const del = await runCommand(['delete', 'revenue/mrr', '--server', server.url], {env})
     expect(del.code).toBe(1)
     expect(del.stderr).toMatch(/^Error: token e2e has role analyst, which may not change the catalog\nHint: /)
-    const none = await runCli(['list', '--server', server.url], {env: {METRICAT_TOKEN: ''}})
+    const none = await runCommand(['list', '--server', server.url], {env: {METRICAT_TOKEN: ''}})
     expect(none.code).toBe(1)
     expect(none.stderr).toMatch(/^Error: this route needs a token/)
   })
@@ -145,7 +149,7 @@ describe('metricat serve (child process)', () => {
     const real = readFileSync(file, 'utf8')
     writeFileSync(file, JSON.stringify({...json(real), pid: 2 ** 22 + 4321}))
     try {
-      const r = await runCli(['list', '--db', db, '--wait', '0'])
+      const r = await runCommand(['list', '--db', db, '--wait', '0'])
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/^Error: .*serve\.duckdb is locked by process \d+ \(.*serve/)
       expect(r.stderr).not.toMatch(/--server/)
@@ -154,22 +158,47 @@ describe('metricat serve (child process)', () => {
     }
   })
 
-  it('stops on SIGTERM with exit code 0, draining queries in flight, and removes the announcement', async () => {
-    const inflight = Array.from({length: 20}, () =>
+  it('stops on SIGTERM with exit code 0 once the requests in flight are answered, and removes the announcement', async () => {
+    // one request the server has certainly received before the signal: it answered 100 Continue
+    // to the headers; its body is sent only after SIGTERM, so it is in flight throughout
+    const body = JSON.stringify({grain: 'month', by: ['region']})
+    const held = request(`${server.url}/api/metrics/revenue/total_revenue/query`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue', connection: 'close'},
+    })
+    const answered = new Promise<{status: number; text: string}>((resolve, reject) => {
+      held.on('response', (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => (text += d.toString()))
+        res.on('end', () => resolve({status: res.statusCode!, text}))
+      })
+      held.on('error', reject)
+    })
+    await new Promise<void>((resolve) => held.once('continue', resolve))
+    // and more at once, read in full: answered, turned away while draining (503), or too late to connect
+    const more = Array.from({length: 20}, () =>
       fetch(`${server.url}/api/metrics/revenue/total_revenue/query`, {
         method: 'POST',
         headers: {authorization: `Bearer ${analyst}`, 'content-type': 'application/json'},
         body: JSON.stringify({grain: 'day', by: ['region', 'channel']}),
-      }).then((r) => r.status, () => 'closed'),
+      }).then(
+        async (r) => ((await r.arrayBuffer()).byteLength > 0 ? r.status : 'empty'),
+        () => 'closed',
+      ),
     )
     await new Promise((resolve) => setImmediate(resolve))
     server.child.kill('SIGTERM')
+    held.end(body)
+    const reply = await answered
+    expect(reply.status).toBe(200)
+    expect(json(reply.text).rows.length).toBeGreaterThan(0)
+    // with --shutdown-timeout 3600, an exit that waited for the timeout would fail this test by its own timeout
     expect(await server.exit).toBe(0)
     expect(existsSync(announcementPath(db))).toBe(false)
-    // finished (200), turned away while draining (503), or too late to connect; never 422 or 500
-    for (const status of await Promise.all(inflight)) expect([200, 503, 'closed']).toContain(status)
+    // never 422 or 500, never a truncated body
+    for (const status of await Promise.all(more)) expect([200, 503, 'closed']).toContain(status)
     // the file is free again: commands open it directly
-    const r = await runCli(['list', '--db', db, '--json'])
+    const r = await runCommand(['list', '--db', db, '--json'])
     expect(r.code).toBe(0)
   })
 })
@@ -179,8 +208,8 @@ describe('metricat serve refusals (child process)', () => {
     const t = tempDir()
     try {
       const fresh = path.join(t.dir, 'fresh.duckdb')
-      expect((await runCli(['init', '--db', fresh])).code).toBe(0)
-      const r = await runCli(['serve', '--db', fresh, '--host', '0.0.0.0', '--port', '0'])
+      expect((await runCommand(['init', '--db', fresh])).code).toBe(0)
+      const r = await runCommand(['serve', '--db', fresh, '--host', '0.0.0.0', '--port', '0'])
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/^Error: refusing to listen on 0\.0\.0\.0: no API token exists/)
       expect(existsSync(announcementPath(fresh))).toBe(false)
