@@ -6,8 +6,9 @@ import type {CatalogApi} from '../core/catalog-api.js'
 import type {TokenApi} from '../core/tokens.js'
 import {CatalogError, EXIT_CODE, formatProblem} from '../errors.js'
 
-/** How long a command waits for a database file another process holds, unless --wait says otherwise. */
-export const DEFAULT_WAIT_SECONDS = 5
+import {DEFAULT_WAIT_SECONDS, WAIT_MAX_SECONDS} from './open-local.js'
+
+export {DEFAULT_WAIT_SECONDS}
 
 interface GlobalFlags {
   db?: string
@@ -41,7 +42,7 @@ export abstract class BaseCommand extends Command {
       description: `seconds to keep retrying while another process holds the database file (default ${DEFAULT_WAIT_SECONDS})`,
       helpGroup: 'GLOBAL',
       min: 0,
-      max: 3600,
+      max: WAIT_MAX_SECONDS,
     }),
     server: Flags.string({
       description: 'send the command through a running `metricat serve` at this URL, with the token in $METRICAT_TOKEN',
@@ -68,45 +69,23 @@ export abstract class BaseCommand extends Command {
     if (!this.local) {
       const flags = await this.globalFlags()
       if (flags.server) {
-        throw new CatalogError('BAD_REQUEST', `\`metricat ${this.id ?? ''}\` works on the database file, not through a server; run it without --server (and without METRICAT_SERVER)`, {server: flags.server})
+        const {notThroughServer} = await import('./open-local.js')
+        throw notThroughServer(this.commandWords(), flags.server)
       }
       this.local = await this.openLocal(flags, options, false)
     }
     return this.local
   }
 
-  /**
-   * Opens the file READ_ONLY for read-only commands, waiting up to --wait seconds for a lock;
-   * a lock held by a running `metricat serve` is not waited for (`viaServer`: the caller goes
-   * through that server instead). A lock error says what holds the file and what to do.
-   */
+  /** Opens the --db file (see `openLocalCatalog`); `viaServer`: a lock held by a running server is not waited for. */
   private async openLocal(flags: GlobalFlags, options: Omit<OpenCatalogOptions, 'db'>, viaServer: boolean): Promise<Catalog> {
-    const [{openCatalog, resolveDbPath}, {readLiveAnnouncement}, {describeHolder}] = await Promise.all([import('../core/catalog.js'), import('../server/announcement.js'), import('../db/connection.js')])
-    const file = resolveDbPath(flags.db)
-    const wait = flags.wait ?? DEFAULT_WAIT_SECONDS
-    try {
-      return await openCatalog({
-        db: flags.db,
-        readOnly: (this.constructor as typeof BaseCommand).readOnly,
-        waitMs: wait * 1000,
-        giveUp: (holder) => holder.pid !== undefined && readLiveAnnouncement(file)?.pid === holder.pid,
-        onWait: (holder) => process.stderr.write(`Waiting up to ${wait} s for ${file}, locked by ${describeHolder(holder)}...\n`),
-        ...options,
-      })
-    } catch (error) {
-      if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
-      const server = readLiveAnnouncement(file)
-      const pid = error.details?.pid
-      const byServer = server !== undefined && (pid === undefined || pid === server.pid)
-      if (byServer && viaServer) throw error
-      const command = `\`metricat ${this.id?.replaceAll(':', ' ') ?? ''}\``
-      const hint = byServer
-        ? viaServer
-          ? `a metricat server is running on this file at ${server.url}; pass --server ${server.url}`
-          : `${command} needs the file itself: stop the metricat server at ${server.url} (PID ${server.pid}), then run it again`
-        : `waited ${wait} s; wait for that process to finish and run this again (or raise --wait), or stop it`
-      throw new CatalogError('DB_LOCKED', error.message, {...error.details, hint}, {cause: error})
-    }
+    const {openLocalCatalog} = await import('./open-local.js')
+    return openLocalCatalog({...options, db: flags.db, wait: flags.wait, readOnly: (this.constructor as typeof BaseCommand).readOnly, command: this.commandWords(), viaServer})
+  }
+
+  /** `query`, `token create`: the command as typed, for messages. */
+  private commandWords(): string {
+    return this.id?.replaceAll(':', ' ') ?? ''
   }
 
   /** Lock and read-only options for a core call that opens the file itself (validate). */

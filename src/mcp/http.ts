@@ -1,6 +1,5 @@
-import {WebStandardStreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-
 import type {Catalog} from '../core/catalog.js'
+import {WebStandardStreamableHTTPServerTransport} from './sdk.js'
 import {createMcpServer} from './server.js'
 import type {ToolAccess} from './tools.js'
 

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 
-import {Server} from '@modelcontextprotocol/sdk/server/index.js'
+import type {Catalog} from '../core/catalog.js'
+import {CatalogError} from '../errors.js'
 import {
   CallToolRequestSchema,
   ErrorCode as RpcErrorCode,
@@ -9,12 +10,10 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  Server,
   type CallToolResult,
-} from '@modelcontextprotocol/sdk/types.js'
-
-import type {Catalog} from '../core/catalog.js'
-import {CatalogError} from '../errors.js'
-import {TOOLS, type ToolAccess} from './tools.js'
+} from './sdk.js'
+import type {McpTool, ToolAccess} from './tools.js'
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version
 
@@ -36,6 +35,8 @@ export interface McpService {
   server: Server
   /** resolves once no tool call or resource read is running */
   idle(): Promise<void>
+  /** starts loading the tools' code now rather than at the first call that needs it */
+  preload(): void
 }
 
 /** A metric's resource URI: `metricat://metrics/revenue/mrr`. */
@@ -54,7 +55,10 @@ export function createMcpServer(source: Catalog | (() => Promise<Catalog>), opti
   const authorize = options.authorize ?? (() => undefined)
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
   const server = new Server({name: 'metricat', version: VERSION}, {capabilities: {tools: {}, resources: {}}, instructions: INSTRUCTIONS})
-  const byName = new Map(TOOLS.map((t) => [t.name, t]))
+  // The tools (and the request schemas, compiler and points code behind them) load on first use,
+  // not before `initialize` is answered; `metricat mcp` starts loading them right after.
+  let tools: Promise<{list: McpTool[]; byName: Map<string, McpTool>}> | undefined
+  const loadTools = () => (tools ??= import('./tools.js').then(({TOOLS}) => ({list: TOOLS, byName: new Map(TOOLS.map((t) => [t.name, t]))})))
   let inflight = 0
   const wake: (() => void)[] = []
   const tracked = <A extends unknown[], R>(handler: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
@@ -68,12 +72,13 @@ export function createMcpServer(source: Catalog | (() => Promise<Catalog>), opti
   const idle = () => (inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => wake.push(resolve)))
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: TOOLS.map((t) => ({name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, annotations: {readOnlyHint: true, openWorldHint: false}})),
+    tools: (await loadTools()).list.map((t) => ({name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, annotations: {readOnlyHint: true, openWorldHint: false}})),
   }))
 
   server.setRequestHandler(CallToolRequestSchema, tracked(async (request): Promise<CallToolResult> => {
+    const {list, byName} = await loadTools()
     const tool = byName.get(request.params.name)
-    if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `unknown tool ${request.params.name}; tools: ${TOOLS.map((t) => t.name).join(', ')}`)
+    if (!tool) throw new McpError(RpcErrorCode.InvalidParams, `unknown tool ${request.params.name}; tools: ${list.map((t) => t.name).join(', ')}`)
     try {
       authorize(tool.access)
       const {data, summary} = await tool.run({catalog: await catalog(), authorize, admin: options.admin ?? true}, request.params.arguments ?? {})
@@ -110,7 +115,7 @@ export function createMcpServer(source: Catalog | (() => Promise<Catalog>), opti
       throw error
     }
   }))
-  return {server, idle}
+  return {server, idle, preload: () => void loadTools().catch(() => undefined)}
 }
 
 /**

@@ -1,6 +1,5 @@
-import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
-
 import type {Catalog} from '../core/catalog.js'
+import {StdioServerTransport} from './sdk.js'
 import {createMcpServer} from './server.js'
 
 /**
@@ -8,7 +7,7 @@ import {createMcpServer} from './server.js'
  * carries only protocol messages; anything else goes to stderr.
  */
 export async function serveStdio(catalog: () => Promise<Catalog>): Promise<void> {
-  const {server, idle} = createMcpServer(catalog, {log: (message) => process.stderr.write(`${message}\n`)})
+  const {server, idle, preload} = createMcpServer(catalog, {log: (message) => process.stderr.write(`${message}\n`)})
   const transport = new StdioServerTransport()
   const done = new Promise<void>((resolve) => {
     const stop = () => {
@@ -28,7 +27,8 @@ export async function serveStdio(catalog: () => Promise<Catalog>): Promise<void>
     process.once('SIGTERM', stop)
   })
   await server.connect(transport)
-  // start loading DuckDB and opening the file now, after the transport listens
+  // start loading the tools and DuckDB and opening the file now, after the transport listens
+  preload()
   catalog().catch(() => undefined)
   await done
 }

@@ -190,6 +190,15 @@ describe('metricat mcp over stdio', () => {
     await expect(client.readResource({uri: 'metricat://metrics/revenue/nope'})).rejects.toThrow(/NOT_FOUND: unknown metric revenue\/nope/)
   })
 
+  it('holds the file read-only: other commands read it while the server runs', async () => {
+    // the server has the file open (the calls above ran); a read-write hold would lock them out
+    expect((await call(client, 'list_metrics')).isError).toBe(false)
+    const list = await runCommand(['list', '--db', demo.db, '--json', '--wait', '0'])
+    expect(list.stderr).toBe('')
+    expect(list.code).toBe(0)
+    expect(JSON.stringify(JSON.parse(list.stdout))).toContain('"revenue/mrr"')
+  })
+
   it('keeps stdout for the protocol: nothing else was logged', () => {
     // a stray line on stdout would have broken the client's JSON-RPC parsing above
     expect(stderr).not.toMatch(/internal error/i)
