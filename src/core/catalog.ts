@@ -27,7 +27,7 @@ import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
-import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {ResultRow} from '../query/types.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -578,8 +578,7 @@ export class Catalog implements CatalogApi {
     const limit = options.limit ?? 100
     const params: string[] = []
     const parts = plan.measures.map((m) => {
-      const where = m.conditions.length > 0 ? ` WHERE ${m.conditions.map((c) => `(${c})`).join(' AND ')}` : ''
-      return `SELECT ${m.dimensions[0]!.sql} AS value, count(*) AS n FROM ${m.source}${where} GROUP BY 1`
+      return `SELECT ${m.dimensions[0]!.sql} AS value, count(*) AS n ${sourceWhere(m)} GROUP BY 1`
     })
     let having = ''
     if (options.search) {
@@ -766,10 +765,9 @@ export class Catalog implements CatalogApi {
         cols.push(`bool_or(${d.sql} = $${params.length}) AS v${k}`)
       })
       if (cols.length === 0) continue
-      const where = m.conditions.length > 0 ? ` WHERE ${m.conditions.map((c) => `(${c})`).join(' AND ')}` : ''
       let row: Record<string, unknown>
       try {
-        row = (await this.db.query(`SELECT ${cols.join(', ')} FROM ${m.source}${where}`, params)).rows[0] ?? {}
+        row = (await this.db.query(`SELECT ${cols.join(', ')} ${sourceWhere(m)}`, params)).rows[0] ?? {}
       } catch {
         return [] // a value the column cannot take: the query itself reports it
       }

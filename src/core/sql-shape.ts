@@ -1,6 +1,6 @@
 import {dimensionName, type MetricDefinition} from '../catalog/types.js'
 import type {Database} from '../db/connection.js'
-import {quoteIdent} from '../query/quote.js'
+import {parenthesize, quoteIdent} from '../query/quote.js'
 import type {CompiledQuery} from '../query/types.js'
 
 export interface SqlColumn {
@@ -79,7 +79,7 @@ export async function shapeSqlQuery(db: Database, def: MetricDefinition, compile
   }
   if (shape.value !== undefined) {
     // the expression is reviewed definition SQL over the query's columns, like any metric expression
-    select.push(`CAST(${'column' in shape.value ? `q.${quoteIdent(shape.value.column)}` : `(${shape.value.expression})`} AS DOUBLE) AS value`)
+    select.push(`CAST(${'column' in shape.value ? `q.${quoteIdent(shape.value.column)}` : parenthesize(shape.value.expression)} AS DOUBLE) AS value`)
     out.push('value')
   }
   return {...compiled, sql: `SELECT ${select.join(', ')}\nFROM (\n${compiled.sql}\n) AS q`, columns: out}

@@ -1,7 +1,7 @@
 import {dimensionSpec, type Grain, type MetricDefinition, type MetricType, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
-import {isPlainQualifiedName, quoteIdent, quoteQualified} from './quote.js'
+import {isPlainQualifiedName, parenthesize, quoteIdent, quoteQualified} from './quote.js'
 import {
   resolveMetricQuery,
   type CompileOptions,
@@ -106,7 +106,7 @@ const ZERO_FILLED: ReadonlySet<string> = new Set(['sum', 'count', 'count_distinc
 /** Reviewed SQL text: kept bare when it is a plain name, else parenthesised so it cannot bleed. */
 function wrap(sql: string): string {
   const s = sql.trim()
-  return isPlainQualifiedName(s) ? s : `(${s})`
+  return isPlainQualifiedName(s) ? s : parenthesize(s)
 }
 
 const AGGREGATES: Record<AggregateType, (expr: string | undefined, time: string, def: MetricDefinition) => string> = {
@@ -161,7 +161,7 @@ export function isTableQuery(table: string): boolean {
 
 function timeSql(column: string): string {
   const c = column.trim()
-  return isPlainQualifiedName(c) ? quoteQualified(c) : `(${c})`
+  return isPlainQualifiedName(c) ? quoteQualified(c) : parenthesize(c)
 }
 
 function dimensionSql(def: MetricDefinition, name: string): string {

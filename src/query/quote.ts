@@ -21,3 +21,13 @@ export function quoteQualified(name: string): string {
 export function isPlainQualifiedName(text: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*$/.test(text)
 }
+
+/**
+ * Reviewed SQL text (a definition's expression, filter, time or dimension `expr`) in parentheses,
+ * so it cannot bleed into what follows; a closing parenthesis after a `--` comment would be
+ * commented out, so text holding one gets a newline before it.
+ */
+export function parenthesize(sql: string): string {
+  const s = sql.trim()
+  return s.includes('--') ? `(${s}\n)` : `(${s})`
+}

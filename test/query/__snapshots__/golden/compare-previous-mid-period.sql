@@ -3,7 +3,6 @@ m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
-    max("ts") AS last_time,
     CAST(sum(amount) AS DOUBLE) AS value
   FROM "orders"
   WHERE (status = 'paid')
@@ -14,12 +13,12 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce((SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $3), s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 ),
@@ -45,6 +44,6 @@ SELECT
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM filled AS cur
 LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 MONTH AS DATE) AND prev."region" IS NOT DISTINCT FROM cur."region"
-WHERE cur.period >= CAST($6 AS DATE)
+WHERE cur.period >= CAST($5 AS DATE)
 ORDER BY cur.period, cur."region"
--- params: ["2023-12-01","2024-04-01","2024-04-01","2023-12-01","2024-04-01","2024-01-01"]
+-- params: ["2023-12-01","2024-04-01","2023-12-01","2024-04-01","2024-01-01"]

@@ -2,7 +2,6 @@ WITH
 m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('quarter', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(sum(amount) AS DOUBLE) AS value
   FROM "orders"
   WHERE (status = 'paid')
@@ -13,12 +12,12 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce((SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $3), s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 ),
@@ -38,6 +37,6 @@ SELECT
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM filled AS cur
 LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 YEAR AS DATE)
-WHERE cur.period >= CAST($6 AS DATE)
+WHERE cur.period >= CAST($5 AS DATE)
 ORDER BY cur.period
--- params: ["2023-01-01","2025-01-01","2025-01-01","2023-01-01","2025-01-01","2024-01-01"]
+-- params: ["2023-01-01","2025-01-01","2023-01-01","2025-01-01","2024-01-01"]

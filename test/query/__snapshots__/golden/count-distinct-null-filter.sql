@@ -2,7 +2,6 @@ WITH
 m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(count(DISTINCT customer) AS DOUBLE) AS value
   FROM "orders"
   WHERE "region" IS NOT NULL
@@ -11,10 +10,7 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (
-      SELECT CAST(coalesce(p, (SELECT max("ts") FROM "orders" WHERE need), s) AS TIMESTAMP) AS t
-      FROM (SELECT p, s, p IS NULL AND (s IS NULL OR date_trunc('day', s) + INTERVAL 1 DAY < date_trunc('month', s) + INTERVAL 1 MONTH) AS need FROM (SELECT NULL AS p, CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
-    )
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 bounds AS (

@@ -2,7 +2,6 @@ WITH
 m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('year', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(sum(amount) AS DOUBLE) AS value
   FROM "orders"
   WHERE (status = 'paid')
@@ -11,7 +10,6 @@ m1 AS MATERIALIZED (
 m2 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('year', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(sum(amount) AS DOUBLE) AS value
   FROM "orders"
   WHERE (status = 'refunded')
@@ -20,7 +18,6 @@ m2 AS MATERIALIZED (
 m3 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('year', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(count(*) AS DOUBLE) AS value
   FROM "orders"
   GROUP BY ALL
@@ -28,11 +25,11 @@ m3 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce(NULL, s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
     UNION ALL
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce(NULL, s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m2))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'refunded') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
     UNION ALL
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce(NULL, s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m3))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 bounds AS (

@@ -2,7 +2,6 @@ WITH
 m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('day', "ts") AS DATE) AS period,
-    max("ts") AS last_time,
     CAST(count(*) AS DOUBLE) AS value
   FROM "orders"
   GROUP BY ALL
@@ -10,7 +9,7 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST(coalesce(NULL, s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 bounds AS (

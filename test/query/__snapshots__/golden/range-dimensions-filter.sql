@@ -4,7 +4,6 @@ m1 AS MATERIALIZED (
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
     (lower(channel)) AS "channel",
-    max("ts") AS last_time,
     CAST(sum(amount) AS DOUBLE) AS value
   FROM "orders"
   WHERE (status = 'paid')
@@ -16,15 +15,12 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (
-      SELECT CAST(coalesce(p, (SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $5 AND need), s) AS TIMESTAMP) AS t
-      FROM (SELECT p, s, p IS NULL AND (s IS NULL OR date_trunc('day', s) + INTERVAL 1 DAY < CAST($6 AS TIMESTAMP)) AS need FROM (SELECT (SELECT max("ts") FROM "orders" WHERE (status = 'paid') AND "ts" >= $7) AS p, CAST(max(last_time) AS TIMESTAMP) AS s FROM m1))
-    )
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($8 AS TIMESTAMP), CAST($9 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 ),

@@ -3,7 +3,6 @@ m1_sub AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "month") AS DATE) AS sub_period,
     "region" AS "region",
-    max("month") AS last_time,
     CAST(sum(mrr) AS DOUBLE) AS value
   FROM "snaps"
   WHERE "month" >= $1
@@ -21,12 +20,12 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered FROM (SELECT CAST(coalesce((SELECT max("month") FROM "snaps" WHERE "month" >= $3), s) AS TIMESTAMP) AS t FROM (SELECT CAST(max(last_time) AS TIMESTAMP) AS s FROM m1_sub))
+    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered FROM (SELECT CAST("month" AS TIMESTAMP) AS t FROM "snaps" ORDER BY "month" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($4 AS TIMESTAMP), CAST($5 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 ),
@@ -43,4 +42,4 @@ FROM periods
 CROSS JOIN combos
 LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region"
 ORDER BY periods.period, combos."region"
--- params: ["2024-01-01","2025-01-01","2025-01-01","2024-01-01","2025-01-01"]
+-- params: ["2024-01-01","2025-01-01","2024-01-01","2025-01-01"]
