@@ -1,5 +1,6 @@
 import asciichart from 'asciichart'
 
+import {resultSeries} from '../core/series.js'
 import type {QueryResult} from '../query/types.js'
 import {color, useColor} from './render.js'
 
@@ -10,30 +11,6 @@ const HEIGHT = 12
 const MAX_STRETCH = 4
 const COLORS = [asciichart.blue, asciichart.green, asciichart.red, asciichart.yellow, asciichart.magenta, asciichart.cyan]
 const CHALK = [color.blue, color.green, color.red, color.yellow, color.magenta, color.cyan]
-const VALUE_COLUMNS = new Set(['period', 'value', 'previous_value', 'growth_pct'])
-
-export interface ChartSeries {
-  /** the --by values, joined with " / " (the metric id without a split) */
-  name: string
-  /** one value per period, null where the period has none */
-  values: (number | null)[]
-}
-
-/** A result as one series per combination of --by values, over the result's periods in order. */
-export function resultSeries(result: Pick<QueryResult, 'metric' | 'columns' | 'rows'>): {periods: string[]; series: ChartSeries[]} {
-  const dims = result.columns.filter((c) => !VALUE_COLUMNS.has(c))
-  const periods = [...new Set(result.rows.map((r) => String(r.period)))].sort()
-  const at = new Map(periods.map((p, i) => [p, i]))
-  const byName = new Map<string, (number | null)[]>()
-  for (const row of result.rows) {
-    const name = dims.length === 0 ? result.metric : dims.map((d) => (row[d] === null ? '(empty)' : String(row[d]))).join(' / ')
-    let values = byName.get(name)
-    if (!values) byName.set(name, (values = periods.map(() => null)))
-    values[at.get(String(row.period))!] = typeof row.value === 'number' ? row.value : null
-  }
-  return {periods, series: [...byName].map(([name, values]) => ({name, values}))}
-}
-
 function total(values: (number | null)[]): number {
   return values.reduce<number>((sum, v) => sum + Math.abs(v ?? 0), 0)
 }

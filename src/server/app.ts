@@ -19,6 +19,7 @@ import {hostGuard} from './host.js'
 import {DEFAULT_BODY_LIMIT, QUERY_BODY_LIMIT, limitBody, memoJson, queryParams, readJson} from './body.js'
 import {notFound, onError} from './errors.js'
 import {openApiDocument} from './openapi.js'
+import {addWebRoutes} from '../web/routes.js'
 
 export interface AppOptions {
   /** token lookups; default: the catalog's api_tokens table */
@@ -212,6 +213,9 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return c.json(await tokens.createToken(name, role), 201)
   })
   app.delete('/api/admin/tokens/:name', admin, async (c) => c.json(await tokens.revokeToken(c.req.param('name'))))
+
+  // the web pages (README "Web pages"): the same core calls, rendered as HTML
+  addWebRoutes(app, catalog, {tokens, publicRead: options.publicRead, localToken: options.localToken, maxRows: options.maxRows})
 
   return app
 }

@@ -42,8 +42,23 @@ export type AuthEnv = {Variables: {principal: Principal | undefined}}
  * where none is needed. Known token, wrong role: 403.
  */
 export function createGuard(options: AuthOptions): (access: Access) => MiddlewareHandler<AuthEnv> {
+  const authenticate = createAuthenticator(options)
+  return (access) => async (c, next) => {
+    const principal = await authenticate(authorization(c.req.header('authorization'), c.req.header(HIT_TOKEN_HEADER)))
+    c.set('principal', principal)
+    authorize(principal, access, options.publicRead)
+    return next()
+  }
+}
+
+/**
+ * `Authorization` header value -> who sends it: undefined without one; UNAUTHORIZED for a
+ * malformed header or a token that is not known (or revoked). The one token check of the API and
+ * the web pages (which also take the token from their sign-in cookie).
+ */
+export function createAuthenticator(options: Pick<AuthOptions, 'tokens' | 'localToken'>): (header: string | undefined) => Promise<Principal | undefined> {
   const localHash = options.localToken ? Buffer.from(hashToken(options.localToken), 'hex') : undefined
-  const authenticate = async (header: string | undefined): Promise<Principal | undefined> => {
+  return async (header) => {
     if (header === undefined) return undefined
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
     if (!match) throw new CatalogError('UNAUTHORIZED', 'malformed Authorization header; expected `Authorization: Bearer <token>`', {})
@@ -52,12 +67,6 @@ export function createGuard(options: AuthOptions): (access: Access) => Middlewar
     const principal = await options.tokens.verify(token)
     if (!principal) throw new CatalogError('UNAUTHORIZED', 'unknown or revoked token', {})
     return principal
-  }
-  return (access) => async (c, next) => {
-    const principal = await authenticate(authorization(c.req.header('authorization'), c.req.header(HIT_TOKEN_HEADER)))
-    c.set('principal', principal)
-    authorize(principal, access, options.publicRead)
-    return next()
   }
 }
 

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {renderTerminalChart, resultSeries, sparkline} from '../../src/cli/terminal-chart.js'
+import {renderTerminalChart, sparkline} from '../../src/cli/terminal-chart.js'
+import {resultSeries} from '../../src/core/series.js'
 import {demoDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
