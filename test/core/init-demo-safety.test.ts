@@ -1,9 +1,9 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {Catalog} from '../../src/core/catalog.js'
+import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {STARTER_PACK, initCatalog} from '../../src/core/init.js'
 import {CatalogError} from '../../src/errors.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, newCatalog, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -43,7 +43,9 @@ describe('init --demo never destroys user data', () => {
   }, 300_000)
 
   it('runs again over its own untouched demo data, and refuses once rows were added to a demo table', async () => {
-    await initCatalog(catalog, {demo: true})
+    // a copy of the run's shared demo database, which `initCatalog(catalog, {demo: true})` made
+    catalog.close()
+    catalog = await openCatalog({db: await demoDatabase(dir)})
     const again = await initCatalog(catalog, {demo: true})
     expect(again.starter).toMatchObject({added: 0, changed: 0})
     const before = await count('tickets')
