@@ -123,6 +123,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   /** text fed to the command's stdin */
   input?: string
+  /** called with each piece of stderr as the command writes it (runCommand only), e.g. to act on a progress line */
+  onStderr?: (text: string) => void
 }
 
 let queue: Promise<unknown> = Promise.resolve()
@@ -160,7 +162,10 @@ async function runInProcess(args: string[], options: RunOptions): Promise<CliRes
       return true
     }
   const toOut = (s: string) => (stdout += s)
-  const toErr = (s: string) => (stderr += s)
+  const toErr = (s: string) => {
+    stderr += s
+    options.onStderr?.(s)
+  }
   const line = (sink: (s: string) => void) => (...a: unknown[]) => sink(`${format(...a)}\n`)
 
   const saved = {

@@ -4,7 +4,7 @@
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {copyFixture, runCli, tempDir} from '../helpers.js'
+import {copyFixture, runCli, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -13,8 +13,9 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'e2e.duckdb')
-  expect((await runCli(['init', '--db', db])).code).toBe(0)
-  const imported = await runCli(['import', copyFixture('metrics', dir), '--db', db, '--json'])
+  // setup, in-process: the child processes are for the cases below
+  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  const imported = await runCommand(['import', copyFixture('metrics', dir), '--db', db, '--json'])
   expect(imported.stderr).toBe('')
   expect(imported.code).toBe(0)
 })

@@ -5,7 +5,7 @@ import type {Catalog} from '../../src/core/catalog.js'
 import {listDataSources, listJobs, queryPoints, runPoints} from '../../src/core/points.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import {type RunningServer, startServer} from '../../src/server/start.js'
-import {FIXTURES, newCatalog, runCli, tempDir} from '../helpers.js'
+import {FIXTURES, newCatalog, runCommand, tempDir} from '../helpers.js'
 
 // HIT metrics-core's runner contract (issue 9 part B): its flags, its example point, its three
 // output formats and its routes, locally and through a real server.
@@ -50,8 +50,8 @@ describe('metricat run with HIT flags, locally', () => {
   it('ingests the example point printed as a pretty {"points": [...]} document; arguments after -- reach the program untouched', async () => {
     const format = 'document'
     const db = path.join(dir, `local-${format}.duckdb`)
-    expect((await runCli(['init', '--db', db])).code).toBe(0)
-    const r = await runCli(['run', '--db', db, '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, format, '--db', 'y', '--json', '--', 'z'])
+    expect((await runCommand(['init', '--db', db])).code).toBe(0)
+    const r = await runCommand(['run', '--db', db, '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, format, '--db', 'y', '--json', '--', 'z'])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('args: ["--db", "y", "--json", "--", "z"]')
     expect(json(r.stdout)).toMatchObject({dataSourceId: 'ds_x', registered: true, ingest: {points: 4, inserted: 4}})
@@ -101,7 +101,7 @@ describe('metricat run with HIT flags, through a real server', () => {
   })
 
   it('HIT_APP_URL / HIT_SERVICE_TOKEN send the run to the server, which ingests and records it', async () => {
-    const r = await runCli(['run', '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, 'document', '--db', 'y'], {env: env()})
+    const r = await runCommand(['run', '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, 'document', '--db', 'y'], {env: env()})
     expect(r.stderr).toContain('args: ["--db", "y"]')
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toMatchObject({dataSourceId: 'ds_x', registered: true, ingest: {points: 4, inserted: 4}})
@@ -115,7 +115,7 @@ describe('metricat run with HIT flags, through a real server', () => {
   })
 
   it('a failed run is recorded on the server too: a failed run job, failure_count and last_error', async () => {
-    const r = await runCli(['run', ...HIT_FLAGS, '--', 'python3', PROGRAM, 'fail'], {env: env()})
+    const r = await runCommand(['run', ...HIT_FLAGS, '--', 'python3', PROGRAM, 'fail'], {env: env()})
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/exited with code 3; nothing was ingested/)
     const [source] = await listDataSources(catalog)
@@ -140,10 +140,10 @@ describe('metricat run with HIT flags, through a real server', () => {
   })
 
   it('sources remove works through the server (admin token)', async () => {
-    const denied = await runCli(['sources', 'remove', 'ds_y', '--server', server.url], {env: {METRICAT_TOKEN: service}})
+    const denied = await runCommand(['sources', 'remove', 'ds_y', '--server', server.url], {env: {METRICAT_TOKEN: service}})
     expect(denied.code).toBe(1)
     expect(denied.stderr).toMatch(/role service/)
-    const r = await runCli(['sources', 'remove', 'ds_y', '--server', server.url, '--json'], {env: {METRICAT_TOKEN: admin}})
+    const r = await runCommand(['sources', 'remove', 'ds_y', '--server', server.url, '--json'], {env: {METRICAT_TOKEN: admin}})
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toEqual({id: 'ds_y', removed: true, pointsDeleted: 0})
     expect((await listDataSources(catalog)).map((s) => s.id)).toEqual(['ds_x'])

@@ -1,11 +1,13 @@
-// Several metricat processes on one database file, as agents run them: the real binary, spawned.
+// Several metricat processes on one database file, as agents run them: the real binary, spawned,
+// beside processes that hold the file. What needs no second process of metricat's own (a command
+// meeting a lock another process holds, a missing file) runs the command in-process.
 import {type ChildProcess, spawn} from 'node:child_process'
 import {chmodSync, existsSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openCatalog} from '../../src/core/catalog.js'
-import {FIXTURES, ROOT, runCli, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, runCli, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -63,38 +65,29 @@ describe('parallel use of one database file', () => {
 
   it('a writer waits for the lock (saying so on stderr) and succeeds once the holder lets go', async () => {
     const holder = await holdLock(db)
-    const writer = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'delete', 'revenue/arr', '--db', db, '--wait', '120', '--json'], {
-      cwd: ROOT,
-      env: {...process.env, NO_COLOR: '1'},
-    })
-    let stdout = ''
-    writer.stdout.on('data', (d: Buffer) => (stdout += d))
-    const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve))
     try {
       // release only once the writer has met the lock, so this exercises the wait
-      await new Promise<void>((resolve) => {
-        let stderr = ''
-        writer.stderr.on('data', (d: Buffer) => {
-          stderr += d
-          if (stderr.includes('Waiting up to 120 s')) {
-            expect(stderr).toContain(`locked by process ${holder.pid} (`)
-            resolve()
-          }
-        })
+      let said = ''
+      const writer = runCommand(['delete', 'revenue/arr', '--db', db, '--wait', '120', '--json'], {
+        onStderr: (text) => {
+          said += text
+          if (said.includes('Waiting up to 120 s')) holder.stdin!.end()
+        },
       })
-      holder.stdin!.end()
-      expect(await exited).toBe(0)
-      expect(JSON.parse(stdout)).toEqual({id: 'revenue/arr', deleted: true})
+      const r = await writer
+      expect(r.stderr).toContain('Waiting up to 120 s')
+      expect(r.stderr).toContain(`locked by process ${holder.pid} (`)
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual({id: 'revenue/arr', deleted: true})
     } finally {
       holder.kill('SIGKILL')
-      writer.kill('SIGKILL')
     }
   })
 
   it('a reader that cannot get the file says which process holds it, and no --server advice without a server', async () => {
     const holder = await holdLock(db)
     try {
-      const r = await runCli(['list', '--db', db, '--wait', '0'])
+      const r = await runCommand(['list', '--db', db, '--wait', '0'])
       expect(r.code).toBe(1)
       const [message, hint] = r.stderr.trim().split('\n')
       expect(message).toMatch(new RegExp(`^Error: ${db.replaceAll('.', '\\.')} is locked by process ${holder.pid} \\(\\S*node .*DuckDBInstance`))
@@ -110,7 +103,7 @@ describe('parallel use of one database file', () => {
     try {
       writeCsv(path.join(empty, 'x.csv'))
       for (const args of [['load', 'orders', 'x.csv'], ['ingest', 'x.csv'], ['import', path.join(FIXTURES, 'metrics')]]) {
-        const r = await runCli(args, {cwd: empty})
+        const r = await runCommand(args, {cwd: empty})
         expect(r.code).toBe(1)
         expect(r.stderr.split('\n')[0]).toBe(`Error: no metricat database at ${path.join(empty, 'metricat.duckdb')}; run \`metricat init\` first, or pass --db PATH`)
       }
@@ -147,29 +140,65 @@ describe('parallel use of one database file', () => {
 })
 
 describe('UTC whatever TZ is', () => {
+  // DuckDB takes the time zone from TZ when it is first loaded in a process, so this needs a fresh
+  // process started under TZ: one node process running the five commands one after another.
   it('stores and prints definition, version and token timestamps in UTC under TZ=America/New_York', async () => {
     const {dir: tz, cleanup: done} = tempDir()
     try {
       const file = path.join(tz, 'tz.duckdb')
-      const env = {TZ: 'America/New_York'}
       const before = Date.now() - 1000
-      expect((await runCli(['init', '--db', file], {env})).code).toBe(0)
-      expect((await runCli(['import', path.join(FIXTURES, 'metrics'), '--db', file], {env})).code).toBe(0)
-      const token = JSON.parse((await runCli(['token', 'create', 'tz', '--role', 'analyst', '--db', file, '--json'], {env})).stdout)
-      const show = JSON.parse((await runCli(['show', 'revenue/mrr', '--db', file, '--json'], {env})).stdout)
-      const history = JSON.parse((await runCli(['history', 'revenue/mrr', '--db', file, '--json'], {env})).stdout)
+      const [init, imported, tokenOut, showOut, historyOut] = await runInOneProcess(
+        [
+          ['init', '--db', file],
+          ['import', path.join(FIXTURES, 'metrics'), '--db', file],
+          ['token', 'create', 'tz', '--role', 'analyst', '--db', file, '--json'],
+          ['show', 'revenue/mrr', '--db', file, '--json'],
+          ['history', 'revenue/mrr', '--db', file, '--json'],
+        ],
+        {TZ: 'America/New_York'},
+      )
+      expect(init).toMatch(/^Database ready/)
+      expect(imported).toContain('revenue/mrr')
       const after = Date.now() + 1000
+      const [token, show, history] = [tokenOut, showOut, historyOut].map((out) => JSON.parse(out!))
       const stamps = {token: token.created_at, created: show.created_at, updated: show.updated_at, changed: history.versions[0].changed_at}
       for (const [what, stamp] of Object.entries(stamps)) {
         // a local time labelled as UTC would be 5 hours off
         const t = Date.parse(/Z$|[+-]\d\d:\d\d$/.test(stamp) ? stamp : `${stamp}Z`)
-        expect({what, ok: t >= before && t <= after}).toEqual({what, ok: true})
+        expect({what, stamp, ok: t >= before && t <= after}).toEqual({what, stamp, ok: true})
       }
     } finally {
       done()
     }
   })
 })
+
+/**
+ * Runs metricat commands one after another in one new node process (oclif's `run`, as bin/run.js
+ * does) and returns what each printed on stdout; a command that fails fails the call.
+ */
+function runInOneProcess(commands: string[][], env: Record<string, string>): Promise<string[]> {
+  const script = `
+    import {run} from '@oclif/core/run'
+    const SEP = '\\n\\u0000\\n'
+    for (const args of ${JSON.stringify(commands)}) {
+      await run(args, ${JSON.stringify(BIN)})
+      if (process.exitCode) throw new Error('failed: metricat ' + args.join(' '))
+      process.stdout.write(SEP)
+    }`
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', METRICAT_DB: '', NODE_ENV: '', ...env}})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d))
+    child.stderr.on('data', (d: Buffer) => (stderr += d))
+    child.on('close', (code) => {
+      const outputs = stdout.split('\n\u0000\n')
+      if (code !== 0 || outputs.length !== commands.length + 1) reject(new Error(`exit ${code}; stderr: ${stderr}`))
+      else resolve(outputs.slice(0, -1))
+    })
+  })
+}
 
 function writeCsv(file: string): void {
   // a real file, so the commands get as far as opening the database

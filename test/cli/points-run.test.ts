@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, runCli, runCommand, tempDir} from '../helpers.js'
+import {FIXTURES, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -18,10 +18,9 @@ beforeAll(async () => {
 afterAll(() => cleanup())
 
 describe('metricat run (in-process)', () => {
-  // The program's stderr is inherited, so it reaches the real stderr of this process: these tests
-  // check it passes through, in a child process.
+  // The program's stderr is passed through to ours (process.stderr), which runCommand captures.
   it("ingests a node script's points and passes its stderr through", async () => {
-    const r = await runCli(['run', '--db', db, '--', process.execPath, fixture('players.mjs'), '2'])
+    const r = await runCommand(['run', '--db', db, '--', process.execPath, fixture('players.mjs'), '2'])
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`Ran ${process.execPath} ${fixture('players.mjs')} 2: 4 points: 4 inserted, 0 updated, 0 unchanged\n`)
     // progress lines (`run: ...`) appear when the run takes long enough, which depends on the machine's load
@@ -29,7 +28,7 @@ describe('metricat run (in-process)', () => {
   })
 
   it("ingests a python script's document with the flags' entity fields, registering the data source", async () => {
-    const r = await runCli(['run', '--db', db, '--json', '--data-source-id', 'reviews', '--entity-kind', 'game', '--entity-id', '730', '--source-kind', 'api', '--', 'python3', fixture('players.py')])
+    const r = await runCommand(['run', '--db', db, '--json', '--data-source-id', 'reviews', '--entity-kind', 'game', '--entity-id', '730', '--source-kind', 'api', '--', 'python3', fixture('players.py')])
     expect(r.code).toBe(0)
     expect(json(r.stdout)).toEqual({
       command: `python3 ${fixture('players.py')}`,
@@ -46,7 +45,7 @@ describe('metricat run (in-process)', () => {
   })
 
   it('exits 1 and ingests nothing when the program fails, showing its stderr and the reason', async () => {
-    const r = await runCli(['run', '--db', db, '--data-source-id', 'stars', '--', 'sh', fixture('fails.sh')])
+    const r = await runCommand(['run', '--db', db, '--data-source-id', 'stars', '--', 'sh', fixture('fails.sh')])
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain('upstream API returned 503\n')

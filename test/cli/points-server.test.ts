@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, FIXTURES, ROOT, runCli, runCommand, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, runCommand, tempDir} from '../helpers.js'
 
 // The points commands through a running `metricat serve` (which holds the database file).
 
@@ -49,9 +49,9 @@ afterAll(async () => {
 })
 
 /** The command with --server (before any `--`, after which the words belong to the program). */
-function viaServer(args: string[], token: string, runner = runCommand) {
+function viaServer(args: string[], token: string) {
   const cut = args.includes('--') ? args.indexOf('--') : args.length
-  return runner([...args.slice(0, cut), '--server', server.url, ...args.slice(cut)], {env: {METRICAT_TOKEN: token}})
+  return runCommand([...args.slice(0, cut), '--server', server.url, ...args.slice(cut)], {env: {METRICAT_TOKEN: token}})
 }
 
 describe('points commands through a server', () => {
@@ -81,7 +81,7 @@ describe('points commands through a server', () => {
   })
 
   it('run --server sends the points of a successful program and nothing of a failed one', async () => {
-    const ok = await viaServer(['run', '--json', '--connector-key', 'node', '--', process.execPath, fixture('players.mjs'), '1'], service, runCli) // the program's stderr passes through: a child process
+    const ok = await viaServer(['run', '--json', '--connector-key', 'node', '--', process.execPath, fixture('players.mjs'), '1'], service)
     expect(ok.code).toBe(0)
     expect(json(ok.stdout)).toMatchObject({exitCode: 0, ingest: {points: 2, inserted: 2}})
     expect(ok.stderr).toContain('fetching 1 days of player counts')

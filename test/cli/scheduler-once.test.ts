@@ -2,10 +2,10 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDataSource, listDataSources} from '../../src/core/points.js'
-import {newCatalog, runCli, tempDir} from '../helpers.js'
+import {newCatalog, runCommand, tempDir} from '../helpers.js'
 
-// Issue 13, end to end: `metricat scheduler --once` as a child process over sources whose
-// programs succeed, fail and hang; then `metricat jobs` shows what happened.
+// Issue 13, end to end: `metricat scheduler --once` over sources whose programs (child processes)
+// succeed, fail and hang; then `metricat jobs` shows what happened. The commands run in-process.
 
 let dir: string
 let cleanup: () => void
@@ -30,7 +30,7 @@ afterAll(() => cleanup())
 
 describe('metricat scheduler --once', () => {
   it('runs every due source, survives a failing and a hanging program, exits 1, and records each job', async () => {
-    const r = await runCli(['scheduler', '--once', '--db', db, '--json'])
+    const r = await runCommand(['scheduler', '--once', '--db', db, '--json'])
     expect(r.code).toBe(1)
     const runs = (JSON.parse(r.stdout) as {runs: {id: string; status: string}[]}).runs.map((x) => [x.id, x.status]).sort()
     expect(runs).toEqual([
@@ -40,7 +40,7 @@ describe('metricat scheduler --once', () => {
     ])
     expect(r.stderr).toContain('upstream said no')
 
-    const jobs = await runCli(['jobs', '--db', db, '--status', 'failed', '--since', '1h', '--json'])
+    const jobs = await runCommand(['jobs', '--db', db, '--status', 'failed', '--since', '1h', '--json'])
     expect(jobs.code).toBe(0)
     const failed = (JSON.parse(jobs.stdout) as {jobs: {data_source_id: string; error: string; stderr_tail: string | null}[]}).jobs
     expect(failed.map((j) => j.data_source_id).sort()).toEqual(['bad', 'hangs'])
