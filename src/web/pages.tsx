@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import {raw} from 'hono/html'
 import type {Child} from 'hono/jsx'
 
 import {chartFor} from '../catalog/chart.js'
@@ -667,15 +668,7 @@ function Results(props: {result?: ResultView; error?: string; csv?: string; csvN
               ))}
             </tr>
           </thead>
-          <tbody>
-            {shownRows.map((row) => (
-              <tr>
-                {r.columns.map((c) => (
-                  <td class={NUMERIC.has(c) ? 'num' : undefined}>{cell(row[c], c)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <tbody>{raw(tableRows(r.columns, shownRows))}</tbody>
         </table>
       </div>
       {r.rows.length > shownRows.length && (
@@ -693,13 +686,33 @@ function Results(props: {result?: ResultView; error?: string; csv?: string; csvN
   )
 }
 
+// one formatter: toLocaleString builds a new one per call
+const NUMBER = new Intl.NumberFormat('en-US', {maximumFractionDigits: 4})
 const NUMERIC = new Set(['value', 'previous_value', 'growth_pct'])
+
+// Up to PAGE_ROW_LIMIT rows: built as one string (escaped here), a few times faster than a JSX node per cell.
+function tableRows(columns: string[], rows: ResultRow[]): string {
+  const open = columns.map((c) => (NUMERIC.has(c) ? '<td class="num">' : '<td>'))
+  let out = ''
+  for (const row of rows) {
+    out += '<tr>'
+    for (let i = 0; i < columns.length; i++) out += `${open[i]}${escapeHtml(cell(row[columns[i]!], columns[i]!))}</td>`
+    out += '</tr>'
+  }
+  return out
+}
+
+const ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!)
+}
 
 function cell(value: ResultRow[string] | undefined, column: string): string {
   if (value === null || value === undefined) return ''
   if (typeof value === 'number') {
     if (column === 'growth_pct') return `${value.toFixed(1)}%`
-    return value.toLocaleString('en-US', {maximumFractionDigits: 4})
+    return NUMBER.format(value)
   }
   return String(value)
 }

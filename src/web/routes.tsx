@@ -35,7 +35,7 @@ const PAGE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 }
 
-/** How old a data_through the catalog page may show (see `withDataThrough`). */
+/** After this, the catalog page recomputes a data_through it shows (see `withDataThrough`). */
 export const DATA_THROUGH_TTL_MS = 30_000
 
 const METRIC = ':id{[a-z][a-z0-9_]*/[a-z][a-z0-9_]*}'
@@ -51,22 +51,29 @@ const SYMBOLIC_OPS = new Set(['=', '!=', '>', '>=', '<', '<='])
  */
 export function addWebRoutes(app: Hono<AuthEnv>, catalog: Catalog, options: WebOptions): void {
   const authenticate = createAuthenticator(options)
-  const throughMemo = new Map<string, {at: number; hash: string; value: string | null}>()
+  const throughMemo = new Map<string, {at: number; hash: string; value: string | null; refreshing?: boolean}>()
+  const computeThrough = async (m: ListedMetric): Promise<string | null> => {
+    const value = await catalog.dataThrough(m.id).catch(() => null)
+    throughMemo.set(m.id, {at: Date.now(), hash: m.content_hash, value})
+    return value
+  }
   /**
-   * Each metric with how far its data goes (null where unknown or not computable), computed side
-   * by side. The catalog page reuses a value up to DATA_THROUGH_TTL_MS old (a metric page and
-   * every query compute it afresh): a query per metric on every keystroke-free page view is what
-   * would make the catalog slow.
+   * Each metric with how far its data goes (null where unknown or not computable). `fresh`: computed
+   * now (a metric page). Otherwise (the catalog page, which would run a query per metric on every
+   * view) a value known for the same definition is shown at once, and one older than
+   * DATA_THROUGH_TTL_MS is recomputed in the background for the next view.
    */
-  const withDataThrough = async (metrics: ListedMetric[], maxAgeMs: number): Promise<ListedMetric[]> => {
+  const withDataThrough = async (metrics: ListedMetric[], fresh: boolean): Promise<ListedMetric[]> => {
     const now = Date.now()
     return Promise.all(
       metrics.map(async (m) => {
         const memo = throughMemo.get(m.id)
-        if (memo && memo.hash === m.content_hash && now - memo.at <= maxAgeMs) return {...m, data_through: memo.value}
-        const value = await catalog.dataThrough(m.id).catch(() => null)
-        throughMemo.set(m.id, {at: now, hash: m.content_hash, value})
-        return {...m, data_through: value}
+        if (fresh || !memo || memo.hash !== m.content_hash) return {...m, data_through: await computeThrough(m)}
+        if (now - memo.at > DATA_THROUGH_TTL_MS && !memo.refreshing) {
+          memo.refreshing = true
+          void computeThrough(m)
+        }
+        return {...m, data_through: memo.value}
       }),
     )
   }
@@ -154,7 +161,7 @@ export function addWebRoutes(app: Hono<AuthEnv>, catalog: Catalog, options: WebO
       }
       const counts = new Map<string, number>()
       for (const m of all) counts.set(m.category, (counts.get(m.category) ?? 0) + 1)
-      const listed = await withDataThrough(metrics, DATA_THROUGH_TTL_MS)
+      const listed = await withDataThrough(metrics, false)
       return html(c, <CatalogPage ctx={ctx} metrics={listed} categories={[...counts].map(([name, count]) => ({name, count}))} category={category} q={q} total={all.length} />)
     }),
   )
@@ -178,7 +185,7 @@ export function addWebRoutes(app: Hono<AuthEnv>, catalog: Catalog, options: WebO
     page('read', async (c, ctx) => {
       const metric = await catalog.get(c.req.param('id')!)
       if (metric.id !== c.req.param('id')!) return c.redirect(`/metrics/${metric.id}${queryOf(c)}`, 301)
-      const [withThrough] = await withDataThrough([metric], 0)
+      const [withThrough] = await withDataThrough([metric], true)
       const history = await catalog.history(metric.id)
       const versions = history.map((version, i) => ({version, changes: i > 0 && version.change === 'update' ? diffDefinitions(history[i - 1]!.definition, version.definition) : []}))
       const tables = (await catalog.tables()).filter((t) => t.metrics.includes(metric.id)).map((t) => t.table)
