@@ -103,6 +103,16 @@ export async function run() {
   )
   report('cold `metricat query --json` / bare node running the same SQL', {value: query, baseline: bare, target: 1.2})
 
+  // `sql --json` compiles and runs nothing: what is left is start-up, opening the catalog and the
+  // compiler, against a bare script that loads DuckDB (require, as metricat does), opens the file and
+  // reads one definition row.
+  const {a: sql, b: bareShow} = alternate(
+    9,
+    () => timeProcess(process.execPath, [BIN, 'sql', 'bench/orders_total', '--by', 'region', '--json', '--db', db]),
+    () => timeProcess(process.execPath, ['bench/bare-show.js', db, 'bench/orders_total', 'require']),
+  )
+  report('cold `metricat sql --json` / bare node loading DuckDB, opening the file, reading one row', {value: sql, baseline: bareShow, target: 1.3})
+
   // Opening the catalog (read-only, nothing to migrate) in a fresh process, DuckDB already loaded,
   // against a bare read-only open of the same file.
   const openMs = (mode) => JSON.parse(execFileSync(process.execPath, ['bench/bare-open.js', db, mode], {cwd: ROOT, encoding: 'utf8'})).ms

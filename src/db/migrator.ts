@@ -84,10 +84,16 @@ export async function migrate(db: Database, migrations: Migration[] = MIGRATIONS
 }
 
 async function readApplied(db: Database): Promise<AppliedRow[]> {
-  // duckdb_tables() is far cheaper than information_schema, and this runs on every open.
-  const exists = await db.all<{n: number}>(
-    `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'metricat' AND table_name = 'schema_version'`,
-  )
-  if (exists[0]!.n === 0) return []
-  return db.all<AppliedRow>('SELECT version, name, checksum FROM metricat.schema_version ORDER BY version')
+  // This runs on every open, so it is one query: the bookkeeping table is read directly, and only
+  // when that fails (a new, empty file) does a second query ask whether the table exists at all
+  // (duckdb_tables() is far cheaper than information_schema).
+  try {
+    return await db.all<AppliedRow>('SELECT version, name, checksum FROM metricat.schema_version ORDER BY version')
+  } catch (error) {
+    const exists = await db.all<{n: number}>(
+      `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'metricat' AND table_name = 'schema_version'`,
+    )
+    if (exists[0]!.n === 0) return []
+    throw error
+  }
 }
