@@ -3,7 +3,7 @@
 // server with a DuckDB pool of the same size at 1, 10 and 50 connections. Each server runs in its own child
 // process, so autocannon does not share an event loop with it.
 import {spawn} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {copyFileSync, writeFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import path from 'node:path'
 
@@ -65,6 +65,8 @@ export async function run() {
   const token = JSON.parse(cli(['token', 'create', 'bench', '--role', 'analyst', '--db', db, '--json'])).token
   const auth = {authorization: `Bearer ${token}`}
 
+  // POOL_BENCH_ONLY=1: only the read-pool comparison (the figures issue 11 asks for)
+  if (process.env.POOL_BENCH_ONLY) return poolComparison(dir, db, auth)
   const trivial = await startChild(['--input-type=module', '-e', TRIVIAL])
   const server = await startChild([BIN, 'serve', '--db', db, '--port', '0'])
   try {
@@ -108,37 +110,47 @@ export async function run() {
 /**
  * Metric queries through `metricat serve` (its read pool: one connection per core) against a bare
  * node:http server running the same SQL on a pool of the same size, at 1, 10 and 50 connections.
+ * Both servers run at once (the bare one on a copy of the file) and take turns, twice per
+ * connection count, so a change in the machine's load shows in both figures alike.
  */
 async function poolComparison(dir, db, auth) {
   const body = {grain: 'month', from: '2025-01-01', to: '2026-01-01'}
   const compiledFile = path.join(dir, 'mrr.json')
   writeFileSync(compiledFile, cli(['sql', 'revenue/mrr', '--grain', 'month', '--from', body.from, '--to', body.to, '--json', '--db', db]))
+  const bareDb = path.join(dir, 'bare.duckdb')
+  copyFileSync(db, bareDb)
   const size = availableParallelism()
-  const server = await startChild([BIN, 'serve', '--db', db, '--port', '0', '--read-connections', String(size)])
-  let bare
+  const servers = []
   try {
+    const server = await startChild([BIN, 'serve', '--db', db, '--port', '0', '--read-connections', String(size)])
+    servers.push(server)
+    const bare = await startChild(['bench/bare-server.js', bareDb, compiledFile, String(size)])
+    servers.push(bare)
     const query = {url: `${server.url}/api/metrics/revenue/mrr/query`, method: 'POST', headers: {...auth, 'content-type': 'application/json'}, body: JSON.stringify(body)}
-    await load('warm-up', query, 2)
-    const results = []
-    for (const connections of POOL_CONNECTIONS) results.push({connections, metricat: await load(`metricat ${connections}`, query, POOL_SECONDS, connections)})
-    await stopChild(server.child)
-    // the bare server opens the file itself, so metricat's server must have let go of it
-    bare = await startChild(['bench/bare-server.js', db, compiledFile, String(size)])
     const bareQuery = {url: `${bare.url}/query`, method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)}
+    await load('warm-up', query, 2)
     await load('warm-up', bareQuery, 2)
-    for (const r of results) r.bare = await load(`bare ${r.connections}`, bareQuery, POOL_SECONDS, r.connections)
-    for (const r of results) {
-      report(`POST /api/metrics/revenue/mrr/query req/s / bare node:http + DuckDB pool of ${size} (${r.connections} connections)`, {
-        value: r.metricat.rps,
-        baseline: r.bare.rps,
+    const half = POOL_SECONDS / 2
+    const mean = (runs) => ({rps: runs.reduce((s, r) => s + r.total, 0) / (half * runs.length), p99: runs.reduce((s, r) => s + r.p99, 0) / runs.length})
+    for (const connections of POOL_CONNECTIONS) {
+      const runs = {metricat: [], bare: []}
+      for (const turn of [0, 1]) {
+        for (const who of turn === 0 ? ['metricat', 'bare'] : ['bare', 'metricat']) {
+          runs[who].push(await load(`${who} ${connections}`, who === 'metricat' ? query : bareQuery, half, connections))
+        }
+      }
+      const m = mean(runs.metricat)
+      const b = mean(runs.bare)
+      report(`POST /api/metrics/revenue/mrr/query req/s / bare node:http + DuckDB pool of ${size} (${connections} connections)`, {
+        value: m.rps,
+        baseline: b.rps,
         unit: 'req/s',
         target: 0.8,
         direction: '>=',
       })
-      report(`... p99 latency / the bare server's p99 (${r.connections} connections)`, {value: r.metricat.p99, baseline: r.bare.p99, target: 1.5})
+      report(`... p99 latency / the bare server's p99 (${connections} connections)`, {value: m.p99, baseline: b.p99, target: 1.5})
     }
   } finally {
-    await stopChild(server.child)
-    if (bare) await stopChild(bare.child)
+    for (const s of servers) await stopChild(s.child)
   }
 }

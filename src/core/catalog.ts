@@ -672,7 +672,7 @@ export class Catalog implements CatalogApi {
         }
         for (const row of rows) result!.rows.push(row)
       },
-    })
+    }, {materialize: true})
     return result!
   }
 
@@ -681,8 +681,10 @@ export class Catalog implements CatalogApi {
    * memory: `sink.start` gets the whole result with `rows` empty (its keys in output order), then
    * `sink.rows` gets the rows chunk by chunk as DuckDB produces them. Everything a result carries
    * besides rows is known before the first row; per-row work happens on each chunk.
+   * `materialize`: the caller keeps every row anyway (`queryMetric`), so DuckDB computes the whole
+   * result at once (see `Database.stream`).
    */
-  async streamMetric(query: MetricQuery, sink: ResultSink): Promise<void> {
+  async streamMetric(query: MetricQuery, sink: ResultSink, options: {materialize?: boolean} = {}): Promise<void> {
     const {id} = await this.get(query.metric)
     const compiled = await this.compileQuery({...query, metric: id})
     // checked before the query runs: with `strict` an absent value is the answer
@@ -726,6 +728,7 @@ export class Catalog implements CatalogApi {
         (columns) => {
           sqlColumns = columns
         },
+        {materialize: options.materialize},
       )
       if (!started) await start(undefined)
     } catch (error) {

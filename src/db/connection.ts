@@ -11,6 +11,9 @@ export const STORE = 'mc'
 // DuckDB's StatementType.SELECT (the enum is not imported: see `Database.open` on require()).
 const SELECT_STATEMENT = 1
 
+/** How many prepared statements each pooled read connection keeps (see `Database.statements`). */
+const STATEMENTS_PER_CONNECTION = 64
+
 // BIGINT, UBIGINT, HUGEINT, UHUGEINT, DECIMAL (DuckDBTypeId values)
 const NUMERIC_AS_TEXT = new Set([5, 9, 16, 32, 19])
 
@@ -54,6 +57,13 @@ export class Database {
   private queryTimeoutMs: number | undefined
   /** set by `interruptAll`: statements that fail from now on were stopped, not wrong */
   private interrupted = false
+  /**
+   * The read pool's prepared statements, per connection, by SQL text (least recently used first):
+   * a server answers the same few queries over and over, and preparing one (parse, bind, plan)
+   * costs about as much as running it on small data. DuckDB prepares a statement again by itself
+   * when a table it reads has changed since.
+   */
+  private statements = new Map<DuckDBConnection, Map<string, DuckDBPreparedStatement>>()
 
   private constructor(
     readonly file: string,
@@ -72,6 +82,7 @@ export class Database {
       await this.run(`ATTACH ${quoteLiteral(wh)} AS warehouse (READ_ONLY)`)
       this.searchPath = `SET search_path = 'warehouse.main,${STORE}.main'`
       await this.run(this.searchPath)
+      this.forgetStatements()
       for (const reader of this.readers) await reader.run(this.searchPath)
     } catch (error) {
       throw translateOpenError(error, wh)
@@ -186,9 +197,15 @@ export class Database {
    */
   async query(sql: string, params: SqlValue[] = []): Promise<{columns: string[]; rows: Row[]}> {
     const rows: Row[] = []
-    const columns = await this.stream(sql, params, (chunk) => {
-      for (const row of chunk) rows.push(row)
-    })
+    const columns = await this.stream(
+      sql,
+      params,
+      (chunk) => {
+        for (const row of chunk) rows.push(row)
+      },
+      undefined,
+      {materialize: true},
+    )
     return {columns, rows}
   }
 
@@ -199,10 +216,20 @@ export class Database {
    * the column names first. 64-bit integers and decimals come back as numbers (DuckDB's JSON
    * conversion gives strings for them, which no caller wants), dates as `YYYY-MM-DD`, timestamps
    * as ISO text. Runs on a pooled read connection when there is a pool, under the query time limit.
+   * `materialize`: DuckDB computes the whole result before the first chunk (faster for a result the
+   * caller keeps in memory anyway: the query runs on all threads in one go); otherwise it computes
+   * the rows as they are fetched.
    */
-  async stream(sql: string, params: SqlValue[], onRows: (rows: Row[]) => void | Promise<void>, onStart?: (columns: string[]) => void | Promise<void>): Promise<string[]> {
+  async stream(
+    sql: string,
+    params: SqlValue[],
+    onRows: (rows: Row[]) => void | Promise<void>,
+    onStart?: (columns: string[]) => void | Promise<void>,
+    options: {materialize?: boolean} = {},
+  ): Promise<string[]> {
     return this.withReader(async (connection) => {
       if (this.interrupted) throw new CatalogError('UNAVAILABLE', 'the server is shutting down; retry shortly', {})
+      const pooled = connection !== this.connection
       let prepared: DuckDBPreparedStatement | undefined
       let timedOut = false
       const timer = this.queryTimeoutMs
@@ -212,8 +239,11 @@ export class Database {
           }, this.queryTimeoutMs)
         : undefined
       try {
-        prepared = await prepare(connection, sql, params, {selectOnly: true})
-        const result = await prepared.stream()
+        if (pooled) {
+          prepared = await this.pooledStatement(connection, sql)
+          if (params.length > 0) prepared.bind(params as DuckDBValue[])
+        } else prepared = await prepare(connection, sql, params, {selectOnly: true})
+        const result = options.materialize ? await prepared.run() : await prepared.stream()
         const columns = result.columnNames()
         const numeric = result.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
         await onStart?.(columns)
@@ -236,9 +266,34 @@ export class Database {
         throw this.stoppedError(error)
       } finally {
         if (timer) clearTimeout(timer)
-        prepared?.destroySync()
+        if (!pooled) prepared?.destroySync()
       }
     })
+  }
+
+  /** `sql` prepared on a pooled connection (a SELECT), from its cache, with no parameters bound. */
+  private async pooledStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    let cache = this.statements.get(connection)
+    if (!cache) this.statements.set(connection, (cache = new Map()))
+    let prepared = cache.get(sql)
+    if (prepared) {
+      cache.delete(sql)
+      prepared.clearBindings()
+    } else {
+      prepared = await prepare(connection, sql, [], {selectOnly: true})
+      if (cache.size >= STATEMENTS_PER_CONNECTION) {
+        const [oldest, statement] = cache.entries().next().value!
+        cache.delete(oldest)
+        statement.destroySync()
+      }
+    }
+    cache.set(sql, prepared)
+    return prepared
+  }
+
+  private forgetStatements(): void {
+    for (const cache of this.statements.values()) for (const statement of cache.values()) statement.destroySync()
+    this.statements.clear()
   }
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {
@@ -288,6 +343,7 @@ export class Database {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.forgetStatements()
     for (const reader of this.readers) reader.closeSync()
     this.connection.closeSync()
     this.instance.closeSync()
