@@ -184,7 +184,8 @@ function drawCharts(): void {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       series,
       bands,
-      scales: {x: {time: true}},
+      // bars at the edges would be cut in half: widen the x range by half a period on each side
+      scales: {x: bars && xs.length > 1 ? {time: true, range: (_u, min, max) => [min - (xs[1]! - xs[0]!) / 2, max + (xs[1]! - xs[0]!) / 2]} : {time: true}},
       axes: [{}, {size: 70, values: (_u, ticks) => ticks.map((t) => compact(t))}],
       cursor: {drag: {x: false, y: false}},
     }

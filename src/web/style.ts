@@ -47,6 +47,8 @@ legend{font-size:.85rem;font-weight:600}
 .chips{display:flex;flex-wrap:wrap;gap:.3rem;list-style:none;padding:0;margin:0}
 .chips button{font-size:.85rem;min-height:1.8rem;padding:.1rem .5rem}
 .chart{width:100%;min-height:320px;margin:.8rem 0}
+/* the legend names the series; it is not a control (clicking it would hide series with the mouse only) */
+.chart .u-legend{pointer-events:none}
 .alert{border:1px solid var(--bad);color:var(--bad);border-radius:.4rem;padding:.5rem .7rem;margin:.6rem 0}
 .note{border:1px solid var(--line);background:var(--panel);border-radius:.4rem;padding:.5rem .7rem;margin:.6rem 0}
 .version{border-left:3px solid var(--line);padding-left:.7rem;margin:.8rem 0}
