@@ -1,4 +1,5 @@
 import type {ResultSink} from '../core/catalog.js'
+import {formatValue} from '../core/numbers.js'
 import type {QueryResult, ResultRow} from '../query/types.js'
 import {renderTable} from './render.js'
 
@@ -12,20 +13,24 @@ interface Output {
   logToStderr: (s: string) => void
 }
 
-type Head = Pick<QueryResult, 'columns' | 'rows'> & Partial<Pick<QueryResult, 'data_through'>>
+type Head = Pick<QueryResult, 'columns' | 'rows'> & Partial<Pick<QueryResult, 'data_through' | 'unit'>>
 
-function display(value: ResultRow[string], column: string): string {
+/** Columns that hold the metric's value, formatted by its unit. */
+const VALUE_COLUMNS = new Set(['value', 'previous_value'])
+
+function display(value: ResultRow[string], column: string, unit: string | null | undefined): string {
   if (value === null || value === undefined) return ''
   if (typeof value === 'number') {
     if (column === 'growth_pct') return `${value.toFixed(1)}%`
+    if (VALUE_COLUMNS.has(column)) return formatValue(value, unit)
     return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', {maximumFractionDigits: 4})
   }
   return String(value)
 }
 
-/** A query result as a table for people (numbers grouped, growth as a percentage). */
-export function resultTable(result: Pick<QueryResult, 'columns' | 'rows'>): string {
-  return renderTable(result.columns, result.rows.map((row) => result.columns.map((c) => display(row[c], c))))
+/** A query result as a table for people: values formatted by the metric's unit, growth as a percentage. */
+export function resultTable(result: Pick<QueryResult, 'columns' | 'rows'> & Partial<Pick<QueryResult, 'unit'>>): string {
+  return renderTable(result.columns, result.rows.map((row) => result.columns.map((c) => display(row[c], c, result.unit))))
 }
 
 function csvCell(v: unknown): string {
@@ -91,7 +96,7 @@ export function resultWriter(format: ResultFormat, out: Output): ResultSink & {e
     async end() {
       if (format === 'json') await write(`${count > 0 ? '\n  ' : ''}]${tail}\n`)
       else if (format === 'table') {
-        out.log(resultTable({columns: head!.columns, rows: shown}))
+        out.log(resultTable({columns: head!.columns, rows: shown, unit: head!.unit}))
         const more = count - shown.length
         const through = head!.data_through ? `; data through ${head!.data_through}${partial.size > 0 ? ` (${[...partial].join(', ')} partial)` : ''}` : ''
         out.logToStderr(

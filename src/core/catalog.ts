@@ -27,6 +27,7 @@ import type {CatalogApi} from './catalog-api.js'
 import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
+import {cleanRow} from './numbers.js'
 import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {ResultRow} from '../query/types.js'
 
@@ -685,7 +686,7 @@ export class Catalog implements CatalogApi {
    * result at once (see `Database.stream`).
    */
   async streamMetric(query: MetricQuery, sink: ResultSink, options: {materialize?: boolean} = {}): Promise<void> {
-    const {id} = await this.get(query.metric)
+    const {id, unit} = await this.get(query.metric)
     const compiled = await this.compileQuery({...query, metric: id})
     // checked before the query runs: with `strict` an absent value is the answer
     const warnings = [...(compiled.warnings ?? []), ...(await this.absentFilterValues({...query, metric: id}))]
@@ -703,6 +704,7 @@ export class Catalog implements CatalogApi {
       await sink.start({
         metric: id,
         grain: compiled.grain ?? null,
+        unit: unit ?? null,
         data_through: through ? (first ? ((first.data_through as string | null) ?? null) : await this.dataThrough(id)) : null,
         warnings,
         columns: through ? columns.filter((c) => c !== 'data_through' && c !== 'partial') : columns,
@@ -712,7 +714,7 @@ export class Catalog implements CatalogApi {
       })
     }
     const shape = (row: Record<string, unknown>): Record<string, unknown> => {
-      const named = renamed ? Object.fromEntries(Object.entries(row).map(([k, v]) => [rename[k] ?? k, v])) : row
+      const named = cleanRow(renamed ? Object.fromEntries(Object.entries(row).map(([k, v]) => [rename[k] ?? k, v])) : row)
       if (!('data_through' in named)) return named
       const {data_through: _, partial, ...rest} = named
       return partial === true ? {...rest, partial: true} : rest

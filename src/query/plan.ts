@@ -41,6 +41,11 @@ export interface MeasurePlan {
   /** gap value: 0 for sum/count/count_distinct, null for the others */
   fill: 0 | null
   /**
+   * The aggregate adds DOUBLEs (a sum, an average, or an expression that aggregates by itself),
+   * so its last bits depend on the order threads add in: the renderer keeps 14 significant digits.
+   */
+  rounded: boolean
+  /**
    * Present when the query grain is coarser than the metric's own grain and the metric declares a
    * `time_aggregation`: the aggregate is computed per `grain` sub-period, then rolled up.
    */
@@ -109,11 +114,17 @@ function wrap(sql: string): string {
   return isPlainQualifiedName(s) ? s : parenthesize(s)
 }
 
+/**
+ * Sums and averages use DuckDB's compensated (Kahan-Babuska) `fsum`/`favg`: a plain `sum` of
+ * DOUBLE adds in whatever order the threads finish, so the last digits change from run to run
+ * (4593255.000000003, then 4593254.999999998); the compensated sum is exact to the last bit or so
+ * whatever the order, which the result's 15 significant digits then make identical.
+ */
 const AGGREGATES: Record<AggregateType, (expr: string | undefined, time: string, def: MetricDefinition) => string> = {
-  sum: (e) => `sum(${e})`,
+  sum: (e) => `fsum(${e})`,
   count: (e) => (e === undefined ? 'count(*)' : `count(${e})`),
   count_distinct: (e) => `count(DISTINCT ${e})`,
-  avg: (e) => `avg(${e})`,
+  avg: (e) => `favg(${e})`,
   min: (e) => `min(${e})`,
   max: (e) => `max(${e})`,
   median: (e) => `median(${e})`,
@@ -202,6 +213,7 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     conditions: [...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
     fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
+    rounded: def.type === undefined || def.type === 'sum' || def.type === 'avg' || leaf.expressionIsAggregate === true,
     ...withRollup(planRollup(def, q.grain)),
     coverage: def.time_aggregation !== undefined && def.time_aggregation !== 'sum' ? (def.grain ?? 'day') : 'day',
   }

@@ -89,12 +89,21 @@ function measureWhere(m: MeasurePlan, plan: AggregatePlan, params: Params): stri
   return where
 }
 
+/**
+ * A DOUBLE to 14 significant digits. A sum's last bits depend on the order in which threads add
+ * (fsum narrows that to about one bit, not always none); rounded, the value - and any ratio or
+ * growth computed from it - is the same on every run. DuckDB computes the repeated aggregate once.
+ */
+function noiseFree(v: string): string {
+  return `CASE WHEN ${v} = 0 OR NOT isfinite(${v}) THEN ${v} ELSE round(${v}, 13 - CAST(floor(log10(abs(${v}))) AS INTEGER)) END`
+}
+
 function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
   const bucket = m.rollup?.grain ?? plan.grain
   const select = commaLines([
     `CAST(date_trunc(${DATE_TRUNC_PART[bucket]}, ${m.time}) AS DATE) AS ${m.rollup ? 'sub_period' : 'period'}`,
     ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
-    `CAST(${m.aggregate} AS DOUBLE) AS value`,
+    `${m.rounded ? noiseFree(`CAST(${m.aggregate} AS DOUBLE)`) : `CAST(${m.aggregate} AS DOUBLE)`} AS value`,
   ]).map((l) => `  ${l}`)
   const where = measureWhere(m, plan, params)
   const scan = [
@@ -164,15 +173,15 @@ function renderRollup(m: MeasurePlan, plan: AggregatePlan): string {
   }
   const zero = m.fill === 0
   const value: Record<Exclude<typeof rollup.aggregation, 'last' | 'first'>, string> = {
-    sum: 'sum(value)',
-    avg: zero ? 'sum(value) / any_value(subs)' : 'avg(value)',
+    sum: 'fsum(value)',
+    avg: zero ? 'fsum(value) / any_value(subs)' : 'favg(value)',
     min: zero ? 'CASE WHEN count(*) < any_value(subs) THEN least(min(value), 0) ELSE min(value) END' : 'min(value)',
     max: zero ? 'CASE WHEN count(*) < any_value(subs) THEN greatest(max(value), 0) ELSE max(value) END' : 'max(value)',
   }
   return [
     `${m.alias} AS MATERIALIZED (`,
     '  SELECT',
-    ...commaLines(['period', ...dims, `${value[rollup.aggregation]} AS value`]).map((l) => `  ${l}`),
+    ...commaLines(['period', ...dims, `${rollup.aggregation === 'sum' || rollup.aggregation === 'avg' ? noiseFree(value[rollup.aggregation]) : value[rollup.aggregation]} AS value`]).map((l) => `  ${l}`),
     '  FROM (',
     '    SELECT',
     ...commaLines([`${period} AS period`, ...dims, 'value', `count(DISTINCT sub_period) OVER (PARTITION BY ${period}) AS subs`]).map((l) => `    ${l}`),

@@ -61,6 +61,8 @@ export type ResultRow = Record<string, string | number | boolean | null>
 export interface QueryResult {
   metric: string
   grain: Grain | null
+  /** the metric's `unit` (USD, percent, ratio, hours, customers, ...): tables format values by it */
+  unit: string | null
   /**
    * The last timestamp of the metric's data (ISO, UTC) after its definition filters; no period
    * starting after it is returned, and the row of a period it ends inside has `partial: true`

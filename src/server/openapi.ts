@@ -331,6 +331,7 @@ function build(): Json {
           properties: {
             metric: {type: 'string'},
             grain: {type: ['string', 'null']},
+            unit: {type: ['string', 'null'], description: 'the metric\'s unit (USD, percent, ratio, hours, customers, ...); values are numbers with up to 15 significant digits'},
             data_through: {type: ['string', 'null'], description: 'last timestamp of the metric\'s data (ISO, UTC) after its definition filters; no period starts after it'},
             columns: {type: 'array', items: {type: 'string'}},
             rows: {type: 'array', items: {type: 'object', description: 'period (ISO date), one key per dimension, value; with compare also previous_value and growth_pct; partial: true on the period the data ends inside (absent on the others)'}},

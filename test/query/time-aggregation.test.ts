@@ -79,7 +79,8 @@ describe('time_aggregation', () => {
     // US has no March row: it counts as 0 in the average and the minimum
     expect(await run({metric: 'revenue/mrr_avg', ...q})).toEqual([
       {period: '2024-01-01', region: 'EU', value: 20},
-      {period: '2024-01-01', region: 'US', value: 10 / 3},
+      // 14 significant digits: an average's last bits depend on the adding order
+      {period: '2024-01-01', region: 'US', value: 3.3333333333333},
     ])
     expect(await run({metric: 'revenue/mrr_min', ...q})).toEqual([
       {period: '2024-01-01', region: 'EU', value: 10},

@@ -3,7 +3,7 @@ m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
-    CAST(sum(amount) AS DOUBLE) AS value
+    CASE WHEN CAST(fsum(amount) AS DOUBLE) = 0 OR NOT isfinite(CAST(fsum(amount) AS DOUBLE)) THEN CAST(fsum(amount) AS DOUBLE) ELSE round(CAST(fsum(amount) AS DOUBLE), 13 - CAST(floor(log10(abs(CAST(fsum(amount) AS DOUBLE)))) AS INTEGER)) END AS value
   FROM "orders"
   WHERE (status = 'paid')
     AND "ts" >= $1

@@ -3,7 +3,7 @@ m1_sub AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "month") AS DATE) AS sub_period,
     "region" AS "region",
-    CAST(sum(mrr) AS DOUBLE) AS value
+    CASE WHEN CAST(fsum(mrr) AS DOUBLE) = 0 OR NOT isfinite(CAST(fsum(mrr) AS DOUBLE)) THEN CAST(fsum(mrr) AS DOUBLE) ELSE round(CAST(fsum(mrr) AS DOUBLE), 13 - CAST(floor(log10(abs(CAST(fsum(mrr) AS DOUBLE)))) AS INTEGER)) END AS value
   FROM "snaps"
   WHERE "month" >= $1
     AND "month" < $2
