@@ -66,10 +66,7 @@ function setUpSearch(): void {
     pending = new AbortController()
     list.dataset.state = 'loading'
     try {
-      const response = await fetch(`/api/search?q=${encodeURIComponent(text)}`, {headers: authHeaders(), signal: pending.signal})
-      const body = (await response.json()) as {results?: {id: string}[]; error?: {message: string}}
-      if (!response.ok) throw new Error(body.error?.message ?? response.statusText)
-      show(body.results!.map((r) => r.id), text)
+      show(await searchIds(text, pending.signal), text)
     } catch (error) {
       if ((error as Error).name === 'AbortError') return
       status.textContent = `Search failed: ${(error as Error).message}`
@@ -82,6 +79,26 @@ function setUpSearch(): void {
   // the list as the server ranked it (?q=) is already shown; the script takes over from here
   if (input.value.trim()) void run()
   else list.dataset.state = 'ready'
+}
+
+/**
+ * Metric ids matching `text`, best first, from GET /api/search. A tab without the token in its
+ * sessionStorage (opened after signing in elsewhere) is still signed in by the pages' cookie,
+ * which the API does not take: then the catalog page ranks them (the same search, server-side).
+ */
+async function searchIds(text: string, signal: AbortSignal): Promise<string[]> {
+  const viaPage = async () => {
+    const page = await fetch(`/?q=${encodeURIComponent(text)}`, {signal})
+    if (!page.ok) throw new Error(page.statusText)
+    const doc = new DOMParser().parseFromString(await page.text(), 'text/html')
+    return [...doc.querySelectorAll<HTMLLIElement>('#metric-list li[data-id]')].map((li) => li.dataset.id!)
+  }
+  if (!sessionStorage.getItem(TOKEN_KEY) && document.getElementById('sign-out')) return viaPage()
+  const response = await fetch(`/api/search?q=${encodeURIComponent(text)}`, {headers: authHeaders(), signal})
+  if (response.status === 401) return viaPage()
+  const body = (await response.json()) as {results?: {id: string}[]; error?: {message: string}}
+  if (!response.ok) throw new Error(body.error?.message ?? response.statusText)
+  return body.results!.map((r) => r.id)
 }
 
 /**

@@ -113,6 +113,24 @@ describe.skipIf(!chromium)('web pages in Chromium', () => {
     expect(page.url()).toContain('q=churn')
   })
 
+  it('searches in a tab opened after signing in (the cookie, no token in that tab) without an error', async () => {
+    const tab = await page.context().newPage()
+    const errors: string[] = []
+    tab.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text())
+    })
+    try {
+      await tab.goto(url('/'))
+      await tab.locator('#q').pressSequentially('mrr', {delay: 20})
+      await tab.waitForFunction(() => document.getElementById('search-status')!.textContent!.includes('mrr') && document.getElementById('metric-list')!.dataset.state === 'ready')
+      const visible = await tab.$$eval('#metric-list li:not([hidden])', (lis) => lis.map((li) => (li as HTMLElement).dataset.id))
+      expect(visible).toEqual((await catalog.search('mrr')).map((h) => h.id))
+      expect(errors).toEqual([])
+    } finally {
+      await tab.close()
+    }
+  })
+
   it('opens a metric from the list, with its definition, highlighted SQL, tables and versions', async () => {
     await page.goto(url('/'))
     await page.click(`#metric-list li[data-id="${METRIC}"] h3 a`)
