@@ -11,8 +11,9 @@ declare module 'vitest' {
 }
 
 /**
- * One directory per test run for the demo database: the first test that needs it builds it
- * there (the build takes ~10 s, so only runs that need it pay for it), every other test copies it.
+ * One directory per test run for the databases built once per run (the demo database, an empty
+ * catalog; see `buildOnce` in test/helpers.ts): the first test that needs one builds it there (the
+ * demo takes ~10 s, so only runs that need it pay for it), every other test copies it.
  */
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(path.join(tmpdir(), 'metricat-test-run-'))
