@@ -442,59 +442,11 @@ export function ExploreSection(props: {metric: StoredMetric; state: ExploreState
     <section id="explore" aria-labelledby="explore-h" data-query={props.query}>
       <h2 id="explore-h">Chart</h2>
       <form class="controls" id="explore-form" method="get" action={base} data-fragment={`${base}/explore`}>
-        <label for="grain">
-          Grain
-          <select id="grain" name="grain">
-            <option value="">{`default (${m.grain ?? 'month'})`}</option>
-            {GRAINS.map((g) => (
-              <option value={g} selected={s.grain === g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label for="range">
-          Range
-          <select id="range" name="range">
-            <option value="">all data (or from/to)</option>
-            {RANGES.map((r) => (
-              <option value={r} selected={s.range === r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label for="from">
-          From
-          <input id="from" name="from" type="date" value={s.from ?? ''} />
-        </label>
-        <label for="to">
-          To (exclusive)
-          <input id="to" name="to" type="date" value={s.to ?? ''} />
-        </label>
-        <label for="by">
-          Split by
-          <select id="by" name="by">
-            <option value="">nothing</option>
-            {dims.map((d) => (
-              <option value={d} selected={s.by === d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label for="compare">
-          Compare with
-          <select id="compare" name="compare">
-            <option value="">nothing</option>
-            <option value="previous" selected={s.compare === 'previous'}>
-              previous period
-            </option>
-            <option value="year" selected={s.compare === 'year'}>
-              a year earlier
-            </option>
-          </select>
-        </label>
+        <Select id="grain" label="Grain" empty={`default (${m.grain ?? 'month'})`} options={GRAINS} selected={s.grain} />
+        <Select id="range" label="Range" empty="all data (or from/to)" options={RANGES} selected={s.range} />
+        <DateRange from={s.from} to={s.to} />
+        <Select id="by" label="Split by" empty="nothing" options={dims} selected={s.by} />
+        <Select id="compare" label="Compare with" empty="nothing" options={[['previous', 'previous period'], ['year', 'a year earlier']]} selected={s.compare} />
         {dims.length > 0 && (
           <fieldset>
             <legend>Filters</legend>
@@ -510,26 +462,9 @@ export function ExploreSection(props: {metric: StoredMetric; state: ExploreState
                 ))}
               </ul>
             )}
-            <label for="f_dim">
-              Dimension
-              <select id="f_dim" name="f_dim">
-                {dims.map((d) => (
-                  <option value={d}>{d}</option>
-                ))}
-              </select>
-            </label>
-            <label for="f_op">
-              Operator
-              <select id="f_op" name="f_op">
-                {OPS.map((o) => (
-                  <option value={o}>{o}</option>
-                ))}
-              </select>
-            </label>
-            <label for="f_val">
-              Value (a list: a,b)
-              <input id="f_val" name="f_val" type="text" autocomplete="off" />
-            </label>
+            <Select id="f_dim" label="Dimension" options={dims} />
+            <Select id="f_op" label="Operator" options={OPS} />
+            <Field id="f_val" label="Value (a list: a,b)" />
           </fieldset>
         )}
         <button class="primary" type="submit" id="apply">
@@ -562,48 +497,12 @@ export function PointsPage(props: {ctx: PageContext; state: PointsState; query: 
           Series
         </h2>
         <form class="controls" id="explore-form" method="get" action="/points" data-fragment="/points/explore">
-          <label for="key">
-            Series key
-            <input id="key" name="key" type="text" value={s.key ?? ''} required />
-          </label>
-          <label for="bucket">
-            Bucket
-            <select id="bucket" name="bucket">
-              <option value="">default (day)</option>
-              {['hour', 'day', 'week', 'month', 'quarter', 'year'].map((b) => (
-                <option value={b} selected={s.bucket === b}>
-                  {b}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label for="agg">
-            Aggregate
-            <select id="agg" name="agg">
-              <option value="">default (sum)</option>
-              {['sum', 'avg', 'min', 'max', 'count', 'last'].map((a) => (
-                <option value={a} selected={s.agg === a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label for="from">
-            From
-            <input id="from" name="from" type="date" value={s.from ?? ''} />
-          </label>
-          <label for="to">
-            To (exclusive)
-            <input id="to" name="to" type="date" value={s.to ?? ''} />
-          </label>
-          <label for="by">
-            Split by dimension key
-            <input id="by" name="by" type="text" value={s.by ?? ''} />
-          </label>
-          <label for="where">
-            Filter (platform=steam)
-            <input id="where" name="where" type="text" value={s.where[0] ?? ''} />
-          </label>
+          <Field id="key" label="Series key" value={s.key} required />
+          <Select id="bucket" label="Bucket" empty="default (day)" options={['hour', 'day', 'week', 'month', 'quarter', 'year']} selected={s.bucket} />
+          <Select id="agg" label="Aggregate" empty="default (sum)" options={['sum', 'avg', 'min', 'max', 'count', 'last']} selected={s.agg} />
+          <DateRange from={s.from} to={s.to} />
+          <Field id="by" label="Split by dimension key" value={s.by} />
+          <Field id="where" label="Filter (platform=steam)" value={s.where[0]} />
           <button class="primary" type="submit" id="apply">
             Show
           </button>
@@ -611,6 +510,50 @@ export function PointsPage(props: {ctx: PageContext; state: PointsState; query: 
         {s.key ? <Results result={props.result} error={props.error} /> : <p class="note">Enter the key of a series, e.g. one a metric's points_key names.</p>}
       </section>
     </Layout>
+  )
+}
+
+/** A labelled select; `empty` is the first choice, sending nothing. Options are values, or [value, text] pairs. */
+function Select(props: {id: string; label: string; options: readonly (string | readonly [string, string])[]; selected?: string; empty?: string}) {
+  return (
+    <label for={props.id}>
+      {props.label}
+      <select id={props.id} name={props.id}>
+        {props.empty !== undefined && <option value="">{props.empty}</option>}
+        {props.options.map((o) => {
+          const [value, text] = typeof o === 'string' ? [o, o] : o
+          return (
+            <option value={value} selected={props.selected === value}>
+              {text}
+            </option>
+          )
+        })}
+      </select>
+    </label>
+  )
+}
+
+function Field(props: {id: string; label: string; value?: string; required?: boolean}) {
+  return (
+    <label for={props.id}>
+      {props.label}
+      <input id={props.id} name={props.id} type="text" value={props.value ?? ''} autocomplete="off" required={props.required} />
+    </label>
+  )
+}
+
+function DateRange(props: {from?: string; to?: string}) {
+  return (
+    <>
+      <label for="from">
+        From
+        <input id="from" name="from" type="date" value={props.from ?? ''} />
+      </label>
+      <label for="to">
+        To (exclusive)
+        <input id="to" name="to" type="date" value={props.to ?? ''} />
+      </label>
+    </>
   )
 }
 
