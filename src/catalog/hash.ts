@@ -28,7 +28,7 @@ export function contentHash(def: MetricDefinition): string {
 export const DEFINITION_FIELDS = [
   'id', 'name', 'category', 'display_name', 'description', 'type', 'unit', 'grain', 'time_aggregation', 'table_name', 'tables',
   'expression', 'time_column', 'dimensions', 'filters', 'synonyms', 'notes', 'sql', 'sql_variants', 'validation',
-  'numerator', 'denominator', 'formula', 'percentile', 'points_key', 'owner', 'aliases', 'chart',
+  'numerator', 'denominator', 'formula', 'percentile', 'points_key', 'owner', 'aliases', 'chart', 'rollups',
 ] as const satisfies readonly (keyof MetricDefinition)[]
 
 /** Only the definition's own fields, without nulls or bookkeeping. */

@@ -1,6 +1,7 @@
 import {userInfo} from 'node:os'
 
 import type {Database, Tx} from '../db/connection.js'
+import {DEFINITIONS_SCOPE, recordChanges} from '../db/data-versions.js'
 import {DEFINITION_FIELDS, canonicalJson, contentHash, pickDefinition} from './hash.js'
 import type {MetricDefinition, StoredMetric} from './types.js'
 
@@ -20,7 +21,7 @@ export interface MetricVersion {
 
 const DEFS = 'mc.metricat.metric_definitions'
 const VERSIONS = 'mc.metricat.metric_versions'
-const JSON_FIELDS = new Set(['tables', 'dimensions', 'filters', 'synonyms', 'sql_variants', 'validation', 'aliases', 'chart'])
+const JSON_FIELDS = new Set(['tables', 'dimensions', 'filters', 'synonyms', 'sql_variants', 'validation', 'aliases', 'chart', 'rollups'])
 
 type Reader = Pick<Database, 'all'> | Tx
 
@@ -179,6 +180,8 @@ async function insertVersions(tx: Tx, versions: Record<string, unknown>[], ctx: 
      FROM (SELECT unnest(from_json($1, '${VERSION_STRUCTURE}'), recursive := true))`,
     [JSON.stringify(versions), ctx.source, ctx.actor ?? defaultActor()],
   )
+  // every definition change bumps the definitions' data version (cached results keyed by it go stale)
+  if (versions.length > 0) await recordChanges(tx, [{scope: DEFINITIONS_SCOPE, kind: 'definitions'}])
 }
 
 function defaultActor(): string | null {

@@ -1,6 +1,6 @@
 import type {ValidationDetail} from '../errors.js'
 import {synonymKey} from './search.js'
-import type {MetricDefinition} from './types.js'
+import {ROLLUP_TYPES, type MetricDefinition} from './types.js'
 
 export interface Located {
   definition: MetricDefinition
@@ -8,6 +8,8 @@ export interface Located {
   line?: number
   column?: number
 }
+
+const REAGGREGATED: ReadonlySet<string> = new Set(ROLLUP_TYPES)
 
 const AGGREGATIONS = new Set(['sum', 'count', 'count_distinct', 'avg', 'min', 'max', 'median', 'percentile', 'last'])
 
@@ -67,6 +69,22 @@ export function checkSemantics(metrics: Located[], references: (def: MetricDefin
     }
     for (const ref of references(d)) {
       if (!resolve(ref)) at(m, d.type === 'ratio' ? '' : '/formula', `references unknown metric ${ref}`)
+    }
+    if (d.rollups?.length) {
+      const declared = (d.dimensions ?? []).map((x) => (typeof x === 'string' ? x : x.name))
+      const why = !d.type || !REAGGREGATED.has(d.type) ? `type ${d.type ?? '(none)'} cannot be re-aggregated from stored values; rollups take ${[...REAGGREGATED].join(', ')}`
+        : d.points_key ? 'a points_key metric cannot have rollups'
+        : !d.table_name || !d.time_column ? 'rollups need "table" and "time_column"'
+        : d.time_aggregation && d.time_aggregation !== 'sum' ? `a metric with time_aggregation ${d.time_aggregation} cannot have rollups`
+        : undefined
+      if (why) at(m, '/rollups', why)
+      const seen = new Set<string>()
+      d.rollups.forEach((r, i) => {
+        for (const dim of r.by ?? []) if (!declared.includes(dim)) at(m, `/rollups/${i}/by`, `rollup by "${dim}": not a dimension of ${d.id}; it declares ${declared.join(', ') || '(none)'}`)
+        const key = `${r.grain}:${[...(r.by ?? [])].sort().join(',')}`
+        if (seen.has(key)) at(m, `/rollups/${i}`, `rollup ${r.grain} by ${(r.by ?? []).join(', ') || '(nothing)'} is declared twice`)
+        seen.add(key)
+      })
     }
   }
 

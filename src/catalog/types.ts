@@ -45,6 +45,15 @@ export interface ChartSpec {
   stacked?: boolean
 }
 
+/** Types whose stored per-period values re-aggregate exactly, so a rollup can hold them. */
+export const ROLLUP_TYPES = ['sum', 'count', 'count_distinct', 'avg', 'min', 'max'] as const
+
+/** YAML `rollups` item: a table of the metric pre-aggregated per `grain` period and `by` dimensions. */
+export interface RollupSpec {
+  grain: Grain
+  by?: string[]
+}
+
 export interface MetricDefinition {
   /** `<category>/<name>` */
   id: string
@@ -83,6 +92,7 @@ export interface MetricDefinition {
   owner?: string
   aliases?: string[]
   chart?: ChartSpec
+  rollups?: RollupSpec[]
 }
 
 /** A definition as stored: the YAML fields plus bookkeeping. */

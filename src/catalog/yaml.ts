@@ -353,7 +353,7 @@ export function metricBodyToYamlRecord(body: Record<string, unknown>): {record: 
 const KEY_ORDER: (keyof MetricDefinition)[] = [
   'name', 'display_name', 'description', 'type', 'unit', 'grain', 'time_aggregation', 'table_name', 'tables', 'time_column', 'expression',
   'percentile', 'numerator', 'denominator', 'formula', 'points_key', 'dimensions', 'filters', 'synonyms', 'aliases',
-  'owner', 'validation', 'chart', 'sql', 'sql_variants', 'notes',
+  'owner', 'validation', 'chart', 'rollups', 'sql', 'sql_variants', 'notes',
 ]
 
 /** The YAML mapping for a definition, in the fixed export order (category comes from the folder). */
@@ -368,6 +368,8 @@ export function toYamlRecord(def: MetricDefinition): Record<string, unknown> {
     } else if (key === 'validation') {
       const v = value as Record<string, unknown>
       out.validation = Object.fromEntries(['min', 'max', 'not_null'].filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))
+    } else if (key === 'rollups') {
+      out.rollups = (value as Record<string, unknown>[]).map((r) => Object.fromEntries(['grain', 'by'].filter((k) => r[k] !== undefined).map((k) => [k, r[k]])))
     } else if (key === 'chart') {
       const v = value as Record<string, unknown>
       out.chart = Object.fromEntries(['type', 'stacked'].filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))

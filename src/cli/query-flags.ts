@@ -22,6 +22,7 @@ export const queryFlags = {
   order: Flags.option({options: QUERY_ORDERS, description: 'sort rows by period (default) or by value; "--order value --desc --limit 5" is a top 5'})(),
   desc: Flags.boolean({description: 'descending order: latest periods or largest values first'}),
   strict: Flags.boolean({description: 'a --where value (= or in) that no row has is an error (exit 1) instead of a warning'}),
+  'no-rollup': Flags.boolean({description: 'read the raw table even when a fresh rollup could answer (rollups give the same numbers)'}),
   warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
 }
 
@@ -38,6 +39,7 @@ export interface QueryFlagValues {
   order?: QueryOrder
   desc?: boolean
   strict?: boolean
+  'no-rollup'?: boolean
 }
 
 /** CLI flags -> the one request shape (src/query/types.ts); `--where` text is parsed, never passed as SQL. */
@@ -55,5 +57,6 @@ export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQue
   if (flags.order) query.order = flags.order
   if (flags.desc) query.desc = true
   if (flags.strict) query.strict = true
+  if (flags['no-rollup']) query.no_rollup = true
   return query
 }

@@ -6,7 +6,7 @@ export default class Serve extends BaseCommand {
   static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json).'
   static description = `Binds 127.0.0.1:8787 unless told otherwise. Requests need \`Authorization: Bearer <token>\` (\`metricat token create\`); --public-read lets catalog reads through without one. Listening on a non-loopback host is refused while no token exists.
 
-While it runs the server holds the database file; other metricat commands on the same --db go through it (it announces itself in <db>.server.json). Queries run on a pool of read connections (one per core by default), each under --query-timeout (504 when exceeded) and all under DuckDB's --memory-limit; writes are serialised on one connection.
+While it runs the server holds the database file; other metricat commands on the same --db go through it (it announces itself in <db>.server.json). Queries run on a pool of read connections (one per core by default), each under --query-timeout (504 when exceeded) and all under DuckDB's --memory-limit; writes are serialised on one connection. Metric and points query results are cached (--cache-ttl, --cache-size) under the data version of what they read: import, put, delete, load, ingest and rollup refresh invalidate them at once; every result says \`cached: true|false\`.
 
 Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 with Retry-After, lets requests in flight finish and their responses be written in full (up to --shutdown-timeout seconds), then interrupts the queries still running (503), closes the database and exits 0.`
   static examples = [
@@ -15,6 +15,7 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     '<%= config.bin %> serve --host 0.0.0.0 --db /srv/metricat.duckdb',
     '<%= config.bin %> serve --host 0.0.0.0 --allowed-host metrics.example.com',
     '<%= config.bin %> serve --query-timeout 10 --memory-limit 4GB --read-connections 4',
+    '<%= config.bin %> serve --cache-ttl 300 --cache-size 256',
   ]
   static enableJsonFlag = false
   static flags = {
@@ -29,6 +30,8 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     'max-rows': Flags.integer({default: 100_000, min: 1, description: 'most rows one metric query response may hold (larger results: 422; the CLI streams any size)'}),
     'memory-limit': Flags.string({description: 'DuckDB memory_limit, e.g. 4GB (default: half the machine\'s memory)'}),
     'read-connections': Flags.integer({min: 1, max: 256, description: 'connections that run queries at once (default: the number of cores)'}),
+    'cache-ttl': Flags.integer({default: 60, min: 0, max: 86_400, description: 'seconds a metric or points query result stays cached (0: no cache); any write through metricat invalidates it at once'}),
+    'cache-size': Flags.integer({default: 64, min: 1, max: 65_536, description: 'most memory the result cache may take, in MB (least recently used results go first)'}),
     'shutdown-timeout': Flags.integer({default: 10, min: 0, max: 3600, description: 'on SIGTERM/SIGINT, seconds requests in flight get to finish before their queries are interrupted'}),
   }
 
@@ -49,6 +52,8 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
       queryTimeoutMs: flags['query-timeout'] * 1000,
       maxRows: flags['max-rows'],
       drainMs: flags['shutdown-timeout'] * 1000,
+      cacheTtlSeconds: flags['cache-ttl'],
+      cacheMaxMegabytes: flags['cache-size'],
     })
     // one line on stdout with the URL (scripts wait for it); the rest goes to stderr
     this.log(`metricat serving ${catalog.file} at ${server.url}`)

@@ -11,6 +11,7 @@ export default class Sql extends BaseCommand {
   static examples = [
     '<%= config.bin %> sql revenue/total_revenue --by region --where "channel in web,partner"',
     '<%= config.bin %> sql revenue/mrr --compare previous --json',
+    '<%= config.bin %> sql revenue/total_revenue --grain quarter --by region --no-rollup',
   ]
   static args = {id: Args.string({required: true, description: 'metric id, e.g. revenue/mrr'})}
   static flags = {...queryFlags}
@@ -21,6 +22,10 @@ export default class Sql extends BaseCommand {
     if (!this.jsonEnabled()) {
       this.log(compiled.sql.trimEnd())
       if (compiled.params.length > 0) this.log(`-- params: ${compiled.params.map((p, i) => `$${i + 1} = ${JSON.stringify(p)}`).join(', ')}`)
+      if (compiled.rollup) {
+        this.log(compiled.rollup.used ? `-- reads rollup ${compiled.rollup.used} (--no-rollup: the raw table)` : '-- reads the raw table')
+        for (const c of compiled.rollup.considered) if (!c.used) this.log(`-- rollup ${c.id} not used: ${c.reason}`)
+      }
     }
     return compiled
   }

@@ -28,7 +28,7 @@ import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {cleanRow} from './numbers.js'
-import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderPlan, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {ResultRow} from '../query/types.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -614,7 +614,18 @@ export class Catalog implements CatalogApi {
     const lookup = metricLookup(all)
     await this.assertRunnable(metric, lookup)
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
-    const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, await this.compileOptions([...all.values()]))
+    const options = await this.compileOptions([...all.values()])
+    if (variant === undefined && kind === 'aggregate' && metric.rollups?.length) {
+      // the one substitution rollups make: the plan's measure may read a fresh rollup table
+      const plan = planMetricQuery({...query, metric: metric.id}, lookup, options)
+      if (plan.kind === 'aggregate') {
+        const [{rollupCandidates}, {selectRollup}] = await Promise.all([import('./rollups.js'), import('../rollups/select.js')])
+        const expressionIsAggregate = metric.expression !== undefined && options.isAggregate?.(metric.expression) === true
+        const chosen = selectRollup(plan, metric, await rollupCandidates(this, metric), {noRollup: query.no_rollup, expressionIsAggregate})
+        return {...renderPlan(chosen.plan), rollup: chosen.decision}
+      }
+    }
+    const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, options)
     if (variant === undefined && kind !== 'sql') return compiled
     // SQL run as written: its date column becomes period, its value column value
     const {shapeSqlQuery} = await import('./sql-shape.js')
@@ -711,6 +722,8 @@ export class Catalog implements CatalogApi {
         rows: [],
         sql: compiled.sql,
         params: compiled.params,
+        cached: false,
+        ...(compiled.rollup ? {rollup: compiled.rollup} : {}),
       })
     }
     const shape = (row: Record<string, unknown>): Record<string, unknown> => {
@@ -794,6 +807,37 @@ export class Catalog implements CatalogApi {
       warnings.push(message)
     }
     return warnings
+  }
+
+  /**
+   * The data-version scopes a metric's result depends on (the result cache's key): the
+   * definitions, rollups, and each input's table or points key, for the metric and every metric
+   * it reads. `'*'` (everything) when an input's SQL could read any table: a SQL-only metric, a
+   * variant, or definition SQL holding a subquery.
+   */
+  async dataScopes(id: string, options: {variant?: boolean} = {}): Promise<string[] | '*'> {
+    const {DEFINITIONS_SCOPE, ROLLUPS_SCOPE, pointsScope, tableScope} = await import('../db/data-versions.js')
+    const lookup = metricLookup(await this.all())
+    const scopes = new Set<string>([DEFINITIONS_SCOPE, ROLLUPS_SCOPE])
+    const seen = new Set<string>()
+    const visit = (m: StoredMetric | undefined): boolean => {
+      if (!m || seen.has(m.id)) return true
+      seen.add(m.id)
+      if (m.points_key) scopes.add(pointsScope(m.points_key))
+      const kind = metricKind(m)
+      if (kind === 'sql') return false
+      const sqlTexts = [m.expression, ...(m.filters ?? []), ...(m.dimensions ?? []).map((d) => (typeof d === 'string' ? '' : (d.expr ?? '')))]
+      if (sqlTexts.some((t) => t !== undefined && /\bselect\b/i.test(t))) return false
+      for (const t of [m.table_name, ...(m.tables ?? [])]) {
+        if (!t) continue
+        const scope = tableScope(t)
+        if (scope === null) return false
+        scopes.add(scope)
+      }
+      return metricReferences(m).every((ref) => visit(lookup(ref)))
+    }
+    if (options.variant || !visit(await this.get(id))) return '*'
+    return [...scopes]
   }
 
   /**

@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto'
 
 import {CatalogError} from '../errors.js'
 import {firstLine} from '../db/connection.js'
+import {pointsScope, recordChanges} from '../db/data-versions.js'
 import {fillDefaults} from '../points/check-point.js'
 import {type IngestOptions, ingestInput} from '../points/ingest.js'
 import {insertJob, JOB_KINDS, JOB_STATUSES, type JobFilter, type JobRow, readJobs} from '../points/jobs.js'
@@ -74,7 +75,7 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
     for (const c of result.columns) out[compiled.aliases[c] ?? c] = row[c] as PointsRow[string]
     return out
   })
-  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params}
+  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params, cached: false}
 }
 
 /**
@@ -164,7 +165,9 @@ export async function removeDataSource(catalog: Catalog, id: string, options: {d
     if (options.deletePoints) {
       const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
       pointsDeleted = Number(row!.n)
+      const keys = await tx.all<{k: string}>('SELECT DISTINCT metric_key AS k FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
       await tx.run('DELETE FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
+      await recordChanges(tx, keys.map((r) => ({scope: pointsScope(r.k), kind: 'replace' as const})))
     }
     await deleteSource(tx, id)
     return {id, removed: true, pointsDeleted}

@@ -34,6 +34,7 @@ export const QUERY_REQUEST_SCHEMA = {
     order: {enum: [...QUERY_ORDERS], description: 'period (default) or value (then period; nulls last)'},
     desc: {type: 'boolean', description: 'descending: latest periods or largest values first'},
     strict: {type: 'boolean', description: 'a filter value (= or in) that no row has is an error (422) instead of a warning'},
+    no_rollup: {type: 'boolean', description: 'read raw rows even when a fresh rollup could answer'},
   },
 } as const
 

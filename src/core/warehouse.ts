@@ -3,7 +3,8 @@ import path from 'node:path'
 
 import type {Located} from '../catalog/semantic.js'
 import {dimensionName, type MetricDefinition} from '../catalog/types.js'
-import {firstLine} from '../db/connection.js'
+import {firstLine, type Tx} from '../db/connection.js'
+import {recordChanges, tableScope} from '../db/data-versions.js'
 import {CatalogError, type ValidationDetail, noSuchPath} from '../errors.js'
 import {compileMetricQuery, metricKind, sourceSql} from '../query/index.js'
 import {quoteIdent} from '../query/quote.js'
@@ -55,17 +56,41 @@ export async function loadTable(catalog: Catalog, table: string, file: string, o
       )
       const append = exists > 0 && !options.replace
       const mode: LoadResult['mode'] = append ? 'appended' : exists ? 'replaced' : 'created'
-      const sql = append
-        ? `INSERT INTO ${target} BY NAME SELECT * FROM ${READER[format]}`
-        : `CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${READER[format]}`
-      // Both statements answer with the number of rows written, as a one-row "Count" result.
-      const [written] = await tx.all<{Count: string}>(sql, [abs])
-      return {table, file: abs, format, rows: Number(written?.Count ?? 0), mode}
+      let rows: number
+      if (append) {
+        // Staged first, so the time range of the appended rows is known: a rollup over this table
+        // then refreshes only the periods those rows fall in (data_changes).
+        const staged = `temp.main.${quoteIdent(`load_${process.pid}_${Date.now()}`)}`
+        await tx.run(`CREATE TEMP TABLE ${staged.slice('temp.main.'.length)} AS SELECT * FROM ${READER[format]}`, [abs])
+        try {
+          const [written] = await tx.all<{Count: string}>(`INSERT INTO ${target} BY NAME SELECT * FROM ${staged}`)
+          rows = Number(written?.Count ?? 0)
+          await recordChanges(tx, [{scope: tableScope(table)!, kind: 'append', ranges: await timeRanges(tx, staged)}])
+        } finally {
+          await tx.run(`DROP TABLE IF EXISTS ${staged}`)
+        }
+      } else {
+        // Both statements answer with the number of rows written, as a one-row "Count" result.
+        const [written] = await tx.all<{Count: string}>(`CREATE OR REPLACE TABLE ${target} AS SELECT * FROM ${READER[format]}`, [abs])
+        rows = Number(written?.Count ?? 0)
+        await recordChanges(tx, [{scope: tableScope(table)!, kind: 'replace'}])
+      }
+      return {table, file: abs, format, rows, mode}
     })
   } catch (error) {
     if (error instanceof CatalogError) throw error
     throw new CatalogError('BAD_REQUEST', `cannot load ${file} as ${format}: ${firstLine(String((error as Error).message ?? error))}`, {file, format}, {cause: error})
   }
+}
+
+/** min and max of every DATE and TIMESTAMP column of `relation` (one scan), as logged change ranges. */
+async function timeRanges(tx: Tx, relation: string): Promise<{column: string; lo: string | null; hi: string | null}[]> {
+  const cols = (await tx.all<{column_name: string; column_type: string}>(`DESCRIBE ${relation}`)).filter((c) => /^(DATE|TIMESTAMP)/.test(c.column_type))
+  if (cols.length === 0) return []
+  const text = (c: string) => `strftime(CAST(${c} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')`
+  const select = cols.flatMap((c, i) => [`${text(`min(${quoteIdent(c.column_name)})`)} AS lo${i}`, `${text(`max(${quoteIdent(c.column_name)})`)} AS hi${i}`])
+  const [row] = await tx.all<Record<string, string | null>>(`SELECT ${select.join(', ')} FROM ${relation}`)
+  return cols.map((c, i) => ({column: c.column_name, lo: row![`lo${i}`] ?? null, hi: row![`hi${i}`] ?? null}))
 }
 
 /**

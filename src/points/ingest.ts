@@ -6,7 +6,7 @@ import {utcNow} from './point-date.js'
 import {type PointInput, readPoints} from './read-input.js'
 import {PointStager} from './stage.js'
 import type {IngestProgress, IngestResult, PointDefaults} from './types.js'
-import {dedupStaged, deleteReplaced, upsertDeduped} from './upsert.js'
+import {dedupStaged, deleteReplaced, logPointChanges, upsertDeduped} from './upsert.js'
 
 export interface IngestOptions {
   /** fields filled in where a point lacks them */
@@ -98,6 +98,7 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
     const result = await db.transaction(async (tx) => {
       const deleted = options.replaceSource === undefined ? 0 : await deleteReplaced(tx, staging.tables, groupedTable, options.replaceSource)
       const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp, staging.increments)
+      await logPointChanges(tx, staging.tables, groupedTable, options.replaceSource !== undefined)
       const r: IngestResult = {
         jobId,
         source,

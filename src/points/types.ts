@@ -152,6 +152,8 @@ export interface PointsResult {
   rows: PointsRow[]
   sql: string
   params: (string | number | boolean)[]
+  /** whether `metricat serve` answered from its result cache; false everywhere else */
+  cached?: boolean
 }
 
 export interface DataSource {

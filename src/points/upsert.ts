@@ -1,4 +1,5 @@
 import type {Database, Tx} from '../db/connection.js'
+import {pointsScope, recordChanges} from '../db/data-versions.js'
 import {quoteIdent} from '../query/quote.js'
 import {POINTS_TABLE} from './points-sql.js'
 import type {StagingTables} from './stage.js'
@@ -127,5 +128,24 @@ WHERE p.data_source_id = $1
       AND k.entity_id = p.entity_id AND k.granularity = p.granularity AND d.dimensions = p.dimensions
       AND make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us) = p."date")`,
     [dataSourceId],
+  )
+}
+
+/**
+ * Logs the batch in data_changes, in the write transaction: per metric key, the range of the
+ * batch's dates (what a rollup over the key refreshes). A snapshot batch may also have deleted
+ * points of its keys anywhere in time: each of its keys is logged as replaced.
+ */
+export async function logPointChanges(tx: Tx, tables: StagingTables, grouped: string, snapshot: boolean): Promise<void> {
+  const ts = 'make_timestamp(CAST(g.date_ms AS BIGINT) * 1000 + g.date_us)'
+  const fmt = "'%Y-%m-%d %H:%M:%S.%f'"
+  const rows = await tx.all<{key: string; lo: string; hi: string}>(
+    `SELECT k.metric_key AS key, strftime(min(${ts}), ${fmt}) AS lo, strftime(max(${ts}), ${fmt}) AS hi
+FROM ${t(grouped)} AS g JOIN ${t(tables.keys)} AS k ON k.id = g.key_id
+GROUP BY k.metric_key`,
+  )
+  await recordChanges(
+    tx,
+    rows.map((r) => (snapshot ? {scope: pointsScope(r.key), kind: 'replace' as const} : {scope: pointsScope(r.key), kind: 'points' as const, ranges: [{column: 'date', lo: r.lo, hi: r.hi}]})),
   )
 }

@@ -31,6 +31,8 @@ export interface MeasurePlan {
   source: string
   /** time column SQL */
   time: string
+  /** SQL for the latest timestamp of the measure's rows, for data_through (a rollup's stored `last_time`); default `time` */
+  lastTime?: string
   /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
   aggregate: string
   /** requested dimensions in request order, with this measure's SQL for each */

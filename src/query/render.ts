@@ -126,7 +126,8 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
  * a `max(time)` added to the measure's own GROUP BY, cost up to 30 % of the query).
  */
 function lastTimeSql(m: MeasurePlan): string {
-  return `SELECT CAST(${m.time} AS TIMESTAMP) AS t ${sourceWhere(m)} ORDER BY ${m.time} DESC NULLS LAST LIMIT 1`
+  const last = m.lastTime ?? m.time
+  return `SELECT CAST(${last} AS TIMESTAMP) AS t ${sourceWhere(m)} ORDER BY ${last} DESC NULLS LAST LIMIT 1`
 }
 
 /** `FROM source WHERE (definition filters) AND (extra)`: a scan of a measure's data, request predicates not applied. */

@@ -41,6 +41,8 @@ export interface MetricQuery {
   desc?: boolean
   /** a `=`/`in` filter value that no row has is an error instead of a warning */
   strict?: boolean
+  /** read raw rows even when a fresh rollup could answer (`--no-rollup`) */
+  no_rollup?: boolean
 }
 
 /** SQL text with `$n` placeholders and the values they bind, in order. */
@@ -54,6 +56,8 @@ export interface CompiledQuery {
   warnings?: string[]
   /** SQL column alias -> output column name, where they differ (points metrics) */
   aliases?: Record<string, string>
+  /** for a metric that declares rollups: the one read (or null) and why each was or was not */
+  rollup?: {used: string | null; considered: {id: string; used: boolean; reason: string}[]}
 }
 
 export type ResultRow = Record<string, string | number | boolean | null>
@@ -76,4 +80,8 @@ export interface QueryResult {
   rows: ResultRow[]
   sql: string
   params: FilterScalar[]
+  /** whether `metricat serve` answered from its result cache; false everywhere else */
+  cached?: boolean
+  /** for a metric that declares rollups: the one read (or null) and why each was or was not */
+  rollup?: CompiledQuery['rollup']
 }

@@ -12,7 +12,9 @@ import {
   parseTokenRequest,
   recordForId,
 } from '../core/requests.js'
+import {cachedResult, type ResultCache} from '../core/result-cache.js'
 import {type Principal, TokenStore} from '../core/tokens.js'
+import {pointsScope} from '../db/data-versions.js'
 import {CatalogError} from '../errors.js'
 import {authorize, createGuard, provenanceOf, type AuthEnv} from './auth.js'
 import {hostGuard} from './host.js'
@@ -36,6 +38,8 @@ export interface AppOptions {
   queryBodyLimit?: number
   /** most rows one metric query response may hold (default: no limit) */
   maxRows?: number
+  /** metric and points query results (README "Result cache"); none: every query runs */
+  cache?: ResultCache
 }
 
 /**
@@ -132,9 +136,15 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   })
   app.get(`/api/metrics/${ID}/sql`, read, async (c) => c.json(await catalog.compileQuery(parseQueryParams(c.req.param('id'), queryParams(c)))))
   app.post(`/api/metrics/${ID}/sql`, read, queryBody, async (c) => c.json(await catalog.compileQuery(parseQueryRequest(c.req.param('id'), await readJson(c)))))
-  app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), queryBody, async (c) =>
-    c.json(await catalog.queryMetric(parseQueryRequest(c.req.param('id'), await readJson(c)), {maxRows: options.maxRows})),
-  )
+  app.post(`/api/metrics/${QUERY_ID}/query`, guard('query'), queryBody, async (c) => {
+    const query = parseQueryRequest(c.req.param('id'), await readJson(c))
+    const {id, version} = await catalog.get(query.metric)
+    return c.json(
+      await cachedResult(catalog, options.cache, {kind: 'metric', id, version, query: {...query, metric: id}}, () => catalog.dataScopes(id, {variant: query.variant !== undefined}), () =>
+        catalog.queryMetric(query, {maxRows: options.maxRows}),
+      ),
+    )
+  })
   app.get(`/api/metrics/${PLAIN_ID}`, read, async (c) => {
     const version = c.req.query('version')
     if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version)) {
@@ -154,7 +164,13 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     return c.json(await ingestPoints(catalog, input as Parameters<typeof ingestPoints>[1], {source: 'body'}))
   })
   // HIT metrics-core's paths answer too: /api/metrics/query, /api/metrics/data-sources, /api/metrics/definitions.
-  app.on('POST', ['/api/metrics/points/query', '/api/metrics/query'], guard('query'), queryBody, async (c) => c.json(await queryPoints(catalog, (await readJson(c)) as PointsQuery)))
+  app.on('POST', ['/api/metrics/points/query', '/api/metrics/query'], guard('query'), queryBody, async (c) => {
+    const request = (await readJson(c)) as PointsQuery
+    const scope = typeof request?.key === 'string' ? [pointsScope(request.key)] : []
+    return c.json(await cachedResult(catalog, options.cache, {kind: 'points', request}, async () => scope, () => queryPoints(catalog, request)))
+  })
+  app.get('/api/cache/stats', read, (c) => c.json(options.cache?.stats() ?? {hits: 0, misses: 0, entries: 0, bytes: 0, max_bytes: 0, ttl_seconds: 0, evictions: 0}))
+  app.post('/api/admin/cache/clear', admin, (c) => c.json(options.cache?.clear() ?? {cleared: 0}))
   // A run that happened elsewhere (`metricat run --server`): recorded, and its points ingested when it succeeded.
   app.post('/api/metrics/runs', guard('ingest'), body, async (c) => c.json(await recordRunReport(catalog, await readJson(c), {canSetCommand: isAdmin(c.var.principal)})))
   // Commands are run by whoever runs the source: only admins set or see them (and the local file's user).

@@ -222,6 +222,15 @@ function build(): Json {
           parameters: [{name: 'id', in: 'path', required: true, schema: {type: 'string'}}],
         }),
       },
+      '/api/cache/stats': {
+        get: op('The result cache: hits, misses, entries, bytes (JSON size), max_bytes, ttl_seconds, evictions', READ, {
+          200: json({type: 'object', properties: Object.fromEntries(['hits', 'misses', 'entries', 'bytes', 'max_bytes', 'ttl_seconds', 'evictions'].map((k) => [k, {type: 'number'}]))}),
+          ...errors(401, 403),
+        }),
+      },
+      '/api/admin/cache/clear': {
+        post: op('Empty the result cache', ADMIN, {200: json({type: 'object', properties: {cleared: {type: 'integer'}}}), ...errors(401, 403)}),
+      },
       '/api/jobs': {
         get: op('The job log, newest first (as `metricat jobs`)', READ, {200: json({type: 'object', properties: {jobs: {type: 'array', items: ref('Job')}}}), ...errors(400, 401, 403)}, {
           parameters: [
@@ -337,6 +346,7 @@ function build(): Json {
             rows: {type: 'array', items: {type: 'object', description: 'period (ISO date), one key per dimension, value; with compare also previous_value and growth_pct; partial: true on the period the data ends inside (absent on the others)'}},
             sql: {type: 'string'},
             params: {type: 'array'},
+            cached: {type: 'boolean', description: 'true when the server answered from its result cache'},
           },
         },
         CompiledQuery: {type: 'object', properties: {sql: {type: 'string'}, params: {type: 'array'}, columns: {type: 'array', items: {type: 'string'}}, grain: {type: 'string'}}},
@@ -364,7 +374,7 @@ function build(): Json {
         PointsQuery: POINTS_QUERY_SCHEMA,
         PointsResult: {
           type: 'object',
-          properties: {key: {type: 'string'}, bucket: {type: 'string'}, agg: {type: 'string'}, columns: {type: 'array', items: {type: 'string'}}, rows: {type: 'array', items: {type: 'object'}}, sql: {type: 'string'}, params: {type: 'array'}},
+          properties: {key: {type: 'string'}, bucket: {type: 'string'}, agg: {type: 'string'}, columns: {type: 'array', items: {type: 'string'}}, rows: {type: 'array', items: {type: 'object'}}, sql: {type: 'string'}, params: {type: 'array'}, cached: {type: 'boolean', description: 'true when the server answered from its result cache'}},
         },
         DataSourceInput: {
           type: 'object',

@@ -5,6 +5,7 @@ import {availableParallelism, totalmem} from 'node:os'
 import {serve, type ServerType} from '@hono/node-server'
 
 import type {Catalog} from '../core/catalog.js'
+import {CACHE_DEFAULTS, ResultCache} from '../core/result-cache.js'
 import {generateToken, TokenStore} from '../core/tokens.js'
 import {CatalogError} from '../errors.js'
 import {removeAnnouncement, writeAnnouncement} from './announcement.js'
@@ -28,6 +29,10 @@ export interface ServerOptions {
   queryTimeoutMs?: number
   /** on stop, how long in-flight requests may take to finish before their queries are interrupted (default 10 s) */
   drainMs?: number
+  /** how long a cached query result is kept, in seconds (default 60; 0: no cache) */
+  cacheTtlSeconds?: number
+  /** most memory cached results may take, in megabytes (their JSON size; default 64) */
+  cacheMaxMegabytes?: number
 }
 
 /**
@@ -88,7 +93,8 @@ export async function startServer(catalog: Catalog, options: ServerOptions): Pro
   await catalog.list()
   const localToken = generateToken()
   const allowedHosts = allowedHostNames(options.host, options.allowedHosts)
-  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit, allowedHosts, queryBodyLimit: limits.queryBodyLimit, maxRows: limits.maxRows})
+  const cache = new ResultCache((options.cacheTtlSeconds ?? CACHE_DEFAULTS.ttlSeconds) * 1000, (options.cacheMaxMegabytes ?? CACHE_DEFAULTS.maxMegabytes) * 1024 * 1024)
+  const app = createApp(catalog, {tokens, publicRead: options.publicRead, localToken, bodyLimit: options.bodyLimit, allowedHosts, queryBodyLimit: limits.queryBodyLimit, maxRows: limits.maxRows, cache})
 
   let stopping = false
   // Once stopping, new requests are turned away before they reach the app or the database.

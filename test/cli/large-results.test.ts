@@ -47,7 +47,7 @@ describe('large query results', () => {
     expect(r.code).toBe(0)
     const parsed = JSON.parse(r.stdout)
     expect(parsed.rows).toHaveLength(ROWS)
-    expect(Object.keys(parsed)).toEqual(['metric', 'grain', 'unit', 'data_through', 'warnings', 'columns', 'rows', 'sql', 'params'])
+    expect(Object.keys(parsed)).toEqual(['metric', 'grain', 'unit', 'data_through', 'warnings', 'columns', 'rows', 'sql', 'params', 'cached'])
     expect(r.stdout).toBe(`${JSON.stringify(parsed, null, 2)}\n`)
     const sum = parsed.rows.reduce((s: number, row: {value: number}) => s + row.value, 0)
     expect(sum).toBe(Array.from({length: ROWS}, (_, i) => i % 7).reduce((s, v) => s + v, 0))

@@ -58,7 +58,7 @@ describe('metricat points (in-process)', () => {
   it('returns rows, SQL and parameters under --json', async () => {
     const r = await runCommand(['points', 'game.players', '--db', db, '--bucket', 'none', '--agg', 'max', '--where', 'platform=steam', '--json'])
     expect(r.code).toBe(0)
-    expect(json(r.stdout)).toEqual({key: 'game.players', bucket: 'none', agg: 'max', columns: ['value'], rows: [{value: 10}], sql: expect.any(String), params: ['game.players', '/platform', 'steam']})
+    expect(json(r.stdout)).toEqual({key: 'game.players', bucket: 'none', agg: 'max', columns: ['value'], rows: [{value: 10}], sql: expect.any(String), params: ['game.players', '/platform', 'steam'], cached: false})
   })
 
   it('rejects an unknown bucket as a usage error and a bad date with exit 1', async () => {

@@ -140,7 +140,7 @@ describe('reads', () => {
         '/api/data-sources',
       ]),
     )
-    expect(Object.keys(r.body.components.schemas.QueryRequest.properties)).toEqual(['grain', 'by', 'filters', 'from', 'to', 'range', 'compare', 'variant', 'limit', 'order', 'desc', 'strict'])
+    expect(Object.keys(r.body.components.schemas.QueryRequest.properties)).toEqual(['grain', 'by', 'filters', 'from', 'to', 'range', 'compare', 'variant', 'limit', 'order', 'desc', 'strict', 'no_rollup'])
     expect(r.body.paths['/api/admin/metrics'].post.requestBody.content['application/json'].schema).toEqual({$ref: '#/components/schemas/MetricDefinition'})
   })
 

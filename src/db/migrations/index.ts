@@ -6,6 +6,8 @@ import textDimensions from './0005-text-dimensions.js'
 import vocabulary from './0006-vocabulary.js'
 import scheduledSources from './0007-scheduled-sources.js'
 import chart from './0008-chart.js'
+import dataVersions from './0009-data-versions.js'
+import rollups from './0010-rollups.js'
 
 export interface Migration {
   version: number
@@ -14,4 +16,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources, chart]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources, chart, dataVersions, rollups]
