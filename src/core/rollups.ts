@@ -8,7 +8,7 @@ import {insertJob} from '../points/jobs.js'
 import {utcNow} from '../points/point-date.js'
 import {parseTimeBound} from '../query/dates.js'
 import {metricKind, planMetricQuery} from '../query/index.js'
-import {changedPeriods, coverage, materialize, readRollupStates, type RollupState} from '../rollups/refresh.js'
+import {changedPeriods, coverage, materialize, readRollupStates, sourceRows, type RollupState} from '../rollups/refresh.js'
 import {rollupId, rollupTable, rollupUnsupported, type RollupCandidate} from '../rollups/select.js'
 import type {Catalog} from './catalog.js'
 
@@ -63,6 +63,7 @@ export async function rollupStatuses(catalog: Catalog, metrics: StoredMetric[]):
     const why = await unsupported(catalog, metric)
     const scopes = why ? '*' : await sourceScopes(catalog, metric)
     const version = why || scopes === '*' ? null : await readDataVersion(catalog.db, scopes)
+    const rows = why || scopes === '*' ? null : await sourceRows(catalog.db, scopes)
     for (const spec of metric.rollups) {
       const id = rollupId(metric.id, spec)
       const state = states.get(id)
@@ -72,6 +73,7 @@ export async function rollupStatuses(catalog: Catalog, metrics: StoredMetric[]):
       else if (!state) [status, reason] = ['missing', `never refreshed; run metricat rollup refresh ${id}`]
       else if (state.content_hash !== metric.content_hash) [status, reason] = ['stale', `the definition of ${metric.id} changed since the last refresh`]
       else if (version !== null && version > state.source_version) [status, reason] = ['stale', `${(scopes as string[]).join(', ')} changed since the last refresh`]
+      else if (state.source_rows !== null && rows !== state.source_rows) [status, reason] = ['stale', `the row count of ${(scopes as string[]).join(', ')} changed since the last refresh (written by another tool?); run metricat rollup refresh --full`]
       out.push({
         id,
         metric: metric.id,
@@ -183,6 +185,7 @@ export async function refreshRollups(catalog: Catalog, ids: string[], options: {
           table_name: rollupTable(id),
           content_hash: metric.content_hash,
           source_version: version,
+          source_rows: await sourceRows(tx, scopes),
           refreshed_at: utcNow(),
           row_count: cov.rows,
           first_period: cov.first,
@@ -242,8 +245,8 @@ async function tableExists(tx: Tx, id: string): Promise<boolean> {
 
 async function writeState(tx: Tx, s: RollupState): Promise<void> {
   await tx.run(
-    `INSERT OR REPLACE INTO mc.metricat.rollups (id, metric_id, grain, dimensions, table_name, content_hash, source_version, refreshed_at, row_count, first_period, last_period, last_refresh, refresh_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS TIMESTAMP), $9, CAST($10 AS DATE), CAST($11 AS DATE), $12, $13)`,
-    [s.id, s.metric_id, s.grain, JSON.stringify(s.dimensions), s.table_name, s.content_hash, s.source_version, s.refreshed_at, s.row_count, s.first_period, s.last_period, s.last_refresh, s.refresh_ms],
+    `INSERT OR REPLACE INTO mc.metricat.rollups (id, metric_id, grain, dimensions, table_name, content_hash, source_version, refreshed_at, row_count, first_period, last_period, last_refresh, refresh_ms, source_rows)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS TIMESTAMP), $9, CAST($10 AS DATE), CAST($11 AS DATE), $12, $13, $14)`,
+    [s.id, s.metric_id, s.grain, JSON.stringify(s.dimensions), s.table_name, s.content_hash, s.source_version, s.refreshed_at, s.row_count, s.first_period, s.last_period, s.last_refresh, s.refresh_ms, s.source_rows],
   )
 }

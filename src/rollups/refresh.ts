@@ -23,6 +23,8 @@ export interface RollupState {
   table_name: string
   content_hash: string
   source_version: number
+  /** rows of the source tables at the refresh (DuckDB's table statistics), to notice writes by other tools */
+  source_rows: number | null
   refreshed_at: string
   row_count: number
   first_period: string | null
@@ -33,7 +35,7 @@ export interface RollupState {
 
 export async function readRollupStates(db: Pick<Database, 'all'> | Tx, metricId?: string): Promise<RollupState[]> {
   const rows = await db.all<Record<string, unknown>>(
-    `SELECT id, metric_id, grain, dimensions, table_name, content_hash, source_version::VARCHAR AS source_version,
+    `SELECT id, metric_id, grain, dimensions, table_name, content_hash, source_version::VARCHAR AS source_version, source_rows::VARCHAR AS source_rows,
        strftime(refreshed_at, '%Y-%m-%dT%H:%M:%SZ') AS refreshed_at, row_count::VARCHAR AS row_count,
        CAST(first_period AS VARCHAR) AS first_period, CAST(last_period AS VARCHAR) AS last_period, last_refresh, refresh_ms::VARCHAR AS refresh_ms
      FROM mc.metricat.rollups${metricId === undefined ? '' : ' WHERE metric_id = $1'} ORDER BY id`,
@@ -43,6 +45,7 @@ export async function readRollupStates(db: Pick<Database, 'all'> | Tx, metricId?
     ...(r as unknown as RollupState),
     dimensions: JSON.parse(r.dimensions as string) as string[],
     source_version: Number(r.source_version),
+    source_rows: r.source_rows === null ? null : Number(r.source_rows),
     row_count: Number(r.row_count),
     refresh_ms: r.refresh_ms === null ? null : Number(r.refresh_ms),
   }))
@@ -169,4 +172,19 @@ export async function coverage(tx: Tx, id: string): Promise<{rows: number; first
     `SELECT count(*)::VARCHAR AS n, CAST(min(period) AS VARCHAR) AS first, CAST(max(period) AS VARCHAR) AS last FROM ${rollupTable(id)}`,
   )
   return {rows: Number(row!.n), first: row!.first, last: row!.last}
+}
+
+/**
+ * Rows of the tables behind `scopes` (`table:<name>`, any database and schema), from DuckDB's
+ * table statistics: metadata, no scan. Writes by other tools than metricat bump no data version;
+ * a changed row count still marks the rollup stale.
+ */
+export async function sourceRows(db: Pick<Database, 'all'> | Tx, scopes: string[]): Promise<number | null> {
+  const names = scopes.filter((s) => s.startsWith('table:')).map((s) => s.slice('table:'.length))
+  if (names.length === 0) return null
+  const [row] = await db.all<{n: string | null}>(
+    `SELECT sum(estimated_size)::VARCHAR AS n FROM duckdb_tables() WHERE lower(table_name) IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]'))) AND schema_name <> 'metricat_rollups'`,
+    [JSON.stringify(names)],
+  )
+  return row!.n === null ? null : Number(row!.n)
 }

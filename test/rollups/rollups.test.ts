@@ -170,6 +170,15 @@ describe('incremental refresh', () => {
     expect((await refreshRollups(catalog, [`${REVENUE}@month`], {full: true}))[0]).toMatchObject({mode: 'full', reason: '--full'})
   })
 
+  it('a write by another tool (no data version) still makes it stale when the row count changed', async () => {
+    await refreshRollups(catalog, [`${REVENUE}@month`])
+    await catalog.db.run("INSERT INTO mc.main.orders BY NAME SELECT 900100 AS order_id, TIMESTAMP '2025-07-01 09:00:00' AS ordered_at, 5.0 AS amount, 'completed' AS status")
+    const [month] = (await rollupStatuses(catalog, [await catalog.get(REVENUE)])).filter((r) => r.id === `${REVENUE}@month`)
+    expect(month).toMatchObject({status: 'stale', reason: expect.stringContaining('the row count of table:orders changed')})
+    expect((await catalog.queryMetric({metric: REVENUE, grain: 'year'})).rollup?.used).toBeNull()
+    expect((await refreshRollups(catalog, [`${REVENUE}@month`], {full: true}))[0]!.mode).toBe('full')
+  })
+
   it('refuses an unknown rollup id, listing the declared ones', async () => {
     await expect(refreshRollups(catalog, ['revenue/nope'])).rejects.toMatchObject({code: 'NOT_FOUND', message: expect.stringContaining(`${REVENUE}@month`)})
   })
@@ -180,7 +189,7 @@ describe('every starter metric', () => {
     const metrics = (await catalog.list()).filter((m) => m.id !== REVENUE)
     const served: string[] = []
     for (const m of metrics) {
-      const dims = (m.dimensions ?? []).map(dimensionName)
+      const dims = (m.dimensions ?? []).map(dimensionName).slice(0, 2)
       const rollups = [{grain: 'day', ...(dims.length > 0 ? {by: dims} : {})}, {grain: 'month'}]
       let accepted = true
       try {
@@ -205,7 +214,7 @@ describe('every starter metric', () => {
       const requests: Omit<MetricQuery, 'metric'>[] =
         m.type === 'count_distinct'
           ? [{grain: 'month'}, {grain: 'day', by: dims, from: '2025-03-01', to: '2025-04-01'}]
-          : [{grain: 'month'}, {grain: 'quarter', ...(dims[0] ? {by: [dims[0]]} : {})}, {grain: 'week', from: '2025-01-06', to: '2025-02-03'}, {grain: 'year', compare: 'previous'}]
+          : [{grain: 'quarter', ...(dims[0] ? {by: [dims[0]]} : {}), compare: 'previous'}, {grain: 'week', from: '2025-01-06', to: '2025-02-03'}]
       for (const q of requests) {
         const {rolled, raw} = await both(q, m.id)
         expect(rolled.rollup?.used, `${m.id} ${JSON.stringify(q)}: ${JSON.stringify(rolled.rollup)}`).not.toBeNull()
@@ -220,7 +229,7 @@ describe('every starter metric', () => {
     }
     // the pack's sums, counts, distinct counts and averages are served; ratios, medians and snapshots are refused
     expect(served.length).toBeGreaterThanOrEqual(6)
-  })
+  }, 240_000)
 })
 
 describe('YAML and the CLI', () => {

@@ -15,6 +15,7 @@ CREATE TABLE metricat.rollups (
   table_name VARCHAR NOT NULL,
   content_hash VARCHAR NOT NULL,
   source_version BIGINT NOT NULL,
+  source_rows BIGINT,
   refreshed_at TIMESTAMP NOT NULL,
   row_count BIGINT NOT NULL,
   first_period DATE,
