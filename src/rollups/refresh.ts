@@ -97,8 +97,9 @@ export async function changedPeriods(tx: Tx, scopes: string[], since: number, ti
 function materializeSql(def: MetricDefinition, spec: RollupSpec, m: MeasurePlan, range?: {lo: string; hi: string}): {sql: string; params: string[]} {
   const params: string[] = []
   const avg = def.type === 'avg'
-  // the plan's aggregate for avg is `avg(<expr>)`: sum and count of the same expression re-aggregate it
-  const inner = avg ? m.aggregate.slice('avg('.length, -1) : undefined
+  // the plan's aggregate for avg is `favg(<expr>)` (or `avg(...)`): sum and count of the same expression re-aggregate it
+  const inner = avg ? /^f?avg\(([\s\S]*)\)$/i.exec(m.aggregate.trim())?.[1] : undefined
+  if (avg && inner === undefined) throw new Error(`cannot read the averaged expression of ${m.aggregate}`)
   const where = [...m.conditions.map((c) => `(${c})`), `${m.time} IS NOT NULL`]
   if (range) {
     params.push(range.lo, range.hi)
@@ -108,7 +109,7 @@ function materializeSql(def: MetricDefinition, spec: RollupSpec, m: MeasurePlan,
     `CAST(date_trunc(${TRUNC[spec.grain]}, ${m.time}) AS DATE) AS period`,
     ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
     `CAST(${m.aggregate} AS DOUBLE) AS value`,
-    avg ? `CAST(sum(${inner}) AS DOUBLE) AS sum_v` : 'CAST(NULL AS DOUBLE) AS sum_v',
+    avg ? `CAST(fsum(${inner}) AS DOUBLE) AS sum_v` : 'CAST(NULL AS DOUBLE) AS sum_v',
     avg ? `count(${inner}) AS count_v` : 'CAST(NULL AS BIGINT) AS count_v',
     `CAST(max(${m.time}) AS TIMESTAMP) AS last_time`,
     'CAST(NULL AS DOUBLE) AS previous_value',
