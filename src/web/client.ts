@@ -154,6 +154,32 @@ function setUpExplore(): void {
   })
 }
 
+/**
+ * The filter value box suggests the chosen dimension's values (GET /api/metrics/{id}/dimensions/
+ * {d}/values, most rows first) when it gets focus. Without an API token in this tab (signed in by
+ * the cookie only) there are no suggestions; typing still works.
+ */
+function setUpValueSuggestions(): void {
+  const loaded = new Map<string, string[]>()
+  document.addEventListener('focusin', async (event) => {
+    const input = event.target as HTMLInputElement
+    if (input.id !== 'f_val') return
+    const form = input.form
+    const dimension = (form?.elements.namedItem('f_dim') as HTMLSelectElement | null)?.value
+    const list = document.getElementById('f_val-values')
+    if (!form?.dataset.metric || !dimension || !list) return
+    if (!sessionStorage.getItem(TOKEN_KEY) && document.getElementById('sign-out')) return
+    const key = `${form.dataset.metric}\u0000${dimension}`
+    if (!loaded.has(key)) {
+      const response = await fetch(`/api/metrics/${form.dataset.metric}/dimensions/${encodeURIComponent(dimension)}/values?limit=100`, {headers: authHeaders()})
+      if (!response.ok) return
+      const body = (await response.json()) as {values: {value: unknown}[]}
+      loaded.set(key, body.values.map((v) => String(v.value ?? '')).filter(Boolean))
+    }
+    list.replaceChildren(...loaded.get(key)!.map((value) => Object.assign(document.createElement('option'), {value})))
+  })
+}
+
 function epochSeconds(period: string): number {
   return Date.parse(period.length === 10 ? `${period}T00:00:00Z` : period.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(period) ? period : `${period}Z`) / 1000
 }
@@ -229,4 +255,5 @@ window.addEventListener('resize', () => {
 setUpSignIn()
 setUpSearch()
 setUpExplore()
+setUpValueSuggestions()
 drawCharts()

@@ -441,7 +441,7 @@ export function ExploreSection(props: {metric: StoredMetric; state: ExploreState
   return (
     <section id="explore" aria-labelledby="explore-h" data-query={props.query}>
       <h2 id="explore-h">Chart</h2>
-      <form class="controls" id="explore-form" method="get" action={base} data-fragment={`${base}/explore`}>
+      <form class="controls" id="explore-form" method="get" action={base} data-fragment={`${base}/explore`} data-metric={m.id}>
         <Select id="grain" label="Grain" empty={`default (${m.grain ?? 'month'})`} options={GRAINS} selected={s.grain} />
         <Select id="range" label="Range" empty="all data (or from/to)" options={RANGES} selected={s.range} />
         <DateRange from={s.from} to={s.to} />
@@ -464,7 +464,8 @@ export function ExploreSection(props: {metric: StoredMetric; state: ExploreState
             )}
             <Select id="f_dim" label="Dimension" options={dims} />
             <Select id="f_op" label="Operator" options={OPS} />
-            <Field id="f_val" label="Value (a list: a,b)" />
+            <Field id="f_val" label="Value (a list: a,b)" list="f_val-values" />
+            <datalist id="f_val-values"></datalist>
           </fieldset>
         )}
         <button class="primary" type="submit" id="apply">
@@ -533,11 +534,11 @@ function Select(props: {id: string; label: string; options: readonly (string | r
   )
 }
 
-function Field(props: {id: string; label: string; value?: string; required?: boolean}) {
+function Field(props: {id: string; label: string; value?: string; required?: boolean; list?: string}) {
   return (
     <label for={props.id}>
       {props.label}
-      <input id={props.id} name={props.id} type="text" value={props.value ?? ''} autocomplete="off" required={props.required} />
+      <input id={props.id} name={props.id} type="text" value={props.value ?? ''} autocomplete="off" required={props.required} list={props.list} />
     </label>
   )
 }

@@ -180,6 +180,10 @@ describe.skipIf(!chromium)('web pages in Chromium', () => {
     await drawn()
     await page.selectOption('#f_dim', 'region')
     await page.selectOption('#f_op', 'in')
+    // the value box suggests the dimension's values
+    await page.focus('#f_val')
+    await page.waitForFunction(() => document.querySelectorAll('#f_val-values option').length > 0)
+    expect((await page.$$eval('#f_val-values option', (os) => os.map((o) => (o as HTMLOptionElement).value))).sort()).toEqual(['APAC', 'EU', 'LATAM', 'NA'])
     await page.fill('#f_val', 'EU,NA')
     await page.press('#f_val', 'Enter')
     await page.waitForURL(/where=region\+in\+EU%2CNA/)

@@ -97,6 +97,17 @@ describe('web pages (in-process)', () => {
     expect(await r.text()).toMatch(/class="alert" role="alert" id="explore-error">[^<]*nope/)
   })
 
+  it('escapes what a request sends wherever the page shows it (filter chips, warnings, the query)', async () => {
+    const evil = '<img src=x onerror=alert(1)>'
+    const r = await get(app, `/metrics/revenue/total_revenue?by=region&where=${encodeURIComponent(`region=${evil}`)}&from=2026-01-01`, demo.token.analyst)
+    expect(r.status).toBe(200)
+    const html = await r.text()
+    expect(html).not.toContain('<img')
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    const search = await (await get(app, `/?q=${encodeURIComponent('</script><script>alert(1)</script>')}`, demo.token.analyst)).text()
+    expect(search).not.toContain('<script>alert(1)')
+  })
+
   it('answers an unknown metric with an HTML 404 that names it', async () => {
     const r = await get(app, '/metrics/revenue/nope', demo.token.analyst)
     expect(r.status).toBe(404)
