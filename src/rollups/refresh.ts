@@ -137,7 +137,7 @@ export async function materialize(tx: Tx, id: string, def: MetricDefinition, spe
       written += await tx.changes(`INSERT INTO ${table} ${sql}`, params)
     }
   }
-  await growth(tx, table, spec, ZERO_FILLED.has(def.type ?? ''))
+  await growth(tx, table, spec, ZERO_FILLED.has(def.type ?? ''), ranges)
   return written
 }
 
@@ -151,15 +151,32 @@ async function count(tx: Tx, table: string): Promise<number> {
  * that period lies inside the rollup but has no row; NULL before the first period); growth_pct:
  * (value - previous) / |previous| * 100, NULL when previous is 0 or NULL. As `--compare previous`.
  */
-async function growth(tx: Tx, table: string, spec: RollupSpec, zeroFilled: boolean): Promise<void> {
+async function growth(tx: Tx, table: string, spec: RollupSpec, zeroFilled: boolean, ranges?: {lo: string; hi: string}[]): Promise<void> {
   const dims = spec.by ?? []
-  const on = [`p.period = CAST(r.period - ${STEP[spec.grain]} AS DATE)`, ...dims.map((d) => `p.${quoteIdent(d)} IS NOT DISTINCT FROM r.${quoteIdent(d)}`)]
-  const prev = zeroFilled
-    ? `CASE WHEN p.value IS NULL AND CAST(r.period - ${STEP[spec.grain]} AS DATE) >= (SELECT min(period) FROM ${table}) THEN 0 ELSE p.value END`
-    : 'p.value'
-  await tx.run(`CREATE OR REPLACE TEMP TABLE rollup_growth AS
+  const step = STEP[spec.grain]
+  const on = [`p.period = CAST(r.period - ${step} AS DATE)`, ...dims.map((d) => `p.${quoteIdent(d)} IS NOT DISTINCT FROM r.${quoteIdent(d)}`)]
+  const prev = zeroFilled ? `CASE WHEN p.value IS NULL AND CAST(r.period - ${step} AS DATE) >= (SELECT min(period) FROM ${table}) THEN 0 ELSE p.value END` : 'p.value'
+  // After an incremental refresh only the rebuilt periods and the one after each can change,
+  // unless a rebuilt period is the first one (then "before the first period" moved).
+  const params: string[] = []
+  let only = ''
+  if (ranges && ranges.length > 0) {
+    const [row] = await tx.all<{first: string | null}>(`SELECT CAST(min(period) AS VARCHAR) AS first FROM ${table}`)
+    if (row!.first !== null && ranges.every((r) => r.lo > row!.first!)) {
+      only = ` WHERE ${ranges
+        .map((r) => {
+          params.push(r.lo, r.hi)
+          return `(r.period >= CAST($${params.length - 1} AS DATE) AND r.period < CAST(CAST($${params.length} AS DATE) + ${step} AS DATE))`
+        })
+        .join(' OR ')}`
+    }
+  }
+  await tx.run(
+    `CREATE OR REPLACE TEMP TABLE rollup_growth AS
 SELECT r.period, ${dims.map((d) => `r.${quoteIdent(d)}`).join(', ')}${dims.length > 0 ? ', ' : ''}${prev} AS previous_value
-FROM ${table} AS r LEFT JOIN ${table} AS p ON ${on.join(' AND ')}`)
+FROM ${table} AS r LEFT JOIN ${table} AS p ON ${on.join(' AND ')}${only}`,
+    params,
+  )
   const match = ['g.period = t.period', ...dims.map((d) => `g.${quoteIdent(d)} IS NOT DISTINCT FROM t.${quoteIdent(d)}`)]
   await tx.run(`UPDATE ${table} AS t SET previous_value = g.previous_value,
   growth_pct = CASE WHEN g.previous_value IS NULL OR g.previous_value = 0 THEN NULL ELSE (t.value - g.previous_value) / abs(g.previous_value) * 100 END

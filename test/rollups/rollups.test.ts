@@ -35,6 +35,24 @@ afterAll(() => {
   cleanup()
 })
 
+/** The month rollup's stored growth columns equal `--compare previous` on the raw table (after the first period). */
+async function expectGrowthAsCompare(): Promise<void> {
+  const stored = await catalog.db.all<{period: string; value: number; previous_value: number | null; growth_pct: number | null}>(
+    `SELECT CAST(period AS VARCHAR) AS period, value, previous_value, growth_pct FROM mc.metricat_rollups."${REVENUE}@month" ORDER BY period`,
+  )
+  const raw = await catalog.queryMetric({metric: REVENUE, grain: 'month', compare: 'previous', no_rollup: true})
+  const byPeriod = new Map(raw.rows.map((r) => [r.period, r]))
+  expect(stored[0]!.previous_value).toBeNull()
+  let compared = 0
+  for (const row of stored.slice(1)) {
+    const want = byPeriod.get(row.period)
+    if (!want) continue // a period after data_through
+    expectSameRows([{previous_value: row.previous_value, growth_pct: row.growth_pct}], [{previous_value: want.previous_value, growth_pct: want.growth_pct}])
+    compared++
+  }
+  expect(compared).toBeGreaterThan(12)
+}
+
 async function both(q: Omit<MetricQuery, 'metric'>, metric = REVENUE) {
   const rolled = await catalog.queryMetric({metric, ...q})
   const raw = await catalog.queryMetric({metric, ...q, no_rollup: true})
@@ -120,17 +138,7 @@ describe('rollup selection', () => {
   })
 
   it('stores previous value and growth per period, as --compare previous computes them', async () => {
-    const stored = await catalog.db.all<{period: string; value: number; previous_value: number | null; growth_pct: number | null}>(
-      `SELECT CAST(period AS VARCHAR) AS period, value, previous_value, growth_pct FROM mc.metricat_rollups."${REVENUE}@month" ORDER BY period`,
-    )
-    const raw = await catalog.queryMetric({metric: REVENUE, grain: 'month', compare: 'previous', no_rollup: true})
-    const byPeriod = new Map(raw.rows.map((r) => [r.period, r]))
-    expect(stored[0]!.previous_value).toBeNull()
-    for (const row of stored.slice(1)) {
-      const want = byPeriod.get(row.period)
-      if (!want) continue // a period after data_through
-      expectSameRows([{previous_value: row.previous_value, growth_pct: row.growth_pct}], [{previous_value: want.previous_value, growth_pct: want.growth_pct}])
-    }
+    await expectGrowthAsCompare()
   })
 })
 
@@ -155,6 +163,8 @@ describe('incremental refresh', () => {
       expect(rolled.rollup?.used).not.toBeNull()
       expectSameRows(rolled.rows, raw.rows)
     }
+    // growth of the rebuilt month and of the month after it follow the new values
+    await expectGrowthAsCompare()
   })
 
   it('does nothing when nothing changed, and --from/--to rebuilds the given periods', async () => {
