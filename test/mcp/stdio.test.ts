@@ -1,6 +1,6 @@
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 
 import {openCatalog} from '../../src/core/catalog.js'
 import {BIN, ROOT, runCommand} from '../helpers.js'
@@ -218,7 +218,8 @@ describe('metricat mcp without a usable database', () => {
       const r = await call(other, 'list_metrics')
       expect(r.isError).toBe(true)
       expect(r.data.error).toMatchObject({code: 'NOT_FOUND', message: `no metricat database at ${missing}; run \`metricat init\` first, or pass --db PATH`})
-      expect(err).toContain(`no metricat database at ${missing}`)
+      // stderr is another pipe: its line can reach this process after the call's answer on stdout
+      await vi.waitFor(() => expect(err).toContain(`no metricat database at ${missing}`))
     } finally {
       await other.close()
     }
