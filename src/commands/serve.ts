@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 
 export default class Serve extends BaseCommand {
-  static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json).'
+  static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json) and as web pages at /.'
   static description = `Binds 127.0.0.1:8787 unless told otherwise. Requests need \`Authorization: Bearer <token>\` (\`metricat token create\`); --public-read lets catalog reads through without one. Listening on a non-loopback host is refused while no token exists.
 
 While it runs the server holds the database file; other metricat commands on the same --db go through it (it announces itself in <db>.server.json). Queries run on a pool of read connections (one per core by default), each under --query-timeout (504 when exceeded) and all under DuckDB's --memory-limit; writes are serialised on one connection. Metric and points query results are cached (--cache-ttl, --cache-size) under the data version of what they read: import, put, delete, load, ingest and rollup refresh invalidate them at once; every result says \`cached: true|false\`.
@@ -57,7 +57,7 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     })
     // one line on stdout with the URL (scripts wait for it); the rest goes to stderr
     this.log(`metricat serving ${catalog.file} at ${server.url}`)
-    this.logToStderr(`API description: ${server.url}/api/openapi.json. Ctrl-C to stop.`)
+    this.logToStderr(`Web pages: ${server.url}/ · API description: ${server.url}/api/openapi.json. Ctrl-C to stop.`)
     let scheduler: import('../core/scheduler.js').Scheduler | undefined
     if (flags.scheduler) {
       const {Scheduler} = await import('../core/scheduler.js')
