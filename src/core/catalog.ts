@@ -269,7 +269,7 @@ export class Catalog implements CatalogApi {
         // show works without the warehouse (or with a broken definition); the data just is not known
         return metric
       }
-      return metricKind(metric) === 'sql' || metricKind(metric) === 'points' ? metric : {...metric, data_through: dataThrough}
+      return metricKind(metric) === 'sql' ? metric : {...metric, data_through: dataThrough}
     }
     const history = await this.history(id)
     const v = history.find((h) => h.version === version)
@@ -567,9 +567,6 @@ export class Catalog implements CatalogApi {
    */
   async dimensionValues(id: string, dimension: string, options: {search?: string; limit?: number} = {}): Promise<DimensionValues> {
     const metric = await this.get(id)
-    if (metricKind(metric) === 'points') {
-      throw new CatalogError('BAD_REQUEST', `${metric.id} is a points metric; list its dimension values with a points query (query_points with by: [${JSON.stringify(dimension)}])`, {metric: metric.id})
-    }
     const all = await this.all()
     const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup)
@@ -606,10 +603,6 @@ export class Catalog implements CatalogApi {
   async compileQuery(query: MetricQuery): Promise<CompiledQuery> {
     const metric = await this.get(query.metric)
     const kind = metricKind(metric)
-    if (kind === 'points') {
-      const {compilePointsMetric} = await import('./points-metric.js')
-      return compilePointsMetric(metric, query)
-    }
     const all = await this.all()
     const lookup = metricLookup(all)
     await this.assertRunnable(metric, lookup)
@@ -764,7 +757,7 @@ export class Catalog implements CatalogApi {
     if (checked.length === 0) return []
     const metric = await this.get(query.metric)
     const kind = metricKind(metric)
-    if (kind === 'sql' || kind === 'points' || query.variant !== undefined) return []
+    if (kind === 'sql' || query.variant !== undefined) return []
     const all = await this.all()
     const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, await this.compileOptions([...all.values()]))
@@ -841,14 +834,14 @@ export class Catalog implements CatalogApi {
   }
 
   /**
-   * The last timestamp (ISO, UTC) of a table metric's data after its definition filters (the
-   * latest of its inputs' for ratio/derived metrics); null for SQL-only and points metrics and
-   * when there is no data.
+   * The last timestamp (ISO, UTC) of a metric's data after its definition filters (the latest of
+   * its inputs' for ratio/derived metrics; a points metric's last point); null for SQL-only
+   * metrics and when there is no data.
    */
   async dataThrough(id: string): Promise<string | null> {
     const metric = await this.get(id)
     const kind = metricKind(metric)
-    if (kind === 'sql' || kind === 'points') return null
+    if (kind === 'sql') return null
     const all = await this.all()
     const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id}, lookup)

@@ -1,3 +1,4 @@
+import {GRAIN_ALIASES} from '../catalog/types.js'
 import type {ValidationDetail} from '../errors.js'
 import type {Filter} from '../query/types.js'
 
@@ -5,8 +6,11 @@ import type {Filter} from '../query/types.js'
 export const GRANULARITIES = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const
 export type Granularity = (typeof GRANULARITIES)[number]
 
-/** HIT metrics-core's spellings, accepted wherever a granularity is (points, queries, flags) and stored as the canonical name. */
-export const GRANULARITY_ALIASES = {hourly: 'hour', daily: 'day', weekly: 'week', monthly: 'month', quarterly: 'quarter', yearly: 'year'} as const satisfies Record<string, Granularity>
+/**
+ * HIT metrics-core's spellings, accepted wherever a granularity is (points, queries, flags) and
+ * stored as the canonical name: the metric grains' aliases (one table) plus `hourly`.
+ */
+export const GRANULARITY_ALIASES = {hourly: 'hour', ...GRAIN_ALIASES} as const satisfies Record<string, Granularity>
 
 /** Every accepted spelling: the canonical names, then HIT's. */
 export const GRANULARITY_INPUTS = [...GRANULARITIES, ...(Object.keys(GRANULARITY_ALIASES) as (keyof typeof GRANULARITY_ALIASES)[])] as const

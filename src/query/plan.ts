@@ -1,7 +1,9 @@
 import {dimensionSpec, type Grain, type MetricDefinition, type MetricType, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
-import {isPlainQualifiedName, parenthesize, quoteIdent, quoteQualified} from './quote.js'
+import {POINTS_TABLE, dimensionPointer} from '../points/points-sql.js'
+import type {Predicate} from './predicate.js'
+import {isPlainQualifiedName, parenthesize, quoteIdent, quoteLiteral, quoteQualified} from './quote.js'
 import {
   resolveMetricQuery,
   type CompileOptions,
@@ -11,15 +13,11 @@ import {
   type ResolvedLeaf,
   type ResolvedValue,
 } from './resolve.js'
-import type {CompareMode, FilterOp, FilterScalar, MetricQuery, QueryOrder} from './types.js'
+import type {CompareMode, MetricQuery, QueryOrder} from './types.js'
 
 /** A request filter bound to one measure's SQL for its dimension. Values are bound, never inlined. */
-export interface PredicatePlan {
+export interface PredicatePlan extends Predicate {
   dimension: string
-  /** SQL for the dimension in this measure's table (reviewed text or a quoted column) */
-  sql: string
-  op: FilterOp
-  value?: FilterScalar | FilterScalar[]
 }
 
 /** One aggregate over one table, grouped by period and the requested dimensions. */
@@ -200,19 +198,40 @@ function planRollup(def: MetricDefinition, grain: Grain): MeasurePlan['rollup'] 
   return {grain: base, aggregation}
 }
 
+/**
+ * Where a leaf's rows come from: its table, time column and dimension SQL; or, for a metric with
+ * `points_key`, the ingested points of that key (time `date`, the aggregated expression `value`,
+ * dimensions the text of the point's dimension keys).
+ */
+function leafSource(def: MetricDefinition): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
+  if (typeof def.points_key === 'string' && def.points_key.trim() !== '') {
+    return {
+      source: quoteQualified(POINTS_TABLE),
+      time: '"date"',
+      conditions: [`metric_key = ${quoteLiteral(def.points_key)}`],
+      dimension: (name) => `json_extract_string(dimensions, ${quoteLiteral(dimensionPointer(name))})`,
+      text: true,
+      // a count of points counts rows; any other type aggregates their value
+      def: {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})},
+    }
+  }
+  return {source: sourceSql(def.table_name as string), time: timeSql(def.time_column as string), conditions: [], dimension: (name) => dimensionSql(def, name), text: false, def}
+}
+
 function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery): MeasurePlan {
-  const def = leaf.def
-  const time = timeSql(def.time_column as string)
-  const dims = q.by.map((name) => ({name, sql: dimensionSql(def, name)}))
-  const predicates = q.filters.map((f: ResolvedFilter): PredicatePlan => ({...f, sql: dimensionSql(def, f.dimension)}))
+  const from = leafSource(leaf.def)
+  const def = from.def
+  const time = from.time
+  const dims = q.by.map((name) => ({name, sql: from.dimension(name)}))
+  const predicates = q.filters.map((f: ResolvedFilter): PredicatePlan => ({...f, sql: from.dimension(f.dimension), ...(from.text ? {text: true} : {})}))
   return {
     alias,
     metric: def.id,
-    source: sourceSql(def.table_name as string),
+    source: from.source,
     time,
     aggregate: aggregateSql(def, time, leaf.expressionIsAggregate),
     dimensions: dims,
-    conditions: [...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
+    conditions: [...from.conditions, ...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
     fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
     rounded: def.type === undefined || def.type === 'sum' || def.type === 'avg' || leaf.expressionIsAggregate === true,

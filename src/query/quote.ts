@@ -31,3 +31,13 @@ export function parenthesize(sql: string): string {
   const s = sql.trim()
   return s.includes('--') ? `(${s}\n)` : `(${s})`
 }
+
+/**
+ * A string from a reviewed definition (a points metric's `points_key`, a dimension key's JSON
+ * Pointer) as an SQL string literal: quotes doubled (DuckDB reads backslashes literally). Never for
+ * request input, which is always bound.
+ */
+export function quoteLiteral(text: string): string {
+  if (text.includes('\0')) throw new Error('quoteLiteral: text contains a NUL character')
+  return `'${text.replaceAll("'", "''")}'`
+}

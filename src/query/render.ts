@@ -1,5 +1,6 @@
 import type {Grain} from '../catalog/types.js'
 import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {renderPredicate} from './predicate.js'
 import {parenthesize, quoteIdent} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 
@@ -43,36 +44,6 @@ const COMPARE_INTERVAL: Record<CompareMode, Record<Grain, string>> = {
 
 const BINARY_SQL: Record<'+' | '-' | '*', string> = {'+': '+', '-': '-', '*': '*'}
 
-function renderPredicate(p: PredicatePlan, params: Params): string {
-  const d = p.sql
-  const one = (): string => params.add(p.value as FilterScalar)
-  const list = (): string => (p.value as FilterScalar[]).map((v) => params.add(v)).join(', ')
-  switch (p.op) {
-    case '=':
-      return `${d} = ${one()}`
-    case '!=':
-      // Rows where the dimension is NULL are "not equal to EU" too, as analysts expect.
-      return `${d} IS DISTINCT FROM ${one()}`
-    case '>':
-      return `${d} > ${one()}`
-    case '>=':
-      return `${d} >= ${one()}`
-    case '<':
-      return `${d} < ${one()}`
-    case '<=':
-      return `${d} <= ${one()}`
-    case 'in':
-      return `${d} IN (${list()})`
-    case 'not_in':
-      return `(${d} NOT IN (${list()}) OR ${d} IS NULL)`
-    case 'contains':
-      return `contains(CAST(${d} AS VARCHAR), ${one()})`
-    case 'is_null':
-      return `${d} IS NULL`
-    case 'not_null':
-      return `${d} IS NOT NULL`
-  }
-}
 
 /** WHERE conditions of a measure's scan: definition filters, the time range, request predicates. */
 function measureWhere(m: MeasurePlan, plan: AggregatePlan, params: Params): string[] {

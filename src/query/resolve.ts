@@ -1,4 +1,4 @@
-import {GRAINS, dimensionName, type Grain, type MetricDefinition} from '../catalog/types.js'
+import {GRAINS, dimensionName, type Grain, type MetricDefinition, type MetricType} from '../catalog/types.js'
 import {CatalogError, FIND_METRIC_HINT} from '../errors.js'
 import {compareBounds, parseRange, parseTimeBound, todayUtc, type TimeBound} from './dates.js'
 import {parseFormula, resolveMetricRef, type FormulaNode} from './formula.js'
@@ -124,6 +124,15 @@ function hasText(s: unknown): s is string {
   return typeof s === 'string' && s.trim() !== ''
 }
 
+/** Types a points metric may have: each is an aggregate over the points' `value`. */
+export const POINTS_TYPES: readonly MetricType[] = ['sum', 'count', 'avg', 'min', 'max', 'last']
+
+function checkPointsType(def: MetricDefinition): void {
+  if (!POINTS_TYPES.includes(def.type ?? 'sum')) {
+    throw invalid(`${def.id} has points_key but type ${def.type}; points metrics use one of ${POINTS_TYPES.join(', ')}`, {metric: def.id})
+  }
+}
+
 function declaredDimensions(def: MetricDefinition): string[] {
   return (def.dimensions ?? []).map(dimensionName)
 }
@@ -154,8 +163,8 @@ function resolveValue(
     const child = lookup(id)
     if (!child) throw invalid(`${role} of ${def.id} references unknown metric ${show(id)}`, {metric: def.id, reference: id})
     const childKind = metricKind(child)
-    if (childKind === 'sql' || childKind === 'points') {
-      throw invalid(`${role} of ${def.id} is ${id}, which is ${childKind === 'sql' ? 'a SQL-only metric' : 'computed from points'} and cannot be combined; use a metric with an expression`, {
+    if (childKind === 'sql') {
+      throw invalid(`${role} of ${def.id} is ${id}, which is a SQL-only metric and cannot be combined; use a metric with an expression`, {
         metric: def.id,
         reference: id,
       })
@@ -187,9 +196,9 @@ function resolveValue(
       return convert(parseFormula(def, def.formula))
     }
     case 'aggregate':
+    case 'points':
       return {kind: 'leaf', def, inheritedFilters}
     case 'sql':
-    case 'points':
       throw new Error(`unreachable: ${kind} metric ${def.id} reached resolveValue`)
   }
 }
@@ -345,12 +354,6 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
   }
   const kind = metricKind(def)
   if (kind === 'sql') return resolveSqlOnly(def, query)
-  if (kind === 'points') {
-    // Catalog.compileQuery sends points metrics to the points compiler before they get here.
-    throw badRequest(`${def.id} is computed from ingested points (points_key ${def.points_key}); query it with \`metricat points ${def.points_key}\``, {
-      metric: def.id,
-    })
-  }
 
   const grain = query.grain ?? def.grain ?? 'month'
   if (!(GRAINS as readonly string[]).includes(grain)) {
@@ -364,6 +367,10 @@ export function resolveMetricQuery(query: MetricQuery, lookup: MetricLookup, opt
   const leaves = leavesOf(value)
   for (const leaf of leaves) if (hasText(leaf.def.expression) && options.isAggregate?.(leaf.def.expression)) leaf.expressionIsAggregate = true
   for (const leaf of leaves) {
+    if (hasText(leaf.def.points_key)) {
+      checkPointsType(leaf.def)
+      continue
+    }
     if (!hasText(leaf.def.table_name)) throw invalid(`metric ${leaf.def.id} has no table to compute its expression over`, {metric: leaf.def.id})
     if (!hasText(leaf.def.time_column)) {
       throw invalid(`metric ${leaf.def.id} has no time_column, so it cannot be bucketed by period; add one, or give the metric a sql query`, {

@@ -40,8 +40,10 @@ describe('points metrics through queryMetric', () => {
     expect(result.rows).toEqual([
       {period: '2026-01-01', value: 18},
       {period: '2026-02-01', value: 0},
-      {period: '2026-03-01', value: 7},
+      // the points end on 2026-03-02: March is partial
+      {period: '2026-03-01', value: 7, partial: true},
     ])
+    expect(result.data_through).toBe('2026-03-02T00:00:00Z')
   })
 
   it('splits and filters by a declared dimension, named as in the metric', async () => {
@@ -56,7 +58,7 @@ describe('points metrics through queryMetric', () => {
   })
 
   it('refuses an undeclared dimension and a type with no points aggregation', async () => {
-    await expect(catalog.queryMetric({metric: 'games/peak_players', by: ['platform']})).rejects.toThrow('unknown dimension "platform" for games/peak_players; allowed: (none declared)')
+    await expect(catalog.queryMetric({metric: 'games/peak_players', by: ['platform']})).rejects.toThrow('unknown dimension "platform" for games/peak_players; allowed: (none)')
     await expect(catalog.queryMetric({metric: 'games/p90_players'})).rejects.toThrow(/type median; points metrics use one of sum, count, avg, min, max, last/)
   })
 })

@@ -495,9 +495,14 @@ describe('compileMetricQuery: request errors', () => {
     expectError(() => compile({metric: 'test/x'}, [metric({time_column: undefined})]), 'VALIDATION', /^metric test\/x has no time_column/)
   })
 
-  it('reports a points metric as a bad request pointing at the points command', () => {
-    const def = {id: 'test/p', name: 'p', category: 'test', points_key: 'signups.daily'} as MetricDefinition
-    expectError(() => compile({metric: 'test/p'}, [def]), 'BAD_REQUEST', /metricat points signups\.daily/)
+  it('compiles a points metric over the points of its key, like a table metric', () => {
+    const def = {id: 'test/p', name: 'p', category: 'test', points_key: "signups.o'daily", dimensions: ['plan']} as MetricDefinition
+    const c = compile({metric: 'test/p', by: ['plan'], filters: [{dimension: 'plan', op: '>', value: 3}]}, [def])
+    expect(c.sql).toContain('FROM "mc"."metricat"."metric_points"')
+    expect(c.sql).toContain("WHERE (metric_key = 'signups.o''daily')")
+    expect(c.sql).toContain(`json_extract_string(dimensions, '/plan') AS "plan"`)
+    expect(c.sql).toContain(`TRY_CAST(json_extract_string(dimensions, '/plan') AS DOUBLE) > CAST($1 AS DOUBLE)`)
+    expect(c.params).toEqual(['3'])
   })
 })
 
