@@ -140,7 +140,8 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
     const query = parseQueryRequest(c.req.param('id'), await readJson(c))
     const {id, version} = await catalog.get(query.metric)
     return c.json(
-      await cachedResult(catalog, options.cache, {kind: 'metric', id, version, query: {...query, metric: id}}, () => catalog.dataScopes(id, {variant: query.variant !== undefined}), () =>
+      // a relative range ("last 6 months") means other dates tomorrow: the day is part of the key
+      await cachedResult(catalog, options.cache, {kind: 'metric', id, version, query: {...query, metric: id}, ...(query.range ? {today: new Date().toISOString().slice(0, 10)} : {})}, () => catalog.dataScopes(id, {variant: query.variant !== undefined}), () =>
         catalog.queryMetric(query, {maxRows: options.maxRows}),
       ),
     )

@@ -1,6 +1,6 @@
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {openCatalog} from '../../src/core/catalog.js'
 import {ingestPoints, removeDataSource, addDataSource} from '../../src/core/points.js'
@@ -118,6 +118,20 @@ describe('result cache', () => {
     const after = await revenue()
     expect(after.body.cached).toBe(false)
     expect(after.body.rollup.used).toBe('revenue/total_revenue@month:region')
+  })
+
+  it('keys a relative range by the day: tomorrow "last 3 months" is another request', async () => {
+    const q = () => call('POST', '/api/metrics/revenue/total_revenue/query', {token: s.token.analyst, body: {grain: 'month', range: 'last 3 months'}})
+    vi.useFakeTimers({toFake: ['Date']})
+    try {
+      vi.setSystemTime(new Date('2026-11-30T23:59:00Z'))
+      expect((await q()).body.cached).toBe(false)
+      expect((await q()).body.cached).toBe(true)
+      vi.setSystemTime(new Date('2026-12-01T00:00:30Z'))
+      expect((await q()).body.cached).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('POST /api/admin/cache/clear empties it (admin only)', async () => {
