@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 
-import {STYLE} from './style.js'
+import {STYLESHEET} from './style.js'
 
 /** A file the pages load, served from the package itself (no CDN: the pages work offline). */
 export interface Asset {
@@ -33,7 +33,7 @@ export function webAssets(): Map<string, Asset> {
     const list = [
       asset('uPlot.iife.min.js', 'text/javascript; charset=utf-8', readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')),
       asset('uPlot.min.css', 'text/css; charset=utf-8', readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')),
-      asset('style.css', 'text/css; charset=utf-8', STYLE),
+      asset('style.css', 'text/css; charset=utf-8', STYLESHEET),
       asset('client.js', 'text/javascript; charset=utf-8', readFileSync(fileURLToPath(new URL('../../dist/web/client.js', import.meta.url)), 'utf8')),
     ]
     loaded = new Map(list.map((a) => [a.name, a]))

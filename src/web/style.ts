@@ -1,5 +1,5 @@
 /** The pages' one stylesheet (served as /assets/<hash>/style.css; no inline styles, so the CSP can forbid them). */
-export const STYLE = `
+export const STYLESHEET = `
 :root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bg:#fff;--panel:#f6f8fa;--accent:#0969da;--bad:#cf222e;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 *{box-sizing:border-box}
 body{margin:0;line-height:1.45}
