@@ -11,7 +11,10 @@ const SNAPSHOT: MetricDefinition = {
   id: 'revenue/mrr', name: 'mrr', category: 'revenue', type: 'sum', grain: 'month', time_aggregation: 'last',
   table_name: 'snaps', time_column: 'month', expression: 'mrr', dimensions: ['region'],
 }
-const lookup = lookupIn([...DEFS, SNAPSHOT])
+const POINTS: MetricDefinition = {
+  id: 'games/players', name: 'players', category: 'games', type: 'sum', grain: 'month', points_key: 'game.players', dimensions: ['platform'],
+}
+const lookup = lookupIn([...DEFS, SNAPSHOT, POINTS])
 
 const CASES: Array<[string, MetricQuery]> = [
   ['sum-by-week-where-in', {metric: 'revenue/total_revenue', grain: 'week', filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}]}],
@@ -24,6 +27,7 @@ const CASES: Array<[string, MetricQuery]> = [
   ['top-n-by-value', {metric: 'revenue/total_revenue', by: ['region'], from: '2024-03-01', to: '2024-04-01', order: 'value', desc: true, limit: 5}],
   ['latest-periods', {metric: 'revenue/order_count', grain: 'day', limit: 7}],
   ['sql-only-with-limit', {metric: 'revenue/by_region', limit: 10}],
+  ['points-metric-compare', {metric: 'games/players', by: ['platform'], filters: [{dimension: 'platform', op: 'in', value: ['steam', 'epic']}], compare: 'previous', from: '2026-01-01', to: '2026-04-01'}],
 ]
 
 describe('golden SQL', () => {
