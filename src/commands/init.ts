@@ -22,7 +22,7 @@ export default class Init extends BaseCommand {
     if (!this.jsonEnabled()) {
       this.log(`Database ready: ${result.db} (schema version ${result.schema_version})`)
       if (result.starter) this.log(`Starter pack: ${result.starter.added} added, ${result.starter.changed} changed, ${result.starter.unchanged} unchanged`)
-      if (result.warehouse) this.log(`Demo warehouse: ${result.warehouse.map((t) => `${t.table} (${t.rows.toLocaleString('en-US')} rows)`).join(', ')}`)
+      if (result.warehouse) this.log(`Demo warehouse${result.warehouse_kept ? ' (already there, unchanged; --force regenerates it)' : ''}: ${result.warehouse.map((t) => `${t.table} (${t.rows.toLocaleString('en-US')} rows)`).join(', ')}`)
       this.log(result.starter ? 'Next: metricat list, metricat search revenue, metricat show revenue/mrr' : 'Next: metricat import metrics/')
     }
     return result

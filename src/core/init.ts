@@ -14,6 +14,8 @@ export interface InitResult {
   schema_version: number
   starter?: {added: number; changed: number; unchanged: number}
   warehouse?: {table: string; rows: number}[]
+  /** true when the demo tables were already there, untouched, and so were kept as they are */
+  warehouse_kept?: boolean
 }
 
 /** Marks a demo table `init --demo` made, with a fingerprint of its rows as made. */
@@ -34,8 +36,9 @@ export async function initCatalog(catalog: Catalog, options: {demo?: boolean; fo
   // Check the starter pack against the catalog first, so a conflict (say, a synonym already
   // taken) fails before the demo tables are written rather than after.
   const plan = await catalog.importPath(STARTER_PACK, {source: 'yaml', dryRun: true})
+  const demoTables = await demoTableState(catalog)
   if (!options.force) {
-    const tables = await userTables(catalog)
+    const tables = demoTables.user
     const metrics = plan.changed.map((c) => c.id)
     if (tables.length > 0 || metrics.length > 0) {
       const what = [
@@ -49,14 +52,18 @@ export async function initCatalog(catalog: Catalog, options: {demo?: boolean; fo
       })
     }
   }
-  options.progress?.('Generating the demo warehouse...')
-  await catalog.db.transaction(async (tx) => {
-    for (const statement of DEMO_WAREHOUSE_SQL) await tx.run(statement)
-    for (const table of DEMO_TABLES) {
-      // COMMENT ON takes no parameters; the text is ours (a fixed prefix and digits)
-      await tx.run(`COMMENT ON TABLE mc.main.${quoteIdent(table)} IS '${DEMO_MARK}${await fingerprint(tx, table)}'`)
-    }
-  })
+  // Every demo table is there as init --demo made it: nothing to regenerate (--force does anyway).
+  result.warehouse_kept = demoTables.intact && !options.force
+  if (!result.warehouse_kept) {
+    options.progress?.('Generating the demo warehouse...')
+    await catalog.db.transaction(async (tx) => {
+      for (const statement of DEMO_WAREHOUSE_SQL) await tx.run(statement)
+      for (const table of DEMO_TABLES) {
+        // COMMENT ON takes no parameters; the text is ours (a fixed prefix and digits)
+        await tx.run(`COMMENT ON TABLE mc.main.${quoteIdent(table)} IS '${DEMO_MARK}${await fingerprint(tx, table)}'`)
+      }
+    })
+  }
   result.warehouse = []
   for (const table of DEMO_TABLES) {
     const [{n}] = await catalog.db.all<{n: number}>(`SELECT count(*)::INTEGER AS n FROM mc.main.${quoteIdent(table)}`)
@@ -67,20 +74,27 @@ export async function initCatalog(catalog: Catalog, options: {demo?: boolean; fo
   return result
 }
 
-/** Demo table names in `main` holding something other than the rows `init --demo` made there. */
-async function userTables(catalog: Catalog): Promise<string[]> {
+/**
+ * `user`: demo table names in `main` holding something other than the rows `init --demo` made
+ * there; `intact`: every demo table is present with exactly those rows.
+ */
+async function demoTableState(catalog: Catalog): Promise<{user: string[]; intact: boolean}> {
   const existing = await catalog.db.all<{name: string; comment: string | null}>(
     `SELECT table_name AS name, comment FROM duckdb_tables() WHERE database_name = 'mc' AND schema_name = 'main'`,
   )
   const found: string[] = []
+  let intact = true
   for (const table of DEMO_TABLES) {
     const row = existing.find((t) => t.name === table)
-    if (!row) continue
+    if (!row) {
+      intact = false
+      continue
+    }
     if (row.comment !== `${DEMO_MARK}${await fingerprint(catalog.db, table)}`) found.push(table)
   }
   const views = await catalog.db.all<{name: string}>(`SELECT view_name AS name FROM duckdb_views() WHERE database_name = 'mc' AND schema_name = 'main'`)
   for (const v of views) if (DEMO_TABLES.includes(v.name)) found.push(v.name)
-  return found
+  return {user: found, intact: intact && found.length === 0}
 }
 
 /** Row count and an order-independent sum of row hashes: changes when any row is added, removed or edited. */

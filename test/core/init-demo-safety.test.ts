@@ -3,7 +3,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {STARTER_PACK, initCatalog} from '../../src/core/init.js'
 import {CatalogError} from '../../src/errors.js'
-import {demoDatabase, newCatalog, tempDir} from '../helpers.js'
+import {demoDatabase, newCatalog, sharedDemo, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -39,6 +39,7 @@ describe('init --demo never destroys user data', () => {
 
     const forced = await initCatalog(catalog, {demo: true, force: true})
     expect(forced.warehouse?.find((t) => t.table === 'orders')?.rows).toBeGreaterThan(1000)
+    expect(forced.warehouse_kept).toBe(false)
     expect((await catalog.get('revenue/mrr')).description).not.toBe('our own MRR definition')
   }, 300_000)
 
@@ -48,6 +49,9 @@ describe('init --demo never destroys user data', () => {
     catalog = await openCatalog({db: await demoDatabase(dir)})
     const again = await initCatalog(catalog, {demo: true})
     expect(again.starter).toMatchObject({added: 0, changed: 0})
+    // untouched demo tables are kept, not generated again
+    expect(again.warehouse_kept).toBe(true)
+    expect(again.warehouse).toEqual((await sharedDemo()).init.warehouse)
     const before = await count('tickets')
     await catalog.db.run(`INSERT INTO main.tickets SELECT * FROM main.tickets LIMIT 1`)
     await expect(initCatalog(catalog, {demo: true})).rejects.toMatchObject({code: 'CONFLICT', details: {tables: ['tickets'], metrics: []}})
