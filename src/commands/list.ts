@@ -5,6 +5,7 @@ import {renderTable, truncate} from '../cli/render.js'
 import type {StoredMetric} from '../catalog/types.js'
 import {sparkline} from '../cli/terminal-chart.js'
 import type {CatalogApi} from '../core/catalog-api.js'
+import {formatValue} from '../core/numbers.js'
 
 const SPARK_PERIODS = 12
 
@@ -25,11 +26,11 @@ async function lastPeriods(catalog: CatalogApi, id: string): Promise<Spark> {
   }
 }
 
-function latest(spark: Spark): string {
+function latest(spark: Spark, unit: string | null | undefined): string {
   if (spark.error) return 'not computed'
   let i = spark.values.length - 1
   while (i >= 0 && spark.values[i] === null) i--
-  return i < 0 ? '' : `${spark.values[i]!.toLocaleString('en-US', {maximumFractionDigits: 2})} (${spark.periods[i]})`
+  return i < 0 ? '' : `${formatValue(spark.values[i]!, unit)} (${spark.periods[i]})`
 }
 
 export default class List extends BaseCommand {
@@ -49,7 +50,7 @@ export default class List extends BaseCommand {
     if (!this.jsonEnabled()) {
       if (metrics.length === 0) this.logToStderr(flags.category ? `No metrics in category ${flags.category}.` : 'No metrics yet: run `metricat import metrics/` or `metricat init --demo`.')
       else if (flags.spark) {
-        this.log(renderTable(['id', 'display name', 'unit', `last ${SPARK_PERIODS}`, 'latest'], metrics.map((m) => [m.id, m.display_name, m.unit, sparkline(m.spark!.values), latest(m.spark!)])))
+        this.log(renderTable(['id', 'display name', 'unit', `last ${SPARK_PERIODS}`, 'latest'], metrics.map((m) => [m.id, m.display_name, m.unit, sparkline(m.spark!.values), latest(m.spark!, m.unit)])))
       } else this.log(renderTable(['id', 'display name', 'type', 'unit', 'description'], metrics.map((m) => [m.id, m.display_name, m.type, m.unit, truncate(m.description, 60)])))
     }
     return {metrics}

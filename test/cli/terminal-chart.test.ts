@@ -77,5 +77,9 @@ describe('terminal charts', () => {
     expect(mrr.spark.values).toHaveLength(12)
     const table = await runCommand(['list', '--spark', '--category', 'revenue', '--db', db])
     expect(table.stdout).toMatch(/revenue\/mrr .*[▁▂▃▄▅▆▇█]{12}/)
+    // the latest value is formatted by the metric's unit, as query's table does (MRR is in USD)
+    const last = rows[rows.length - 1]!
+    const usd = last.value.toLocaleString('en-US', {style: 'currency', currency: 'USD'})
+    expect(table.stdout).toContain(`${usd} (${last.period})`)
   })
 })
