@@ -39,7 +39,8 @@ async function sourceScopes(catalog: Catalog, metric: StoredMetric): Promise<str
   return scopes === '*' ? '*' : scopes.filter((s) => s !== DEFINITIONS_SCOPE && s !== ROLLUPS_SCOPE)
 }
 
-async function unsupported(catalog: Catalog, metric: StoredMetric): Promise<string | undefined> {
+/** Why `metric` cannot have rollups (undefined: it can); `scopes` are its `sourceScopes`. */
+async function unsupported(catalog: Catalog, metric: StoredMetric, scopes: string[] | '*'): Promise<string | undefined> {
   let kind: string
   try {
     kind = metricKind(metric)
@@ -50,7 +51,7 @@ async function unsupported(catalog: Catalog, metric: StoredMetric): Promise<stri
   const options = await catalog.compileOptions([metric])
   const why = rollupUnsupported(metric, metric.expression !== undefined && options.isAggregate?.(metric.expression) === true)
   if (why) return why
-  if ((await sourceScopes(catalog, metric)) === '*') return 'its SQL holds a subquery, so the tables it reads cannot be tracked'
+  if (scopes === '*') return 'its SQL holds a subquery, so the tables it reads cannot be tracked'
   return undefined
 }
 
@@ -60,8 +61,8 @@ export async function rollupStatuses(catalog: Catalog, metrics: StoredMetric[]):
   for (const metric of metrics) {
     if (!metric.rollups?.length) continue
     const states = new Map((await readRollupStates(catalog.db, metric.id)).map((s) => [s.id, s]))
-    const why = await unsupported(catalog, metric)
-    const scopes = why ? '*' : await sourceScopes(catalog, metric)
+    const scopes = await sourceScopes(catalog, metric)
+    const why = await unsupported(catalog, metric, scopes)
     const version = why || scopes === '*' ? null : await readDataVersion(catalog.db, scopes)
     const rows = why || scopes === '*' ? null : await sourceRows(catalog.db, scopes)
     for (const spec of metric.rollups) {
@@ -142,12 +143,12 @@ export async function refreshRollups(catalog: Catalog, ids: string[], options: {
   const targets = await selectTargets(catalog, ids)
   const results: RollupRefresh[] = []
   for (const {metric, spec, id} of targets) {
-    const why = await unsupported(catalog, metric)
-    if (why) throw new CatalogError('VALIDATION', `rollup ${id}: ${why}`, {id, metric: metric.id})
+    const scopes = await sourceScopes(catalog, metric)
+    const why = await unsupported(catalog, metric, scopes)
+    if (why || scopes === '*') throw new CatalogError('VALIDATION', `rollup ${id}: ${why}`, {id, metric: metric.id})
     const t0 = performance.now()
     const startedAt = utcNow()
     const jobId = randomUUID()
-    const scopes = (await sourceScopes(catalog, metric)) as string[]
     const all = new Map((await catalog.list()).map((m) => [m.id, m]))
     const options2 = await catalog.compileOptions([metric])
     const plan = planMetricQuery({metric: metric.id, grain: spec.grain, by: spec.by}, (ref) => all.get(ref), options2)
