@@ -1,5 +1,5 @@
 import type {Grain} from '../catalog/types.js'
-import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {parenthesize, quoteIdent} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
