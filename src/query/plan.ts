@@ -1,9 +1,10 @@
-import {dimensionSpec, type Grain, type MetricDefinition, type MetricType, type TimeAggregation} from '../catalog/types.js'
+import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
 import {POINTS_TABLE, dimensionPointer} from '../points/points-sql.js'
+import {DUCKDB, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
 import type {Predicate} from './predicate.js'
-import {isPlainQualifiedName, parenthesize, quoteIdent, quoteLiteral, quoteQualified} from './quote.js'
+import {isPlainQualifiedName, parenthesize, quoteLiteral, quoteQualified} from './quote.js'
 import {
   resolveMetricQuery,
   type CompileOptions,
@@ -77,6 +78,8 @@ export interface RangePlan {
 
 export interface AggregatePlan {
   kind: 'aggregate'
+  /** the engine whose SQL the fragments are in; absent: DuckDB */
+  dialect?: DialectName
   metric: string
   grain: Grain
   dimensions: string[]
@@ -96,6 +99,8 @@ export interface AggregatePlan {
 
 export interface SqlPlan {
   kind: 'sql'
+  /** the engine the SQL runs on; absent: DuckDB */
+  dialect?: DialectName
   metric: string
   variant?: string
   sql: string
@@ -104,32 +109,12 @@ export interface SqlPlan {
 
 export type QueryPlan = AggregatePlan | SqlPlan
 
-type AggregateType = Exclude<MetricType, 'ratio' | 'derived'>
-
 const ZERO_FILLED: ReadonlySet<string> = new Set(['sum', 'count', 'count_distinct'])
 
 /** Reviewed SQL text: kept bare when it is a plain name, else parenthesised so it cannot bleed. */
 function wrap(sql: string): string {
   const s = sql.trim()
   return isPlainQualifiedName(s) ? s : parenthesize(s)
-}
-
-/**
- * Sums and averages use DuckDB's compensated (Kahan-Babuska) `fsum`/`favg`: a plain `sum` of
- * DOUBLE adds in whatever order the threads finish, so the last digits change from run to run
- * (4593255.000000003, then 4593254.999999998); the compensated sum is exact to the last bit or so
- * whatever the order, which the result's 15 significant digits then make identical.
- */
-const AGGREGATES: Record<AggregateType, (expr: string | undefined, time: string, def: MetricDefinition) => string> = {
-  sum: (e) => `fsum(${e})`,
-  count: (e) => (e === undefined ? 'count(*)' : `count(${e})`),
-  count_distinct: (e) => `count(DISTINCT ${e})`,
-  avg: (e) => `favg(${e})`,
-  min: (e) => `min(${e})`,
-  max: (e) => `max(${e})`,
-  median: (e) => `median(${e})`,
-  percentile: (e, _t, def) => `quantile_cont(${e}, ${percentileLiteral(def)})`,
-  last: (e, time) => `arg_max(${e}, ${time})`,
 }
 
 function percentileLiteral(def: MetricDefinition): string {
@@ -142,7 +127,7 @@ function percentileLiteral(def: MetricDefinition): string {
   return String(p)
 }
 
-function aggregateSql(def: MetricDefinition, time: string, expressionIsAggregate = false): string {
+function aggregateSql(def: MetricDefinition, time: string, dialect: Dialect, expressionIsAggregate = false): string {
   const expr = def.expression === undefined || def.expression.trim() === '' ? undefined : wrap(def.expression)
   // No type, or an expression that already aggregates (`SUM(x) * 12`): the expression is the value.
   if (def.type === undefined || (expressionIsAggregate && expr !== undefined)) return expr as string
@@ -150,7 +135,7 @@ function aggregateSql(def: MetricDefinition, time: string, expressionIsAggregate
   if (expr === undefined && type !== 'count') {
     throw new CatalogError('VALIDATION', `${type} metric ${def.id} needs an expression to aggregate`, {metric: def.id})
   }
-  return AGGREGATES[type](expr, time, def)
+  return dialect.aggregate(type, expr, time, type === 'percentile' ? percentileLiteral(def) : undefined)
 }
 
 /**
@@ -158,11 +143,11 @@ function aggregateSql(def: MetricDefinition, time: string, expressionIsAggregate
  * (starting SELECT, WITH or FROM, which the catalog checks is exactly one read-only SELECT)
  * as a subquery; anything else is one quoted identifier, never SQL text.
  */
-export function sourceSql(table: string): string {
+export function sourceSql(table: string, dialect: Dialect = DUCKDB): string {
   const t = table.trim()
-  if (isPlainQualifiedName(t)) return quoteQualified(t)
+  if (isPlainQualifiedName(t)) return t.split('.').map(dialect.quoteIdent).join('.')
   if (isTableQuery(t)) return `(\n${t}\n) AS src`
-  return quoteIdent(t)
+  return dialect.quoteIdent(t)
 }
 
 /** Whether a definition's `table` is a query rather than a table name. */
@@ -170,15 +155,15 @@ export function isTableQuery(table: string): boolean {
   return /^(select|with|from)\b/i.test(table.trim())
 }
 
-function timeSql(column: string): string {
+function timeSql(column: string, dialect: Dialect): string {
   const c = column.trim()
-  return isPlainQualifiedName(c) ? quoteQualified(c) : parenthesize(c)
+  return isPlainQualifiedName(c) ? c.split('.').map(dialect.quoteIdent).join('.') : parenthesize(c)
 }
 
-function dimensionSql(def: MetricDefinition, name: string): string {
+function dimensionSql(def: MetricDefinition, name: string, dialect: Dialect): string {
   const spec = (def.dimensions ?? []).map(dimensionSpec).find((d) => d.name === name)
   if (spec?.expr !== undefined && spec.expr.trim() !== '') return wrap(spec.expr)
-  return quoteIdent(name)
+  return dialect.quoteIdent(name)
 }
 
 /** Grains from finest to coarsest; a week is finer than a month though it does not nest in one. */
@@ -203,8 +188,11 @@ function planRollup(def: MetricDefinition, grain: Grain): MeasurePlan['rollup'] 
  * `points_key`, the ingested points of that key (time `date`, the aggregated expression `value`,
  * dimensions the text of the point's dimension keys).
  */
-function leafSource(def: MetricDefinition): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
+function leafSource(def: MetricDefinition, dialect: Dialect): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
   if (typeof def.points_key === 'string' && def.points_key.trim() !== '') {
+    if (dialect.name !== 'duckdb') {
+      throw new CatalogError('BAD_REQUEST', `${def.id} is computed from metric points, which live in the catalog file, not in the ${dialect.name} warehouse`, {metric: def.id})
+    }
     return {
       source: quoteQualified(POINTS_TABLE),
       time: '"date"',
@@ -215,11 +203,11 @@ function leafSource(def: MetricDefinition): {source: string; time: string; condi
       def: {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})},
     }
   }
-  return {source: sourceSql(def.table_name as string), time: timeSql(def.time_column as string), conditions: [], dimension: (name) => dimensionSql(def, name), text: false, def}
+  return {source: sourceSql(def.table_name as string, dialect), time: timeSql(def.time_column as string, dialect), conditions: [], dimension: (name) => dimensionSql(def, name, dialect), text: false, def}
 }
 
-function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery): MeasurePlan {
-  const from = leafSource(leaf.def)
+function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery, dialect: Dialect): MeasurePlan {
+  const from = leafSource(leaf.def, dialect)
   const def = from.def
   const time = from.time
   const dims = q.by.map((name) => ({name, sql: from.dimension(name)}))
@@ -229,7 +217,7 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     metric: def.id,
     source: from.source,
     time,
-    aggregate: aggregateSql(def, time, leaf.expressionIsAggregate),
+    aggregate: aggregateSql(def, time, dialect, leaf.expressionIsAggregate),
     dimensions: dims,
     conditions: [...from.conditions, ...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
@@ -318,7 +306,8 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
 }
 
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */
-export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
+export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: DialectName = 'duckdb'): AggregatePlan {
+  const dialect = dialectFor(dialectName)
   const measures: MeasurePlan[] = []
   const keys: string[] = []
   const toPlan = (v: ResolvedValue): ValuePlan => {
@@ -330,7 +319,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
         if (index < 0) {
           index = keys.length
           keys.push(key)
-          measures.push(planMeasure(v, `m${index + 1}`, q))
+          measures.push(planMeasure(v, `m${index + 1}`, q, dialect))
         }
         return {kind: 'measure', alias: (measures[index] as MeasurePlan).alias}
       }
@@ -345,6 +334,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery): AggregatePlan {
   const value = toPlan(q.value)
   return {
     kind: 'aggregate',
+    ...(dialect.name !== 'duckdb' ? {dialect: dialect.name} : {}),
     metric: q.metric,
     grain: q.grain,
     dimensions: q.by,
@@ -366,11 +356,12 @@ export function planMetricQuery(query: MetricQuery, lookup: MetricLookup, option
   if (resolved.kind === 'sql') {
     return {
       kind: 'sql',
+      ...(options?.dialect && options.dialect !== 'duckdb' ? {dialect: options.dialect} : {}),
       metric: resolved.metric,
       ...(resolved.variant !== undefined ? {variant: resolved.variant} : {}),
       sql: resolved.sql,
       ...(resolved.limit !== undefined ? {limit: resolved.limit} : {}),
     }
   }
-  return planResolvedQuery(resolved)
+  return planResolvedQuery(resolved, options?.dialect)
 }

@@ -1,3 +1,4 @@
+import type {DialectName} from './dialect.js'
 import type {FilterOp, FilterScalar} from './types.js'
 
 /** Collects bound values; `add` returns the placeholder (`$n`). Render in text order so $n ascend. */
@@ -21,8 +22,9 @@ export interface Predicate {
  * number (TRY_CAST: text that is no number matches nothing; the number goes in as text, since a
  * bound integer past int64 would not bind).
  */
-export function renderPredicate(p: Predicate, params: ParamSink): string {
+export function renderPredicate(p: Predicate, params: ParamSink, dialect: DialectName = 'duckdb'): string {
   const d = p.sql
+  if (dialect === 'clickhouse') return renderClickHousePredicate(p, params)
   const bind = (v: FilterScalar): string => params.add(p.text && typeof v !== 'string' ? String(v) : v)
   const one = (): string => bind(p.value as FilterScalar)
   const list = (): string => (p.value as FilterScalar[]).map(bind).join(', ')
@@ -46,6 +48,41 @@ export function renderPredicate(p: Predicate, params: ParamSink): string {
       return `(${d} NOT IN (${list()}) OR ${d} IS NULL)`
     case 'contains':
       return p.text ? `contains(${d}, ${one()})` : `contains(CAST(${d} AS VARCHAR), ${one()})`
+    case 'is_null':
+      return `${d} IS NULL`
+    case 'not_null':
+      return `${d} IS NOT NULL`
+  }
+}
+
+/**
+ * The same filter on ClickHouse, where `params` inlines each value (18.16 has no bound
+ * parameters and no IS DISTINCT FROM). Text dimensions (points) never run there.
+ */
+function renderClickHousePredicate(p: Predicate, params: ParamSink): string {
+  if (p.text) throw new Error('text (points) predicates do not run on ClickHouse')
+  const d = p.sql
+  const one = (): string => params.add(p.value as FilterScalar)
+  const list = (): string => (p.value as FilterScalar[]).map((v) => params.add(v)).join(', ')
+  switch (p.op) {
+    case '=':
+      return `${d} = ${one()}`
+    case '!=':
+      return `(${d} != ${one()} OR ${d} IS NULL)`
+    case '>':
+      return `${d} > ${one()}`
+    case '>=':
+      return `${d} >= ${one()}`
+    case '<':
+      return `${d} < ${one()}`
+    case '<=':
+      return `${d} <= ${one()}`
+    case 'in':
+      return `${d} IN (${list()})`
+    case 'not_in':
+      return `(${d} NOT IN (${list()}) OR ${d} IS NULL)`
+    case 'contains':
+      return `position(toString(${d}), ${one()}) > 0`
     case 'is_null':
       return `${d} IS NULL`
     case 'not_null':

@@ -1,6 +1,7 @@
 import type {Grain} from '../catalog/types.js'
 import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
+import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
 import {parenthesize, quoteIdent} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 
@@ -333,11 +334,16 @@ function renderSql(plan: SqlPlan): CompiledQuery {
  * latest of its inputs'), as ISO text; for `show` and for results without rows.
  */
 export function renderDataThrough(plan: AggregatePlan): CompiledQuery {
+  if (plan.dialect === 'clickhouse') return renderDataThroughClickHouse(plan)
   const parts = plan.measures.map((m) => `(${lastTimeSql(m)})`)
   return {sql: `SELECT strftime(max(t), '%Y-%m-%dT%H:%M:%SZ') AS data_through\nFROM (\n  ${parts.join('\n  UNION ALL\n  ')}\n)`, params: [], columns: ['data_through']}
 }
 
-/** Render a plan to SQL text with `$n` placeholders and the values they bind, in order. */
+/**
+ * Render a plan to SQL text with `$n` placeholders and the values they bind, in order; a ClickHouse
+ * plan (`plan.dialect`) to ClickHouse SQL with its values inlined (no params).
+ */
 export function renderPlan(plan: QueryPlan): CompiledQuery {
+  if (plan.dialect === 'clickhouse') return plan.kind === 'sql' ? renderSqlClickHouse(plan) : renderClickHouse(plan)
   return plan.kind === 'sql' ? renderSql(plan) : renderAggregate(plan)
 }

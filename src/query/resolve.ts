@@ -1,3 +1,4 @@
+import type {DialectName} from './dialect.js'
 import {GRAINS, dimensionName, type Grain, type MetricDefinition, type MetricType} from '../catalog/types.js'
 import {CatalogError, FIND_METRIC_HINT} from '../errors.js'
 import {compareBounds, parseRange, parseTimeBound, todayUtc, type TimeBound} from './dates.js'
@@ -16,6 +17,8 @@ import {
 export type MetricLookup = (id: string) => MetricDefinition | undefined
 
 export interface CompileOptions {
+  /** the engine to compile for (default duckdb): a ClickHouse warehouse gets ClickHouse SQL */
+  dialect?: DialectName
   /** Only Monday is supported (DuckDB's date_trunc('week') is ISO). */
   weekStart?: 'monday'
   /**

@@ -1,0 +1,330 @@
+import type {Grain} from '../catalog/types.js'
+import {CLICKHOUSE_TRUNC, clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
+import {formatDate, parseTimeBound, truncateDate} from './dates.js'
+import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {renderPredicate, type ParamSink} from './predicate.js'
+import {parenthesize} from './quote.js'
+import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
+
+/*
+ * The ClickHouse renderer: the same plan as render.ts, in SQL that ClickHouse 18.16 and current
+ * releases both run. 18.16 has no bound parameters, CTEs, window functions, WITH FILL, and one
+ * JOIN per SELECT; so every piece is a nested subquery (repeated where DuckDB reads a CTE twice),
+ * each level joins once, values are inlined by `clickhouseLiteral`, and the gap-filled period grid
+ * is an array built from the range (`arrayJoin`). Internal columns start with `__`, so aliases
+ * never shadow a column of the user's table (ClickHouse aliases are visible in WHERE).
+ *
+ * Join keys: ClickHouse does not match NULL keys, and a LEFT JOIN without a match gives default
+ * values (0, '') rather than NULL. So each dimension travels as `__kN` (assumeNotNull) plus
+ * `__nN` (isNull), and each measure carries a hit flag `__hN` = 1 that tells a match from none.
+ */
+
+/** Inlines values: the sink `renderPredicate` writes through, with ClickHouse's one escaping function. */
+const INLINE: ParamSink = {add: (value: FilterScalar) => clickhouseLiteral(value)}
+
+const ADD: Record<Grain, (date: string, n: string) => string> = {
+  day: (d, n) => `addDays(${d}, ${n})`,
+  week: (d, n) => `addWeeks(${d}, ${n})`,
+  month: (d, n) => `addMonths(${d}, ${n})`,
+  // 18.16 has no addQuarters
+  quarter: (d, n) => `addMonths(${d}, 3 * (${n}))`,
+  year: (d, n) => `addYears(${d}, ${n})`,
+}
+
+const RELATIVE: Record<Grain, string> = {
+  day: 'toRelativeDayNum',
+  week: 'toRelativeWeekNum',
+  month: 'toRelativeMonthNum',
+  quarter: 'toRelativeQuarterNum',
+  year: 'toRelativeYearNum',
+}
+
+/** The period whose value becomes previous_value (mirrors COMPARE_BACK in plan.ts). */
+const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: string) => string>> = {
+  previous: {
+    day: (d) => `subtractDays(${d}, 1)`,
+    week: (d) => `subtractWeeks(${d}, 1)`,
+    month: (d) => `subtractMonths(${d}, 1)`,
+    quarter: (d) => `subtractMonths(${d}, 3)`,
+    year: (d) => `subtractYears(${d}, 1)`,
+  },
+  year: {
+    day: (d) => `subtractYears(${d}, 1)`,
+    week: (d) => `subtractWeeks(${d}, 52)`,
+    month: (d) => `subtractYears(${d}, 1)`,
+    quarter: (d) => `subtractYears(${d}, 1)`,
+    year: (d) => `subtractYears(${d}, 1)`,
+  },
+}
+
+/**
+ * A plan's time bound (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`, validated again here) as a
+ * ClickHouse DateTime. DateTime has whole seconds: a fractional bound is rounded up, which keeps
+ * `>=` and `<` exact for whole-second data.
+ */
+export function clickhouseTime(text: string): string {
+  const bound = parseTimeBound(text, 'time bound')
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?/.exec(bound.text)
+  if (!m) throw new Error(`bad time bound reached the renderer: ${text}`)
+  const hms = `${m[2] ?? '00'}:${m[3] ?? '00'}:${m[4] ?? '00'}`
+  const at = `toDateTime(${clickhouseLiteral(`${m[1]} ${hms}`)})`
+  return m[5] !== undefined && /[1-9]/.test(m[5]) ? `(${at} + 1)` : at
+}
+
+function clickhouseDate(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new Error(`bad date reached the renderer: ${text}`)
+  return `toDate(${clickhouseLiteral(text)})`
+}
+
+function indent(sql: string, by = '  '): string {
+  return sql.split('\n').map((l) => (l === '' ? l : by + l)).join('\n')
+}
+
+function sub(sql: string): string {
+  return `(\n${indent(sql)}\n)`
+}
+
+/** Dimension key columns (`__kN`, `__nN`) for the plan's dimensions. */
+function keyColumns(plan: AggregatePlan): string[] {
+  return plan.dimensions.flatMap((_, i) => [`__k${i + 1}`, `__n${i + 1}`])
+}
+
+/** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`. */
+function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string): string {
+  const select = [
+    `${CLICKHOUSE_TRUNC[grain](m.time)} AS ${alias}`,
+    ...m.dimensions.flatMap((d, i) => [`assumeNotNull(${d.sql}) AS __k${i + 1}`, `isNull(${d.sql}) AS __n${i + 1}`]),
+    `toFloat64(${m.aggregate}) AS __v${n}`,
+    `1 AS __h${n}`,
+  ]
+  const where = m.conditions.map(parenthesize)
+  const r = plan.range
+  // The time column is converted, never compared bare: 18.16 compares a Date with a DateTime by
+  // their raw numbers (days against seconds).
+  if (r.scanFrom !== undefined) where.push(`toDateTime(${m.time}) >= ${clickhouseTime(r.scanFrom)}`)
+  if (r.to !== undefined) where.push(`toDateTime(${m.time}) < ${clickhouseTime(r.to)}`)
+  for (const p of m.predicates) where.push(renderPredicate(p, INLINE, 'clickhouse'))
+  return [
+    'SELECT',
+    indent(select.join(',\n')),
+    `FROM ${m.source}`,
+    ...(where.length > 0 ? [`WHERE ${where.join('\n  AND ')}`] : []),
+    `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`,
+  ].join('\n')
+}
+
+/** The measure's rows at the query grain: `__period`, keys, `__vN`, `__hN` (rolled up from sub-periods when the plan says so). */
+function renderMeasure(m: MeasurePlan, plan: AggregatePlan, n: number): string {
+  if (!m.rollup) return renderScan(m, plan, n, plan.grain, '__period')
+  const subs = renderScan(m, plan, n, m.rollup.grain, '__sub')
+  const period = CLICKHOUSE_TRUNC[plan.grain]('__sub')
+  const keys = keyColumns(plan)
+  const aggregation = m.rollup.aggregation
+  if (aggregation === 'last' || aggregation === 'first') {
+    // the rows of the measure-wide last (first) sub-period of each period
+    return [
+      'SELECT',
+      indent([`${period} AS __period`, ...keys, `__v${n}`, `__h${n}`].join(',\n')),
+      `FROM ${sub(subs)}`,
+      // the alias must not be __sub: ClickHouse would read max(__sub) as the alias itself
+      `ALL INNER JOIN ${sub(`SELECT __edge AS __sub\nFROM ${sub(`SELECT ${aggregation === 'last' ? 'max' : 'min'}(__sub) AS __edge\nFROM ${sub(subs)}\nGROUP BY ${period}`)}`)} USING (__sub)`,
+    ].join('\n')
+  }
+  const zero = m.fill === 0
+  const value: Record<typeof aggregation, string> = {
+    sum: 'sumKahan(__x)',
+    avg: zero ? 'sumKahan(__x) / any(__subs)' : 'avg(__x)',
+    min: zero ? 'if(count() < any(__subs), least(min(__x), 0), min(__x))' : 'min(__x)',
+    max: zero ? 'if(count() < any(__subs), greatest(max(__x), 0), max(__x))' : 'max(__x)',
+  }
+  const withSubs = [
+    'SELECT',
+    indent([`${period} AS __period`, ...keys, `__v${n} AS __x`, '__subs'].join(',\n')),
+    `FROM ${sub(subs)}`,
+    `ALL LEFT JOIN ${sub(`SELECT ${period} AS __period, uniqExact(__sub) AS __subs\nFROM ${sub(subs)}\nGROUP BY __period`)} USING (__period)`,
+  ].join('\n')
+  return ['SELECT', indent(['__period', ...keys, `toFloat64(${value[aggregation]}) AS __v${n}`, `1 AS __h${n}`].join(',\n')), `FROM ${sub(withSubs)}`, `GROUP BY ${['__period', ...keys].join(', ')}`].join('\n')
+}
+
+/** The measure's sub-period (or period) rows, for the list of dimension combinations. */
+function measureRows(m: MeasurePlan, plan: AggregatePlan, n: number): string {
+  return m.rollup ? renderScan(m, plan, n, m.rollup.grain, '__sub') : renderMeasure(m, plan, n)
+}
+
+/**
+ * One row: `__t` = the last timestamp of the data after the definition filters (NULL without
+ * data), `__covered` = the end of what it covers (the next day, or the next period of a snapshot
+ * metric's grain).
+ */
+function renderThrough(plan: AggregatePlan): string {
+  const parts = new Map<string, string>()
+  for (const m of plan.measures) {
+    const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
+    if (parts.has(key)) continue
+    const where = m.conditions.map(parenthesize)
+    const last = `SELECT if(count() > 0, max(toDateTime(${m.time})), NULL) AS __t\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
+    const covered = m.coverage === 'day' ? 'toDateTime(toDate(__t) + 1)' : `toDateTime(${ADD[m.coverage](CLICKHOUSE_TRUNC[m.coverage]('__t'), '1')})`
+    parts.set(key, `SELECT __t, ${covered} AS __c\nFROM ${sub(last)}`)
+  }
+  return `SELECT max(__t) AS __t, max(__c) AS __covered\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
+}
+
+/**
+ * One row: `__periods`, the array of period starts to return (the range, or first to last period
+ * with data, never past `__t`), and `__t`, `__covered`, `__first_kept` (with a limit by period:
+ * the earliest period kept, so whole latest periods stay).
+ */
+function renderGrid(plan: AggregatePlan): string {
+  const r = plan.range
+  const g = plan.grain
+  const needsBounds = r.seriesFrom === undefined || r.to === undefined
+  const lo = r.seriesFrom !== undefined ? clickhouseDate(r.seriesFrom) : '__lo'
+  const hi = r.to !== undefined ? clickhouseDate(formatDate(truncateDate(parseTimeBound(r.to, 'to').date, g))) : '__hi'
+  let count = `toUInt64(greatest(0, ${RELATIVE[g]}(${hi}) - ${RELATIVE[g]}(${lo}) + 1))`
+  let bounds: string
+  if (needsBounds) {
+    const periods = plan.measures.map((m, i) => `SELECT __period FROM ${sub(renderMeasure(m, plan, i + 1))}`).join('\nUNION ALL\n')
+    // min() of no rows is a default date, not NULL: no rows, no periods.
+    count = `if(__rows = 0, toUInt64(0), ${count})`
+    // With one end taken from the data the planner could not check the span: refuse a series of
+    // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
+    bounds = `SELECT min(__period) AS __lo, max(__period) AS __hi, count() AS __rows\nFROM ${sub(periods)}`
+    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${MAX_PERIODS}) = 0`
+  } else bounds = 'SELECT 1 AS __one'
+  // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
+  // them from): columns go in as arrays of the same length beside the one mapped over.
+  const same = (column: string, array: string) => `arrayResize([${column}], length(${array}), ${column})`
+  const all = r.seriesFrom !== undefined ? `arrayMap(i -> ${ADD[g](lo, 'i')}, range(${count}))` : `arrayMap((i, lo) -> ${ADD[g]('lo', 'i')}, range(${count}), arrayResize([__lo], ${count}, __lo))`
+  const keep = [`ifNull(toDateTime(p) <= t, 0)`, ...(r.to !== undefined ? [`toDateTime(p) < ${clickhouseTime(r.to)}`] : [])]
+  const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
+  const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
+  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered'].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
+  return [
+    'SELECT',
+    indent([`arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}) AS __periods`, '__t', '__covered', ...firstKept].join(',\n')),
+    `FROM ${sub(grid)}`,
+  ].join('\n')
+}
+
+function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
+  switch (v.kind) {
+    case 'measure': {
+      const n = plan.measures.findIndex((x) => x.alias === v.alias) + 1
+      const m = plan.measures[n - 1] as MeasurePlan
+      return `if(__h${n} = 1, __v${n}, ${m.fill === 0 ? '0' : 'NULL'})`
+    }
+    case 'number':
+      if (!Number.isFinite(v.value)) throw new Error(`non-finite number in formula: ${v.value}`)
+      return clickhouseLiteral(v.value)
+    case 'negate':
+      return `-(${renderValue(v.operand, plan)})`
+    case 'binary': {
+      const left = renderValue(v.left, plan)
+      const right = renderValue(v.right, plan)
+      // Division by zero gives NULL, as on DuckDB.
+      const sql = v.op === '/' ? `${left} / nullIf(${right}, 0)` : `${left} ${v.op} ${right}`
+      return top ? sql : `(${sql})`
+    }
+  }
+}
+
+/**
+ * The period grid (x dimension combinations) with every measure left-joined, one join per level:
+ * `__period`, keys, `__value`, `__t`, `__covered` (and `__first_kept`).
+ */
+function renderFilled(plan: AggregatePlan): string {
+  const keys = keyColumns(plan)
+  const carried = ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
+  let level = `SELECT arrayJoin(__periods) AS __period, ${carried.join(', ')}\nFROM ${sub(renderGrid(plan))}`
+  let columns = ['__period', ...carried]
+  if (keys.length > 0) {
+    const combos = plan.measures.map((m, i) => `SELECT ${keys.join(', ')}\nFROM ${sub(measureRows(m, plan, i + 1))}`).join('\nUNION ALL\n')
+    level = `SELECT ${[...columns, ...keys].join(', ')}\nFROM ${sub(level)}\nCROSS JOIN ${sub(`SELECT DISTINCT ${keys.join(', ')}\nFROM ${sub(combos)}`)}`
+    columns = [...columns, ...keys]
+  }
+  plan.measures.forEach((m, i) => {
+    const n = i + 1
+    const right = `SELECT __period, ${[...keys, `__v${n}`, `__h${n}`].join(', ')}\nFROM ${sub(renderMeasure(m, plan, n))}`
+    columns = [...columns, `__v${n}`, `__h${n}`]
+    level = `SELECT ${columns.join(', ')}\nFROM ${sub(level)}\nALL LEFT JOIN ${sub(right)} USING (${['__period', ...keys].join(', ')})`
+  })
+  const value = renderValue(plan.value, plan, true)
+  return `SELECT ${['__period', ...keys].join(', ')}, toFloat64(${value}) AS __value, ${carried.join(', ')}\nFROM ${sub(level)}`
+}
+
+function limitLiteral(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`bad limit reached the renderer: ${limit}`)
+  return String(limit)
+}
+
+function dimensionOutputs(plan: AggregatePlan, prefix = ''): string[] {
+  return plan.dimensions.map((d, i) => `if(${prefix}__n${i + 1} = 1, NULL, ${prefix}__k${i + 1}) AS ${quoteIdentClickHouse(d)}`)
+}
+
+function freshness(plan: AggregatePlan): string[] {
+  return [
+    `toDateTime(${ADD[plan.grain]('__period', '1')}) > __covered AS partial`,
+    `concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through`,
+  ]
+}
+
+function renderOrder(plan: AggregatePlan): string[] {
+  const dir = plan.desc ? ' DESC' : ''
+  const dims = plan.dimensions.map(quoteIdentClickHouse)
+  if (plan.order === 'value') {
+    return [`ORDER BY ${[`value${dir} NULLS LAST`, 'period', ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
+  }
+  return [`ORDER BY ${[`period${dir}`, ...dims].join(', ')}`]
+}
+
+/** Render an aggregate plan for ClickHouse: `{sql, params: []}` (values are inlined). */
+export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
+  const keys = keyColumns(plan)
+  const where: string[] = []
+  if (plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
+  let body: string[]
+  if (plan.compare === undefined) {
+    body = ['SELECT', indent(['__period AS period', ...dimensionOutputs(plan), '__value AS value', ...freshness(plan)].join(',\n')), `FROM ${sub(renderFilled(plan))}`]
+  } else {
+    const filled = renderFilled(plan)
+    const carried = ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
+    const cur = `SELECT ${['__period', ...keys, '__value', ...carried].join(', ')}, ${COMPARE_BACK[plan.compare][plan.grain]('__period')} AS __prev_period\nFROM ${sub(filled)}`
+    const prev = `SELECT __period AS __prev_period, ${keys.length > 0 ? `${keys.join(', ')}, ` : ''}__value AS __prev, 1 AS __hp\nFROM ${sub(filled)}`
+    if (plan.range.showFrom !== undefined) where.push(`__period >= ${clickhouseDate(plan.range.showFrom)}`)
+    body = [
+      'SELECT',
+      indent(
+        [
+          '__period AS period',
+          ...dimensionOutputs(plan),
+          '__value AS value',
+          'if(__hp = 1, __prev, NULL) AS previous_value',
+          // NULL when the previous value is 0 or missing.
+          '(__value - previous_value) / nullIf(abs(previous_value), 0) * 100 AS growth_pct',
+          ...freshness(plan),
+        ].join(',\n'),
+      ),
+      `FROM ${sub(cur)}`,
+      `ALL LEFT JOIN ${sub(prev)} USING (${['__prev_period', ...keys].join(', ')})`,
+    ]
+  }
+  const sql = [...body, ...(where.length > 0 ? [`WHERE ${where.join(' AND ')}`] : []), ...renderOrder(plan)].join('\n')
+  return {
+    sql,
+    params: [],
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), 'partial', 'data_through'],
+    grain: plan.grain,
+    ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
+  }
+}
+
+/** `data_through` alone on ClickHouse (see renderDataThrough in render.ts). */
+export function renderDataThroughClickHouse(plan: AggregatePlan): CompiledQuery {
+  return {sql: `SELECT concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through\nFROM ${sub(renderThrough(plan))}`, params: [], columns: ['data_through']}
+}
+
+export function renderSqlClickHouse(plan: SqlPlan): CompiledQuery {
+  const sql = plan.sql.trim().replace(/[\s;]+$/, '')
+  if (plan.limit === undefined) return {sql, params: [], columns: []}
+  return {sql: `SELECT * FROM (\n${sql}\n) AS q\nLIMIT ${limitLiteral(plan.limit)}`, params: [], columns: []}
+}

@@ -1,0 +1,67 @@
+SELECT
+  __period AS period,
+  __value AS value,
+  toDateTime(addMonths(__period, 1)) > __covered AS partial,
+  concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
+FROM (
+  SELECT __period, toFloat64(if(__h1 = 1, __v1, 0)) AS __value, __t, __covered
+  FROM (
+    SELECT __period, __t, __covered, __v1, __h1
+    FROM (
+      SELECT arrayJoin(__periods) AS __period, __t, __covered
+      FROM (
+        SELECT
+          arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+          __t,
+          __covered
+        FROM (
+          SELECT
+            arrayMap((i, lo) -> addMonths(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1))), __lo)) AS __all,
+            __t,
+            __covered
+          FROM (
+            SELECT __lo, __hi, __rows
+            FROM (
+              SELECT min(__period) AS __lo, max(__period) AS __hi, count() AS __rows
+              FROM (
+                SELECT __period FROM (
+                  SELECT
+                    toStartOfMonth(`ts`) AS __period,
+                    toFloat64(uniqExact(customer)) AS __v1,
+                    1 AS __h1
+                  FROM `orders`
+                  WHERE `region` IS NOT NULL
+                  GROUP BY __period
+                )
+              )
+            )
+            WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1))) > 100000) = 0
+          )
+          CROSS JOIN (
+            SELECT max(__t) AS __t, max(__c) AS __covered
+            FROM (
+              SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+              FROM (
+                SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                FROM `orders`
+              )
+            )
+          )
+        )
+      )
+    )
+    ALL LEFT JOIN (
+      SELECT __period, __v1, __h1
+      FROM (
+        SELECT
+          toStartOfMonth(`ts`) AS __period,
+          toFloat64(uniqExact(customer)) AS __v1,
+          1 AS __h1
+        FROM `orders`
+        WHERE `region` IS NOT NULL
+        GROUP BY __period
+      )
+    ) USING (__period)
+  )
+)
+ORDER BY period

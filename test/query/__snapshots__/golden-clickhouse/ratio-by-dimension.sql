@@ -1,0 +1,118 @@
+SELECT
+  __period AS period,
+  if(__n1 = 1, NULL, __k1) AS `region`,
+  __value AS value,
+  toDateTime(addMonths(__period, 1)) > __covered AS partial,
+  concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
+FROM (
+  SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, __v1, 0) / nullIf(if(__h2 = 1, __v2, 0), 0)) AS __value, __t, __covered
+  FROM (
+    SELECT __period, __t, __covered, __k1, __n1, __v1, __h1, __v2, __h2
+    FROM (
+      SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
+      FROM (
+        SELECT __period, __t, __covered, __k1, __n1
+        FROM (
+          SELECT arrayJoin(__periods) AS __period, __t, __covered
+          FROM (
+            SELECT
+              arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0) AND toDateTime(p) < toDateTime('2024-04-01 00:00:00'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+              __t,
+              __covered
+            FROM (
+              SELECT
+                arrayMap(i -> addMonths(toDate('2024-01-01'), i), range(toUInt64(greatest(0, toRelativeMonthNum(toDate('2024-04-01')) - toRelativeMonthNum(toDate('2024-01-01')) + 1)))) AS __all,
+                __t,
+                __covered
+              FROM (
+                SELECT 1 AS __one
+              )
+              CROSS JOIN (
+                SELECT max(__t) AS __t, max(__c) AS __covered
+                FROM (
+                  SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                  FROM (
+                    SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                    FROM `orders`
+                    WHERE (status = 'paid')
+                  )
+                  UNION ALL
+                  SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                  FROM (
+                    SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                    FROM `orders`
+                  )
+                )
+              )
+            )
+          )
+        )
+        CROSS JOIN (
+          SELECT DISTINCT __k1, __n1
+          FROM (
+            SELECT __k1, __n1
+            FROM (
+              SELECT
+                toStartOfMonth(`ts`) AS __period,
+                assumeNotNull(`region`) AS __k1,
+                isNull(`region`) AS __n1,
+                toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+                1 AS __h1
+              FROM `orders`
+              WHERE (status = 'paid')
+                AND toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
+                AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+              GROUP BY __period, __k1, __n1
+            )
+            UNION ALL
+            SELECT __k1, __n1
+            FROM (
+              SELECT
+                toStartOfMonth(`ts`) AS __period,
+                assumeNotNull(`region`) AS __k1,
+                isNull(`region`) AS __n1,
+                toFloat64(count()) AS __v2,
+                1 AS __h2
+              FROM `orders`
+              WHERE toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
+                AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+              GROUP BY __period, __k1, __n1
+            )
+          )
+        )
+      )
+      ALL LEFT JOIN (
+        SELECT __period, __k1, __n1, __v1, __h1
+        FROM (
+          SELECT
+            toStartOfMonth(`ts`) AS __period,
+            assumeNotNull(`region`) AS __k1,
+            isNull(`region`) AS __n1,
+            toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+            1 AS __h1
+          FROM `orders`
+          WHERE (status = 'paid')
+            AND toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
+            AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+          GROUP BY __period, __k1, __n1
+        )
+      ) USING (__period, __k1, __n1)
+    )
+    ALL LEFT JOIN (
+      SELECT __period, __k1, __n1, __v2, __h2
+      FROM (
+        SELECT
+          toStartOfMonth(`ts`) AS __period,
+          assumeNotNull(`region`) AS __k1,
+          isNull(`region`) AS __n1,
+          toFloat64(count()) AS __v2,
+          1 AS __h2
+        FROM `orders`
+        WHERE toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
+          AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+        GROUP BY __period, __k1, __n1
+      )
+    ) USING (__period, __k1, __n1)
+  )
+)
+ORDER BY period, `region`
