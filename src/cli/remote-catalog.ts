@@ -10,27 +10,27 @@ import type {DimensionValues, ImportOptions, ImportPlan, WriteOptions, YamlDocum
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
 import type {ColumnUse, TableMapEntry} from '../core/columns.js'
 import type {CreatedToken, Role, TokenApi, TokenInfo} from '../core/tokens.js'
-import {CatalogError, HTTP_STATUS, type ErrorCode, noSuchPath} from '../errors.js'
+import {noSuchPath} from '../errors.js'
 import type {CompiledQuery, MetricQuery, QueryResult} from '../query/types.js'
-
-const CODES = new Set(Object.keys(HTTP_STATUS))
-const BY_STATUS: Record<number, ErrorCode> = {400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 422: 'VALIDATION'}
+import {ServerClient, type ServerRequest} from './server-client.js'
 
 /**
  * The catalog of a running `metricat serve`, over HTTP. Each method is one request to the route
  * that makes the same core call; an error envelope becomes the same CatalogError the core threw,
  * so commands print the same lines and exit codes as on the file. File work (reading YAML for
- * import/diff, writing files for export) happens here, on the CLI's side.
+ * import/diff, writing files for export) happens here, on the CLI's side. Requests, the token,
+ * If-Match and error mapping are the one ServerClient's (src/cli/server-client.ts), which the
+ * points commands share (`http`).
  */
 export class RemoteCatalog implements CatalogApi, TokenApi {
-  readonly url: string
+  readonly http: ServerClient
 
-  constructor(
-    url: string,
-    /** the bearer token sent with every request (points commands reuse it) */
-    readonly token: string | undefined,
-  ) {
-    this.url = url.replace(/\/+$/, '')
+  constructor(url: string, token: string | undefined) {
+    this.http = new ServerClient(url, token)
+  }
+
+  get url(): string {
+    return this.http.url
   }
 
   async list(options: {category?: string} = {}): Promise<StoredMetric[]> {
@@ -50,11 +50,11 @@ export class RemoteCatalog implements CatalogApi, TokenApi {
   }
 
   async delete(id: string, options: WriteOptions = {}): Promise<{id: string; deleted: true}> {
-    return this.request('DELETE', `/api/admin/metrics/${encodeURIComponent(id)}`, {query: {source: options.source}})
+    return this.request('DELETE', `/api/admin/metrics/${encodeURIComponent(id)}`, {query: {source: options.source}, ifMatch: options.expectedVersion})
   }
 
   async putMetric(record: Record<string, unknown>, options: WriteOptions & {category?: string} = {}): Promise<{metric: StoredMetric; change: ChangeKind | null}> {
-    return this.request('POST', '/api/admin/metrics', {body: record, query: {category: options.category}})
+    return this.request('POST', '/api/admin/metrics', {body: record, query: {category: options.category}, ifMatch: options.expectedVersion})
   }
 
   async importPath(target: string, options: ImportOptions = {}): Promise<ImportPlan> {
@@ -129,43 +129,9 @@ export class RemoteCatalog implements CatalogApi, TokenApi {
 
   close(): void {}
 
-  private async request<T>(method: string, route: string, options: {query?: Record<string, string | undefined>; body?: unknown} = {}): Promise<T> {
-    const url = new URL(`${this.url}${route}`)
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v)
-    const headers: Record<string, string> = {accept: 'application/json'}
-    if (this.token) headers.authorization = `Bearer ${this.token}`
-    if (options.body !== undefined) headers['content-type'] = 'application/json'
-    let response: Response
-    try {
-      response = await fetch(url, {method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body)})
-    } catch (error) {
-      const cause = (error as {cause?: {code?: string; message?: string}}).cause
-      throw new CatalogError('BAD_REQUEST', `cannot reach the metricat server at ${this.url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, {server: this.url}, {cause: error})
-    }
-    const text = await response.text()
-    let payload: unknown
-    try {
-      payload = text ? JSON.parse(text) : undefined
-    } catch {
-      payload = undefined
-    }
-    if (response.ok) {
-      if (payload === undefined) throw new CatalogError('INTERNAL', `the server at ${this.url} answered ${method} ${route} with no JSON`, {server: this.url})
-      return payload as T
-    }
-    throw toCatalogError(response.status, payload, this.url)
+  private request<T>(method: string, route: string, options: ServerRequest = {}): Promise<T> {
+    return this.http.request<T>(method, route, options)
   }
-}
-
-/** Rebuilds the CatalogError behind an error envelope `{"error": {code, message, details}}`. */
-export function toCatalogError(status: number, payload: unknown, server: string): CatalogError {
-  const e = (payload as {error?: {code?: unknown; message?: unknown; details?: unknown}} | undefined)?.error
-  if (e && typeof e.code === 'string' && typeof e.message === 'string') {
-    const code = CODES.has(e.code) ? (e.code as ErrorCode) : 'INTERNAL'
-    const details = e.details && typeof e.details === 'object' && Object.keys(e.details).length > 0 ? (e.details as Record<string, unknown>) : undefined
-    return new CatalogError(code, e.message, details)
-  }
-  return new CatalogError(BY_STATUS[status] ?? 'INTERNAL', `the server at ${server} answered HTTP ${status}`, {server, status})
 }
 
 /** Ids travel as one encoded path segment, so any id (even one without a slash) reaches the same core lookup. */

@@ -194,7 +194,8 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
 
   app.post('/api/admin/metrics', admin, body, async (c) => {
     const record = parseMetricBody(await readJson(c))
-    const result = await catalog.putMetric(record, {...provenanceOf(c.var.principal), category: c.req.query('category')})
+    const expectedVersion = parseIfMatch(c.req.header('if-match'))
+    const result = await catalog.putMetric(record, {...provenanceOf(c.var.principal), category: c.req.query('category'), expectedVersion})
     return c.json(result, result.change === 'create' ? 201 : 200)
   })
   app.put(`/api/admin/metrics/${ID}`, admin, body, async (c) => {

@@ -245,8 +245,8 @@ function build(): Json {
       '/api/metrics/data-sources/{id}': {delete: {...removeSource, summary: `${removeSource.summary}; HIT metrics-core's path`}},
       '/api/metrics/definitions': {get: {...listMetrics, summary: `${listMetrics.summary}; HIT metrics-core's path`}},
       '/api/admin/metrics': {
-        post: op('Create (201) or replace (200) a metric', ADMIN, {201: json(ref('WriteResult'), 'created'), 200: json(ref('WriteResult'), 'replaced or unchanged'), ...errors(400, 401, 403, 413, 422)}, {
-          parameters: [q('category', 'category when the body has none')],
+        post: op('Create (201) or replace (200) a metric', ADMIN, {201: json(ref('WriteResult'), 'created'), 200: json(ref('WriteResult'), 'replaced or unchanged'), ...errors(400, 401, 403, 409, 413, 422)}, {
+          parameters: [q('category', 'category when the body has none'), {name: 'If-Match', in: 'header', required: false, description: 'the version you read; 409 if the metric has changed since (or does not exist)', schema: {type: 'string'}}],
           requestBody: jsonBody(ref('MetricDefinition'), 'a definition with the YAML field names (`table`, `sql_by_<name>`), or as GET returns it (`id`, `table_name`, `sql_variants`; version fields are ignored); unknown fields are errors'),
         }),
       },
