@@ -52,10 +52,10 @@ async function caught(p: Promise<unknown>): Promise<CatalogError> {
 }
 
 /** Sends one request to the bare listener answering `reply`; returns the result and what arrived. */
-async function exchange<T>(reply: typeof answer, call: (client: ServerClient) => Promise<T>, token: string | undefined = 'mct_t'): Promise<{result: T; request: Seen}> {
+async function exchange<T>(reply: typeof answer, call: (client: ServerClient) => Promise<T>, token: string | null = 'mct_t'): Promise<{result: T; request: Seen}> {
   answer = reply
   seen.length = 0
-  const result = await call(new ServerClient(`${bareUrl}/`, token))
+  const result = await call(new ServerClient(`${bareUrl}/`, token ?? undefined))
   expect(seen).toHaveLength(1)
   return {result, request: seen[0]!}
 }
@@ -72,7 +72,7 @@ describe('ServerClient: what goes out', () => {
   })
 
   it('sends no Authorization header without a token, and no content-type without a body', async () => {
-    const {request} = await exchange({status: 200, body: '[]'}, (c) => c.request('GET', '/api/y'), undefined)
+    const {request} = await exchange({status: 200, body: '[]'}, (c) => c.request('GET', '/api/y'), null)
     expect(request.headers.authorization).toBeUndefined()
     expect(request.headers['content-type']).toBeUndefined()
   })
@@ -168,7 +168,7 @@ describe('through metricat serve: If-Match, actor, and the points commands on th
     const ok = await points.ingest({points: [{metricKey: 'k', date: '2026-05-01', value: 1}]}, {})
     expect(ok).toMatchObject({points: 1, inserted: 1})
     const bad = await caught(points.ingest(Readable.from(['{"metricKey":"k","date":"2026-05-01","value":"x"}\n']), {}))
-    expect([bad.code, bad.message]).toEqual(['VALIDATION', 'body:1 /value: value must be a number, got a string "x"'])
+    expect([bad.code, bad.message]).toEqual(['VALIDATION', 'body:1 /value: value must be a number, got a string "x"; nothing was ingested'])
     const unknown = await caught(points.removeSource('nope', {}))
     expect(unknown.code).toBe('NOT_FOUND')
     expect((await caught((await pointsClient(new RemoteCatalog(server.url, 'mct_wrong'))).query({key: 'k'}))).code).toBe('UNAUTHORIZED')
