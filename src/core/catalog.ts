@@ -28,7 +28,8 @@ import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {cleanRow} from './numbers.js'
-import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderPlan, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderLastTimes, renderPlan, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
 import type {ResultRow} from '../query/types.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -224,6 +225,8 @@ export class Catalog implements CatalogApi {
   private vocabularyCache: Record<string, string[]> | undefined
   /** expression text -> whether it already is an aggregate (DuckDB's parse does not change) */
   private readonly aggregates = new Map<string, boolean>()
+  /** what the data said (data_through per input, rollup states), each under the stamp it holds for (see `dataStamp`) */
+  private readonly dataMemo = new Map<string, {stamp: string; value: unknown}>()
 
   constructor(readonly db: Database) {}
 
@@ -599,30 +602,110 @@ export class Catalog implements CatalogApi {
     }
   }
 
-  /** The SQL and parameters `queryMetric` would run. */
-  async compileQuery(query: MetricQuery): Promise<CompiledQuery> {
+  /**
+   * The SQL and parameters `queryMetric` would run. `reuseDataThrough` (what `queryMetric` does):
+   * the last timestamp of each input whose data has not changed since it was last probed in this
+   * process is bound as a value instead of probed again (see `knownLastTimes`); without it the
+   * SQL probes, as a query in a fresh process runs it.
+   */
+  async compileQuery(query: MetricQuery, options: {reuseDataThrough?: boolean} = {}): Promise<CompiledQuery> {
     const metric = await this.get(query.metric)
     const kind = metricKind(metric)
     const all = await this.all()
     const lookup = metricLookup(all)
     await this.assertRunnable(metric, lookup)
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
-    const options = await this.compileOptions([...all.values()])
-    if (variant === undefined && kind === 'aggregate' && metric.rollups?.length) {
-      // the one substitution rollups make: the plan's measure may read a fresh rollup table
-      const plan = planMetricQuery({...query, metric: metric.id}, lookup, options)
+    const compileOptions = await this.compileOptions([...all.values()])
+    if (variant === undefined && kind !== 'sql') {
+      let plan = planMetricQuery({...query, metric: metric.id}, lookup, compileOptions)
       if (plan.kind === 'aggregate') {
-        const [{rollupCandidates}, {selectRollup}] = await Promise.all([import('./rollups.js'), import('../rollups/select.js')])
-        const expressionIsAggregate = metric.expression !== undefined && options.isAggregate?.(metric.expression) === true
-        const chosen = selectRollup(plan, metric, await rollupCandidates(this, metric), {noRollup: query.no_rollup, expressionIsAggregate})
-        return {...renderPlan(chosen.plan), rollup: chosen.decision}
+        const rollups = kind === 'aggregate' && Boolean(metric.rollups?.length)
+        const stamp = rollups || options.reuseDataThrough ? await this.dataStamp(metric.id) : ''
+        let decision: CompiledQuery['rollup']
+        if (rollups) {
+          // the one substitution rollups make: the plan's measure may read a fresh rollup table
+          const [{rollupCandidates}, {selectRollup}] = await Promise.all([import('./rollups.js'), import('../rollups/select.js')])
+          const expressionIsAggregate = metric.expression !== undefined && compileOptions.isAggregate?.(metric.expression) === true
+          const candidates = await this.memoized(`rollups\u0000${metric.id}\u0000${metric.content_hash}`, stamp, () => rollupCandidates(this, metric))
+          const chosen = selectRollup(plan, metric, candidates, {noRollup: query.no_rollup, expressionIsAggregate})
+          plan = chosen.plan
+          decision = chosen.decision
+        }
+        if (options.reuseDataThrough) plan = await this.knownLastTimes(plan, stamp)
+        return {...renderPlan(plan), ...(decision ? {rollup: decision} : {})}
       }
     }
-    const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, options)
+    const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, compileOptions)
     if (variant === undefined && kind !== 'sql') return compiled
     // SQL run as written: its date column becomes period, its value column value
     const {shapeSqlQuery} = await import('./sql-shape.js')
     return shapeSqlQuery(this.db, metric, compiled, {useExpression: kind === 'sql'})
+  }
+
+  /**
+   * What a memo of the data (`memoized`) is valid for: this process's write generation (any write
+   * on this handle, raw SQL included) and the data version, stored in the file, of everything the
+   * metric reads (so a write by any process counts). The generation is read first: a write that
+   * lands while the memo is computed leaves it under a stamp that no longer matches.
+   */
+  private async dataStamp(id: string): Promise<string> {
+    const generation = this.db.writeGeneration
+    const [scopes, {readDataVersion}] = await Promise.all([this.dataScopes(id), import('../db/data-versions.js')])
+    return `${generation}:${await readDataVersion(this.db, scopes)}`
+  }
+
+  /**
+   * `compute()` once per `stamp` (see `dataStamp`). An entry made under one metric's stamp may
+   * serve another metric reading the same data: versions come from one growing counter, so a
+   * write to a scope both read since then gives the second a higher version, and another stamp.
+   */
+  private async memoized<T>(key: string, stamp: string, compute: () => Promise<T>): Promise<T> {
+    const hit = this.dataMemo.get(key)
+    if (hit && hit.stamp === stamp) return hit.value as T
+    const value = await compute()
+    this.remember(key, stamp, value)
+    return value
+  }
+
+  private remember(key: string, stamp: string, value: unknown): void {
+    if (this.dataMemo.size >= 10_000) this.dataMemo.clear()
+    this.dataMemo.set(key, {stamp, value})
+  }
+
+  /**
+   * `plan` with each measure's `knownLastTime`: the last timestamp of its data after its definition
+   * filters, from the memo when the data has not changed since (`stamp`), otherwise probed now, all
+   * missing ones in one query. DuckDB answers the probe from statistics only without filters; with
+   * them it reads the whole time column of data stored out of time order, a few percent of a query.
+   * When the probe fails the plan is left to probe inside the query, which reports the error.
+   * Only for DuckDB: nothing tracks writes to a ClickHouse warehouse, so its plans always probe.
+   */
+  private async knownLastTimes(plan: AggregatePlan, stamp: string): Promise<AggregatePlan> {
+    // another engine's tables are written without metricat's data versions or file lock
+    if (plan.dialect !== undefined && plan.dialect !== 'duckdb') return plan
+    const keys = plan.measures.map((m) => `through\u0000${JSON.stringify([m.source, m.lastTime ?? m.time, m.conditions])}`)
+    const known = new Map<string, string | null>()
+    const missing: {key: string; measure: MeasurePlan}[] = []
+    plan.measures.forEach((m, i) => {
+      const hit = this.dataMemo.get(keys[i]!)
+      if (hit && hit.stamp === stamp) known.set(keys[i]!, hit.value as string | null)
+      else if (!missing.some((x) => x.key === keys[i])) missing.push({key: keys[i]!, measure: m})
+    })
+    if (missing.length > 0) {
+      const probe = renderLastTimes(missing.map((x) => x.measure))
+      let row: Record<string, unknown>
+      try {
+        row = (await this.db.query(probe.sql, probe.params)).rows[0] ?? {}
+      } catch {
+        return plan
+      }
+      missing.forEach((x, i) => {
+        const t = (row[`t${i}`] as string | null | undefined) ?? null
+        known.set(x.key, t)
+        this.remember(x.key, stamp, t)
+      })
+    }
+    return {...plan, measures: plan.measures.map((m, i) => ({...m, knownLastTime: known.get(keys[i]!)!}))}
   }
 
   /**
@@ -691,7 +774,7 @@ export class Catalog implements CatalogApi {
    */
   async streamMetric(query: MetricQuery, sink: ResultSink, options: {materialize?: boolean} = {}): Promise<void> {
     const {id, unit} = await this.get(query.metric)
-    const compiled = await this.compileQuery({...query, metric: id})
+    const compiled = await this.compileQuery({...query, metric: id}, {reuseDataThrough: true})
     // checked before the query runs: with `strict` an absent value is the answer
     const warnings = [...(compiled.warnings ?? []), ...(await this.absentFilterValues({...query, metric: id}))]
     const rename = compiled.aliases ?? {}
@@ -846,7 +929,7 @@ export class Catalog implements CatalogApi {
     const lookup = metricLookup(all)
     const plan = planMetricQuery({metric: metric.id}, lookup)
     if (plan.kind !== 'aggregate') return null
-    const compiled = renderDataThrough(plan)
+    const compiled = renderDataThrough(await this.knownLastTimes(plan, await this.dataStamp(metric.id)))
     try {
       const result = await this.db.query(compiled.sql, compiled.params)
       return (result.rows[0]?.data_through as string | null | undefined) ?? null

@@ -57,6 +57,7 @@ export class Database {
   private queryTimeoutMs: number | undefined
   /** set by `interruptAll`: statements that fail from now on were stopped, not wrong */
   private interrupted = false
+  private writes = 0
   /**
    * The read pool's prepared statements, per connection, by SQL text (least recently used first):
    * a server answers the same few queries over and over, and preparing one (parse, bind, plan)
@@ -71,6 +72,16 @@ export class Database {
     readonly connection: DuckDBConnection,
     readonly readOnly: boolean,
   ) {}
+
+  /**
+   * Grows after every statement this process ran that is not a SELECT (a write of any kind, by
+   * metricat or by raw SQL on this handle), once it has finished (after COMMIT for a
+   * transaction). Memos of what the data says (data_through, rollup states) are kept under it
+   * together with the data version stored in the file, which other processes' writes bump.
+   */
+  get writeGeneration(): number {
+    return this.writes
+  }
 
   /**
    * ATTACH another DuckDB file read-only and put it first on the search path, so unqualified
@@ -318,6 +329,8 @@ export class Database {
       } catch (error) {
         await execute(this.connection, 'ROLLBACK', []).catch(() => undefined)
         throw error
+      } finally {
+        this.writes++
       }
     })
   }
@@ -366,12 +379,16 @@ export class Database {
   }
 
   private async allUnqueued<T>(sql: string, params: SqlValue[]): Promise<T[]> {
-    const reader = await execute(this.connection, sql, params)
+    const reader = await execute(this.connection, sql, params, {onWrite: this.countWrite})
     return reader.getRowObjectsJson() as T[]
   }
 
   private async runUnqueued(sql: string, params: SqlValue[]): Promise<void> {
-    await execute(this.connection, sql, params)
+    await execute(this.connection, sql, params, {onWrite: this.countWrite})
+  }
+
+  private readonly countWrite = () => {
+    this.writes++
   }
 }
 
@@ -380,11 +397,13 @@ export class Database {
  * refuses to prepare several at once, where `connection.run` would run every statement of a
  * script), then bound and executed. `selectOnly` refuses anything but a SELECT before it runs.
  */
-async function execute(connection: DuckDBConnection, sql: string, params: SqlValue[], options: {selectOnly?: boolean} = {}): Promise<DuckDBResultReader> {
+async function execute(connection: DuckDBConnection, sql: string, params: SqlValue[], options: {selectOnly?: boolean; onWrite?: () => void} = {}): Promise<DuckDBResultReader> {
   const prepared = await prepare(connection, sql, params, options)
   try {
     return await prepared.runAndReadAll()
   } finally {
+    // also when it failed: a statement may have changed something before it did
+    if (options.onWrite && prepared.statementType !== SELECT_STATEMENT) options.onWrite()
     prepared.destroySync()
   }
 }

@@ -74,8 +74,9 @@ FROM (SELECT unnest(from_json($2::JSON, '[{"scope":"VARCHAR","kind":"VARCHAR","c
  * One small indexed read, cheap enough for every cached request.
  */
 export async function readDataVersion(db: Pick<Database, 'query'>, scopes: string[] | '*'): Promise<number> {
-  const params: SqlValue[] = scopes === '*' ? [] : [JSON.stringify(scopes)]
-  const where = scopes === '*' ? '' : ` WHERE scope IN (SELECT unnest(from_json($1::JSON, '["VARCHAR"]')))`
+  // an IN list of parameters: about half the cost of unnesting a JSON list, on every cached request
+  const params: SqlValue[] = scopes === '*' ? [] : scopes
+  const where = scopes === '*' ? '' : scopes.length === 0 ? ' WHERE false' : ` WHERE scope IN (${scopes.map((_, i) => `$${i + 1}`).join(', ')})`
   const {rows} = await db.query(`SELECT coalesce(max(version), 0)::VARCHAR AS v FROM ${VERSIONS}${where}`, params)
   return Number(rows[0]!.v)
 }

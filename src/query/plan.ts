@@ -32,6 +32,12 @@ export interface MeasurePlan {
   time: string
   /** SQL for the latest timestamp of the measure's rows, for data_through (a rollup's stored `last_time`); default `time` */
   lastTime?: string
+  /**
+   * That latest timestamp when the caller already knows it for the data as it is now (the
+   * catalog's memo per data version; TIMESTAMP text, null: no rows): rendered as a bound value
+   * instead of the probe. A renderer may ignore it and probe.
+   */
+  knownLastTime?: string | null
   /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
   aggregate: string
   /** requested dimensions in request order, with this measure's SQL for each */

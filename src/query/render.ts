@@ -102,6 +102,12 @@ function lastTimeSql(m: MeasurePlan): string {
   return `SELECT CAST(${last} AS TIMESTAMP) AS t ${sourceWhere(m)} ORDER BY ${last} DESC NULLS LAST LIMIT 1`
 }
 
+/** One row, `t`: the measure's `knownLastTime` as a bound value when the caller knows it, else the probe. */
+function lastTime(m: MeasurePlan, params: Params): string {
+  if (m.knownLastTime === undefined) return lastTimeSql(m)
+  return `SELECT CAST(${m.knownLastTime === null ? 'NULL' : params.add(m.knownLastTime)} AS TIMESTAMP) AS t`
+}
+
 /** `FROM source WHERE (definition filters) AND (extra)`: a scan of a measure's data, request predicates not applied. */
 export function sourceWhere(m: Pick<MeasurePlan, 'source' | 'conditions'>, extra: string[] = []): string {
   const where = [...m.conditions.map(parenthesize), ...extra]
@@ -114,12 +120,12 @@ export function sourceWhere(m: Pick<MeasurePlan, 'source' | 'conditions'>, extra
  * next day, or the next period of a snapshot metric's grain). It does not depend on the request,
  * so inputs that share a source, filters and coverage are probed once.
  */
-function renderThrough(plan: AggregatePlan): string {
+function renderThrough(plan: AggregatePlan, params: Params): string {
   const parts = new Map<string, string>()
   for (const m of plan.measures) {
     const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
     if (parts.has(key)) continue
-    parts.set(key, `SELECT t, date_trunc(${DATE_TRUNC_PART[m.coverage]}, t) + ${STEP[m.coverage]} AS covered FROM (${lastTimeSql(m)})`)
+    parts.set(key, `SELECT t, date_trunc(${DATE_TRUNC_PART[m.coverage]}, t) + ${STEP[m.coverage]} AS covered FROM (${lastTime(m, params)})`)
   }
   return ['through AS MATERIALIZED (', '  SELECT max(t) AS t, max(covered) AS covered', `  FROM (\n    ${[...parts.values()].join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n')
 }
@@ -253,7 +259,7 @@ function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[]
 function renderAggregate(plan: AggregatePlan): CompiledQuery {
   const params = new Params()
   const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
-  ctes.push(renderThrough(plan))
+  ctes.push(renderThrough(plan, params))
   ctes.push(...renderPeriods(plan, params))
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
@@ -335,8 +341,18 @@ function renderSql(plan: SqlPlan): CompiledQuery {
  */
 export function renderDataThrough(plan: AggregatePlan): CompiledQuery {
   if (plan.dialect === 'clickhouse') return renderDataThroughClickHouse(plan)
-  const parts = plan.measures.map((m) => `(${lastTimeSql(m)})`)
-  return {sql: `SELECT strftime(max(t), '%Y-%m-%dT%H:%M:%SZ') AS data_through\nFROM (\n  ${parts.join('\n  UNION ALL\n  ')}\n)`, params: [], columns: ['data_through']}
+  const params = new Params()
+  const parts = plan.measures.map((m) => `(${lastTime(m, params)})`)
+  return {sql: `SELECT strftime(max(t), '%Y-%m-%dT%H:%M:%SZ') AS data_through\nFROM (\n  ${parts.join('\n  UNION ALL\n  ')}\n)`, params: params.values, columns: ['data_through']}
+}
+
+/**
+ * One row: `t0`, `t1`, ... the last timestamp (TIMESTAMP text, exact) of each measure's data after
+ * its definition filters, as the `through` CTE probes it; what `knownLastTime` takes.
+ */
+export function renderLastTimes(measures: MeasurePlan[]): CompiledQuery {
+  const cols = measures.map((m, i) => `CAST((${lastTimeSql(m)}) AS VARCHAR) AS t${i}`)
+  return {sql: `SELECT ${cols.join(', ')}`, params: [], columns: measures.map((_, i) => `t${i}`)}
 }
 
 /**

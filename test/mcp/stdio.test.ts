@@ -22,6 +22,7 @@ beforeAll(async () => {
     return {code: r.code, body: JSON.parse(r.stdout), stderr: r.stderr}
   }
   cli.query = await json(QUERY_CLI)
+  cli.sql = await json(['sql', ...QUERY_CLI.slice(1)])
   cli.badDimension = await json(['query', 'revenue/mrr', '--by', 'nope', '--json'])
   cli.tables = await json(['tables', '--columns', '--json'])
   cli.column = await json(['lookup', '--column', 'AMOUNT', '--table', 'orders', '--json'])
@@ -116,10 +117,10 @@ describe('metricat mcp over stdio', () => {
     expect(r.data.params).toEqual(cli.query.body.params)
   })
 
-  it('get_metrics_compiled_sql returns the SQL and parameters query_metrics runs', async () => {
+  it('get_metrics_compiled_sql returns the SQL and parameters `metricat sql` prints', async () => {
     const r = await call(client, 'get_metrics_compiled_sql', QUERY_ARGS)
-    expect(r.data.sql).toBe(cli.query.body.sql)
-    expect(r.data.params).toEqual(cli.query.body.params)
+    expect(r.data.sql).toBe(cli.sql.body.sql)
+    expect(r.data.params).toEqual(cli.sql.body.params)
     expect(r.text).toContain('SELECT')
   })
 
