@@ -36,6 +36,16 @@ export async function newCatalog(dir: string, name = 'test.duckdb'): Promise<Cat
   return openCatalog({db: target})
 }
 
+/**
+ * `metricat init --db dir/name` without running it: a copy of the empty, migrated catalog built
+ * once per run. Returns the file's path. For tests whose subject is not `init` itself.
+ */
+export async function emptyDatabase(dir: string, name = 'test.duckdb'): Promise<string> {
+  const target = path.join(dir, name)
+  copyFileSync(await sharedEmpty(), target)
+  return target
+}
+
 let empty: Promise<string> | undefined
 
 function sharedEmpty(): Promise<string> {

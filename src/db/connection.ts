@@ -1,4 +1,4 @@
-import type {DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue} from '@duckdb/node-api'
+import type {DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResult, DuckDBResultReader, DuckDBValue} from '@duckdb/node-api'
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
@@ -242,6 +242,8 @@ export class Database {
       if (this.interrupted) throw new CatalogError('UNAVAILABLE', 'the server is shutting down; retry shortly', {})
       const pooled = connection !== this.connection
       let prepared: DuckDBPreparedStatement | undefined
+      let result: DuckDBResult | undefined
+      let finished = false
       let timedOut = false
       const timer = this.queryTimeoutMs
         ? setTimeout(() => {
@@ -254,7 +256,7 @@ export class Database {
           prepared = await this.pooledStatement(connection, sql)
           if (params.length > 0) prepared.bind(params as DuckDBValue[])
         } else prepared = await prepare(connection, sql, params, {selectOnly: true})
-        const result = options.materialize ? await prepared.run() : await prepared.stream()
+        result = options.materialize ? await prepared.run() : await prepared.stream()
         const columns = result.columnNames()
         const numeric = result.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
         await onStart?.(columns)
@@ -268,6 +270,7 @@ export class Database {
           }
           await onRows(rows as Row[])
         }
+        finished = true
         return columns
       } catch (error) {
         if (timedOut) {
@@ -277,6 +280,11 @@ export class Database {
         throw this.stoppedError(error)
       } finally {
         if (timer) clearTimeout(timer)
+        // A streaming result left unread holds its connection's context, and with it the whole
+        // DuckDB instance, until the garbage collector takes it: past `close()`, so a reopen of the
+        // file in this process makes a second instance, and the first one's late shutdown then
+        // writes its stale state over the file (data written in between is lost). Stop and drain it.
+        if (!finished && result && !options.materialize) await releaseStream(connection, result)
         if (!pooled) prepared?.destroySync()
       }
     })
@@ -405,6 +413,18 @@ async function execute(connection: DuckDBConnection, sql: string, params: SqlVal
     // also when it failed: a statement may have changed something before it did
     if (options.onWrite && prepared.statementType !== SELECT_STATEMENT) options.onWrite()
     prepared.destroySync()
+  }
+}
+
+/** Ends a streaming result that was not read to its end (see `Database.stream`): interrupted, then fetched until DuckDB closes it. */
+async function releaseStream(connection: DuckDBConnection, result: DuckDBResult): Promise<void> {
+  connection.interrupt()
+  try {
+    while (((await result.fetchChunk())?.rowCount ?? 0) > 0) {
+      // an interrupted stream ends at once; this only reads what was already produced
+    }
+  } catch {
+    // interrupted: the stream is closed either way
   }
 }
 

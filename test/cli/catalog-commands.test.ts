@@ -3,7 +3,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ROOT, copyFixture, runCommand, tempDir} from '../helpers.js'
+import {ROOT, copyFixture, emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -14,8 +14,7 @@ beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'cli.duckdb')
   metrics = copyFixture('metrics', dir)
-  const init = await runCommand(['init', '--db', db])
-  expect(init.code).toBe(0)
+  await emptyDatabase(dir, 'cli.duckdb')
   const imported = await runCommand(['import', metrics, '--db', db, '--json'])
   expect(imported.code).toBe(0)
 })
@@ -146,7 +145,7 @@ describe('metricat CLI (in-process)', () => {
 
   it('import --dry-run prints the plan and writes nothing', async () => {
     const scratch = path.join(dir, 'dry.duckdb')
-    await runCommand(['init', '--db', scratch])
+    await emptyDatabase(dir, 'dry.duckdb')
     const r = await runCommand(['import', metrics, '--dry-run', '--db', scratch])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('4 to add, 0 to change, 0 to remove')
@@ -177,7 +176,7 @@ describe('metricat CLI (in-process)', () => {
       writeFileSync(path.join(copy, 'revenue', 'b1.yml'), 'name: b1\ntype: sum\nbogus: 1\n')
       writeFileSync(path.join(copy, 'revenue', 'b2.yml'), 'name: b2\nsql: 3\n')
       const scratch = path.join(bad.dir, 'x.duckdb')
-      await runCommand(['init', '--db', scratch])
+      await emptyDatabase(bad.dir, 'x.duckdb')
       const r = await runCommand(['import', copy, '--db', scratch])
       expect(r.code).toBe(1)
       expect(r.stderr.split('\n').filter((l) => l.startsWith('Error:'))).toEqual([
@@ -193,7 +192,7 @@ describe('metricat CLI (in-process)', () => {
 
   it('delete removes a metric and exits 0; deleting it again exits 1', async () => {
     const scratch = path.join(dir, 'del.duckdb')
-    await runCommand(['init', '--db', scratch])
+    await emptyDatabase(dir, 'del.duckdb')
     await runCommand(['import', metrics, '--db', scratch])
     const r = await runCommand(['delete', 'revenue/arr', '--db', scratch, '--json'])
     expect(r.code).toBe(0)

@@ -4,7 +4,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {copyFixture, runCommand, tempDir} from '../helpers.js'
+import {copyFixture, emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -13,7 +13,7 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'hints.duckdb')
-  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  await emptyDatabase(dir, path.basename(db))
   expect((await runCommand(['import', copyFixture('metrics', dir), '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())

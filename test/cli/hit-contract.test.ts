@@ -5,7 +5,7 @@ import type {Catalog} from '../../src/core/catalog.js'
 import {listDataSources, listJobs, queryPoints, runPoints} from '../../src/core/points.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import {type RunningServer, startServer} from '../../src/server/start.js'
-import {FIXTURES, newCatalog, runCommand, tempDir} from '../helpers.js'
+import {FIXTURES, emptyDatabase, newCatalog, runCommand, tempDir} from '../helpers.js'
 
 // HIT metrics-core's runner contract (issue 9 part B): its flags, its example point, its three
 // output formats and its routes, locally and through a real server.
@@ -50,7 +50,7 @@ describe('metricat run with HIT flags, locally', () => {
   it('ingests the example point printed as a pretty {"points": [...]} document; arguments after -- reach the program untouched', async () => {
     const format = 'document'
     const db = path.join(dir, `local-${format}.duckdb`)
-    expect((await runCommand(['init', '--db', db])).code).toBe(0)
+    await emptyDatabase(dir, path.basename(db))
     const r = await runCommand(['run', '--db', db, '--json', ...HIT_FLAGS, '--', 'python3', PROGRAM, format, '--db', 'y', '--json', '--', 'z'])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('args: ["--db", "y", "--json", "--", "z"]')

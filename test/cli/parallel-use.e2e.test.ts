@@ -6,8 +6,7 @@ import {chmodSync, existsSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {openCatalog} from '../../src/core/catalog.js'
-import {BIN, FIXTURES, ROOT, runCli, runCommand, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, newCatalog, runCli, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -16,7 +15,7 @@ let db: string
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'shared.duckdb')
-  const catalog = await openCatalog({db, create: true})
+  const catalog = await newCatalog(dir, 'shared.duckdb')
   try {
     await catalog.db.run(`CREATE TABLE main.orders AS
       SELECT i AS order_id, TIMESTAMP '2026-01-01' + INTERVAL (i % 90) DAY AS ordered_at,
@@ -117,7 +116,7 @@ describe('parallel use of one database file', () => {
     const {dir: ro, cleanup: done} = tempDir()
     try {
       const file = path.join(ro, 'ro.duckdb')
-      const catalog = await openCatalog({db: file, create: true})
+      const catalog = await newCatalog(ro, 'ro.duckdb')
       await catalog.importPath(path.join(FIXTURES, 'metrics'))
       catalog.close()
       chmodSync(file, 0o444)

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {Database} from '../../src/db/connection.js'
-import {BIN, ROOT, runCommand, tempDir} from '../helpers.js'
+import {BIN, ROOT, emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -32,7 +32,7 @@ async function pointCount(file: string, where = 'true'): Promise<number> {
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'points.duckdb')
-  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  await emptyDatabase(dir, path.basename(db))
 })
 afterAll(() => cleanup())
 
@@ -149,10 +149,10 @@ describe('metricat ingest (in-process)', () => {
   }, 120_000)
 })
 
-/** points in the file killed while it is read: large enough that the reading takes many polls */
-const BIG = 400_000
+/** points in the file killed while it is read: large enough that the reading takes many polls (of 2 ms) */
+const BIG = 150_000
 /** points in the file killed once it was read */
-const WHOLE = 50_000
+const WHOLE = 20_000
 
 /** An NDJSON file of `lines` points with metric key `big`. */
 async function bigFile(lines = BIG): Promise<string> {
@@ -172,7 +172,7 @@ async function baselineDb(name: string): Promise<string> {
   const file = path.join(dir, name)
   const players = path.join(dir, 'players.ndjson')
   writeFileSync(players, ndjson(POINTS))
-  expect((await runCommand(['init', '--db', file])).code).toBe(0)
+  await emptyDatabase(dir, name)
   expect((await runCommand(['ingest', players, '--db', file])).code).toBe(0)
   return file
 }

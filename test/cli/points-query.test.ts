@@ -8,7 +8,7 @@ import Run from '../../src/commands/run.js'
 import SourcesAdd from '../../src/commands/sources/add.js'
 import SourcesList from '../../src/commands/sources/list.js'
 import SourcesRemove from '../../src/commands/sources/remove.js'
-import {runCommand, tempDir} from '../helpers.js'
+import {emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -26,7 +26,7 @@ beforeAll(async () => {
     {metricKey: 'game.players', date: '2026-03-02', value: 7, dimensions: {platform: 'steam'}},
   ]
   writeFileSync(file, points.map((p) => JSON.stringify(p)).join('\n'))
-  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  await emptyDatabase(dir, path.basename(db))
   expect((await runCommand(['ingest', file, '--db', db])).code).toBe(0)
 })
 afterAll(() => cleanup())

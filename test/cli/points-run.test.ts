@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, runCommand, tempDir} from '../helpers.js'
+import {FIXTURES, emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -13,7 +13,7 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = path.join(dir, 'run.duckdb')
-  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  await emptyDatabase(dir, path.basename(db))
 })
 afterAll(() => cleanup())
 

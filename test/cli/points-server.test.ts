@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, FIXTURES, ROOT, runCommand, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 // The points commands through a running `metricat serve` (which holds the database file).
 
@@ -35,7 +35,7 @@ function startServe(): Promise<typeof server> {
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir('metricat-points-serve-'))
   db = path.join(dir, 'serve.duckdb')
-  expect((await runCommand(['init', '--db', db])).code).toBe(0)
+  await emptyDatabase(dir, path.basename(db))
   service = json((await runCommand(['token', 'create', 'etl', '--role', 'service', '--db', db, '--json'])).stdout).token
   admin = json((await runCommand(['token', 'create', 'me', '--role', 'admin', '--db', db, '--json'])).stdout).token
   server = await startServe()

@@ -7,7 +7,7 @@ import {openCatalog} from '../../src/core/catalog.js'
 import {ingestPoints, queryPoints} from '../../src/core/points.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import {startServer, type RunningServer} from '../../src/server/start.js'
-import {newCatalog, runCommand, tempDir} from '../helpers.js'
+import {emptyDatabase, newCatalog, runCommand, tempDir} from '../helpers.js'
 
 // Realtime point aggregations: counters (op: increment), percentiles, rate and the minute bucket.
 
@@ -74,8 +74,7 @@ describe('op: increment', () => {
   })
 
   it('adds up every increment of concurrent HTTP requests to one server, and of CLI ingests going through it', async () => {
-    const db = path.join(dir, 'served.duckdb')
-    const c = await openCatalog({db, create: true})
+    const c = await newCatalog(dir, 'served.duckdb')
     const token = (await new TokenStore(c.db).createToken('etl', 'service')).token
     let server: RunningServer | undefined
     try {
@@ -105,7 +104,7 @@ describe('op: increment', () => {
 
   it('CLI ingest on the file adds increments too', async () => {
     const db = path.join(dir, 'cli.duckdb')
-    expect((await runCommand(['init', '--db', db])).code).toBe(0)
+    await emptyDatabase(dir, 'cli.duckdb')
     const file = path.join(dir, 'cli-inc.ndjson')
     writeFileSync(file, ['{"metricKey":"jobs","date":"2026-01-01","value":1,"op":"increment"}', '{"metricKey":"jobs","date":"2026-01-01","value":2,"op":"increment"}', ''].join('\n'))
     for (let i = 0; i < 3; i++) expect((await runCommand(['ingest', file, '--db', db])).code).toBe(0)

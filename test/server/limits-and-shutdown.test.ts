@@ -1,13 +1,13 @@
 // Request limits, the query time limit, the read pool and shutdown, on a real database file.
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import {createApp} from '../../src/server/app.js'
 import {startServer} from '../../src/server/start.js'
-import {tempDir} from '../helpers.js'
+import {newCatalog, tempDir} from '../helpers.js'
 
 const METRICS = {
   // ~10^11 rows to sum: runs for minutes unless interrupted
@@ -21,17 +21,26 @@ let dir: string
 let cleanup: () => void
 let catalog: Catalog
 let token: string
+let template: {file: string; cleanup: () => void}
+
+// one database with the metrics and a token, built once; each test gets its own copy
+beforeAll(async () => {
+  const t = tempDir('metricat-limits-template-')
+  mkdirSync(path.join(t.dir, 'metrics', 't'), {recursive: true})
+  for (const [file, text] of Object.entries(METRICS)) writeFileSync(path.join(t.dir, 'metrics', 't', file), text)
+  const setup = await newCatalog(t.dir, 'template.duckdb')
+  await setup.db.run(`CREATE TABLE main.facts AS SELECT DATE '2026-01-01' + CAST(i AS INTEGER) AS at, 'EU' AS region, 1.0::DOUBLE AS n FROM range(30) t(i)`)
+  await setup.importPath(path.join(t.dir, 'metrics'))
+  token = (await new TokenStore(setup.db).createToken('analyst', 'analyst')).token
+  setup.close()
+  template = {file: path.join(t.dir, 'template.duckdb'), cleanup: t.cleanup}
+})
+afterAll(() => template.cleanup())
 
 beforeEach(async () => {
   ;({dir, cleanup} = tempDir('metricat-limits-'))
-  mkdirSync(path.join(dir, 'metrics', 't'), {recursive: true})
-  for (const [file, text] of Object.entries(METRICS)) writeFileSync(path.join(dir, 'metrics', 't', file), text)
   const db = path.join(dir, 'limits.duckdb')
-  const setup = await openCatalog({db, create: true})
-  await setup.db.run(`CREATE TABLE main.facts AS SELECT DATE '2026-01-01' + CAST(i AS INTEGER) AS at, 'EU' AS region, 1.0::DOUBLE AS n FROM range(30) t(i)`)
-  await setup.importPath(path.join(dir, 'metrics'))
-  token = (await new TokenStore(setup.db).createToken('analyst', 'analyst')).token
-  setup.close()
+  copyFileSync(template.file, db)
   catalog = await openCatalog({db, readConnections: 2})
 })
 afterEach(() => {
