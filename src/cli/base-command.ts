@@ -125,6 +125,9 @@ export abstract class BaseCommand extends Command {
       if (options.warehouse) {
         throw new CatalogError('BAD_REQUEST', `--warehouse cannot be used through a server (${server}); start \`metricat serve --warehouse FILE\` instead`, {server})
       }
+      if (options.points) {
+        throw new CatalogError('BAD_REQUEST', `--points cannot be used through a server (${server}); start \`metricat serve --points URL\` instead`, {server})
+      }
     }
     if (flags.server) {
       noWarehouse(flags.server)

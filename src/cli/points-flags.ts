@@ -30,3 +30,10 @@ export function describeIngest(r: IngestResult): string {
   const dupes = r.duplicates > 0 ? ` (${n(r.duplicates)} duplicate${r.duplicates === 1 ? '' : 's'} in the batch, last one kept)` : ''
   return `${n(r.points)} point${r.points === 1 ? '' : 's'}: ${n(r.inserted)} inserted, ${n(r.updated)} updated, ${n(r.unchanged)} unchanged${dupes}`
 }
+
+/** `--points`: where points are stored (all commands that ingest or query points). */
+export const pointsStoreFlag = {
+  points: Flags.string({
+    description: 'store and query points on ClickHouse: clickhouse://[user[:password]@]host:port/database, the HTTP port (default: $METRICAT_POINTS, else the metricat file)',
+  }),
+}

@@ -2,7 +2,7 @@ import {createReadStream, existsSync, statSync} from 'node:fs'
 import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {describeIngest, pointDefaultFlags, toPointDefaults} from '../cli/points-flags.js'
+import {describeIngest, pointDefaultFlags, pointsStoreFlag, toPointDefaults} from '../cli/points-flags.js'
 import type {IngestResult} from '../core/points.js'
 import {noSuchPath} from '../errors.js'
 
@@ -14,9 +14,10 @@ export default class Ingest extends BaseCommand {
     '<%= config.bin %> ingest export.json --entity-kind game --entity-id 730',
     'python3 fetch.py | <%= config.bin %> ingest - --data-source-id steam',
     '<%= config.bin %> ingest points.ndjson --server http://127.0.0.1:8787 --json',
+    '<%= config.bin %> ingest points.ndjson --points clickhouse://127.0.0.1:8123/metrics',
   ]
   static args = {file: Args.string({required: true, description: 'NDJSON or JSON file; - reads stdin'})}
-  static flags = {...pointDefaultFlags}
+  static flags = {...pointDefaultFlags, ...pointsStoreFlag}
 
   async run(): Promise<IngestResult> {
     const {args, flags} = await this.parse(Ingest)
@@ -24,7 +25,7 @@ export default class Ingest extends BaseCommand {
       throw noSuchPath(args.file, {path: args.file})
     }
     const {pointsClient} = await import('../cli/points-client.js')
-    const client = await pointsClient(await this.catalog())
+    const client = await pointsClient(await this.catalog({points: flags.points}))
     const {IngestProgressLine} = await import('../cli/progress.js')
     const source = args.file === '-' ? 'stdin' : args.file
     const progress = new IngestProgressLine(`ingest ${source}`)

@@ -3,6 +3,7 @@ import {CLIError} from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {pointsStoreFlag} from '../cli/points-flags.js'
 import type {PointsQuery, PointsResult} from '../core/points.js'
 import {AGGS, BUCKETS, GRANULARITY_INPUTS, PERCENTILE_AGG_PATTERN, type Agg} from '../points/types.js'
 import {parseWhere} from '../query/parse-where.js'
@@ -18,9 +19,11 @@ export default class Points extends BaseCommand {
     '<%= config.bin %> points api.latency_ms --bucket minute --agg p95 --from 2026-01-01T10:00 --to 2026-01-01T11:00',
     '<%= config.bin %> points api.requests --bucket hour --agg rate',
     '<%= config.bin %> points revenue.daily --bucket none --agg sum --entity-kind customer --entity-id 42 --json',
+    '<%= config.bin %> points game.players --bucket month --points clickhouse://127.0.0.1:8123/metrics',
   ]
   static args = {key: Args.string({required: true, description: 'the metricKey of the points'})}
   static flags = {
+    ...pointsStoreFlag,
     from: Flags.string({description: 'start, inclusive (YYYY-MM-DD or ISO timestamp, UTC)'}),
     to: Flags.string({description: 'end, exclusive (YYYY-MM-DD or ISO timestamp, UTC)'}),
     bucket: Flags.option({options: BUCKETS, default: 'day', description: 'period of each row; none: one row per group'})(),
@@ -56,7 +59,7 @@ export default class Points extends BaseCommand {
     if (flags.granularity) request.granularity = flags.granularity
     if (flags.limit !== undefined) request.limit = flags.limit
     const {pointsClient} = await import('../cli/points-client.js')
-    const result = await (await pointsClient(await this.catalog())).query(request)
+    const result = await (await pointsClient(await this.catalog({points: flags.points}))).query(request)
     if (!this.jsonEnabled()) {
       const {printResult} = await import('../cli/print-result.js')
       await printResult(result, flags.format, this)

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {describeIngest, pointDefaultFlags, toPointDefaults} from '../cli/points-flags.js'
+import {describeIngest, pointDefaultFlags, pointsStoreFlag, toPointDefaults} from '../cli/points-flags.js'
 import type {RunResult} from '../core/points.js'
 
 export default class Run extends BaseCommand {
@@ -17,6 +17,7 @@ export default class Run extends BaseCommand {
   static strict = false
   static args = {}
   static flags = {
+    ...pointsStoreFlag,
     ...pointDefaultFlags,
     timeout: Flags.integer({min: 1, description: 'stop the program (SIGTERM, then SIGKILL) after this many seconds; the run fails'}),
   }
@@ -38,7 +39,7 @@ export default class Run extends BaseCommand {
     }
     const argv = program.length > 0 ? program : (rest as string[])
     const {pointsClient} = await import('../cli/points-client.js')
-    const client = await pointsClient(await this.catalog())
+    const client = await pointsClient(await this.catalog({points: flags.points}))
     const {IngestProgressLine} = await import('../cli/progress.js')
     const progress = new IngestProgressLine('run')
     const result = await client

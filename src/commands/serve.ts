@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {pointsStoreFlag} from '../cli/points-flags.js'
 
 export default class Serve extends BaseCommand {
   static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json) and as web pages at /.'
@@ -23,6 +24,7 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     port: Flags.integer({default: 8787, min: 0, max: 65_535, description: 'port to listen on (0: any free port)'}),
     'public-read': Flags.boolean({description: 'allow catalog reads (GET) without a token; queries and writes still need one'}),
     'body-limit': Flags.integer({default: 10, min: 1, max: 1024, description: 'largest request body, in MB'}),
+    ...pointsStoreFlag,
     warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
     'allowed-host': Flags.string({multiple: true, description: 'a host name clients may use besides the bound address (repeatable); other Host headers get 403 (DNS rebinding)'}),
     scheduler: Flags.boolean({description: 'also run due data sources on their schedules, as `metricat scheduler` does'}),
@@ -40,6 +42,7 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     const {SERVER_DEFAULTS, startServer} = await import('../server/start.js')
     const catalog = await this.localCatalog({
       warehouse: flags.warehouse,
+      points: flags.points,
       readConnections: flags['read-connections'] ?? SERVER_DEFAULTS.readConnections,
       memoryLimit: flags['memory-limit'] ?? SERVER_DEFAULTS.memoryLimit,
     })

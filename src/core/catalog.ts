@@ -28,6 +28,7 @@ import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {cleanRow} from './numbers.js'
+import {DUCKDB_POINTS, type PointsStore} from '../points/store.js'
 import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderLastTimes, renderPlan, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
 import type {ResultRow} from '../query/types.js'
@@ -63,6 +64,8 @@ export interface OpenCatalogOptions {
   readConnections?: number
   /** DuckDB memory_limit, e.g. `4GB` */
   memoryLimit?: string
+  /** where points are stored: `clickhouse://...` (see src/points/clickhouse.ts); defaults to METRICAT_POINTS, else the file */
+  points?: string
 }
 
 /** The database path a command uses: the flag, then METRICAT_DB, then ./metricat.duckdb. */
@@ -98,7 +101,18 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
     db.close()
     throw error
   }
-  return new Catalog(db)
+  const catalog = new Catalog(db)
+  const points = options.points || process.env.METRICAT_POINTS
+  if (points) {
+    const {openPointsStore} = await import('../points/clickhouse.js')
+    try {
+      catalog.pointsStore = openPointsStore(points)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+  }
+  return catalog
 }
 
 /** Brings a file a read-only open found out of date up to `target`, read-write, and closes it. */
@@ -228,6 +242,9 @@ export class Catalog implements CatalogApi {
   /** what the data said (data_through per input, rollup states), each under the stamp it holds for (see `dataStamp`) */
   private readonly dataMemo = new Map<string, {stamp: string; value: unknown}>()
 
+  /** where points are ingested and queried: the file, or a ClickHouse server (`--points`) */
+  pointsStore: PointsStore = DUCKDB_POINTS
+
   constructor(readonly db: Database) {}
 
   get file(): string {
@@ -235,6 +252,7 @@ export class Catalog implements CatalogApi {
   }
 
   close(): void {
+    void this.pointsStore.close?.()
     this.db.close()
   }
 
@@ -614,6 +632,7 @@ export class Catalog implements CatalogApi {
     const all = await this.all()
     const lookup = metricLookup(all)
     await this.assertRunnable(metric, lookup)
+    this.assertPointsInFile(metric, lookup)
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
     const compileOptions = await this.compileOptions([...all.values()])
     if (variant === undefined && kind !== 'sql') {
@@ -720,6 +739,34 @@ export class Catalog implements CatalogApi {
       for (const e of missing) this.aggregates.set(e, found.has(e))
     }
     return {isAggregate: (e) => this.aggregates.get(e) ?? false}
+  }
+
+  /**
+   * A metric computed from points (`points_key`, itself or through a metric it reads) compiles
+   * against the file's points table; when points are stored on ClickHouse (`--points`) that table
+   * is not where they are, so such a metric is refused rather than answered from an empty table.
+   */
+  private assertPointsInFile(metric: StoredMetric, lookup: (id: string) => StoredMetric | undefined): void {
+    if (this.pointsStore.kind === 'duckdb') return
+    const seen = new Set<string>()
+    const visit = (m: StoredMetric | undefined): StoredMetric | undefined => {
+      if (!m || seen.has(m.id)) return undefined
+      seen.add(m.id)
+      if (typeof m.points_key === 'string' && m.points_key.trim() !== '') return m
+      for (const ref of metricReferences(m)) {
+        const found = visit(lookup(ref))
+        if (found) return found
+      }
+      return undefined
+    }
+    const reader = visit(metric)
+    if (reader) {
+      throw new CatalogError(
+        'BAD_REQUEST',
+        `${metric.id} is computed from the points of ${reader.points_key}, and points are stored on ${this.pointsStore.label}: metrics with points_key are computed from the metricat file only; query the points with \`metricat points ${reader.points_key}\``,
+        {metric: metric.id, points_key: reader.points_key},
+      )
+    }
   }
 
   /**

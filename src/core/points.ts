@@ -8,6 +8,8 @@ import {type IngestOptions, ingestInput} from '../points/ingest.js'
 import {insertJob, JOB_KINDS, JOB_STATUSES, type JobFilter, type JobRow, readJobs} from '../points/jobs.js'
 import {parseCron, parseSince, POLL_FREQUENCIES, SOURCE_MODES} from '../points/schedule.js'
 import {utcNow} from '../points/point-date.js'
+import {ClickHousePoints} from '../points/clickhouse.js'
+import {checkGrid, compileClickHousePointsQuery} from '../points/clickhouse-query.js'
 import {compilePointsQuery} from '../points/query.js'
 import {type PointInput, readPoints} from '../points/read-input.js'
 import {commandLine, exitedCleanly, type ProgramExit, runFailed, startProgram} from '../points/runner.js'
@@ -46,7 +48,7 @@ export interface IngestPointsOptions {
  * `details.problems` (`{line | index, path, message}`, at most 100 listed) when any point is invalid.
  */
 export async function ingestPoints(catalog: Catalog, input: PointInput, options: IngestPointsOptions = {}): Promise<IngestResult> {
-  return ingestInput(catalog.db, input, {defaults: cleanDefaults(options.defaults), source: options.source ?? 'body', onProgress: options.onProgress})
+  return ingestInput(catalog.db, input, {defaults: cleanDefaults(options.defaults), source: options.source ?? 'body', onProgress: options.onProgress, store: catalog.pointsStore})
 }
 
 /**
@@ -62,6 +64,7 @@ export async function collectPoints(input: PointInput, options: {defaults?: Poin
 
 /** Buckets, aggregates and gap-fills the points of one key (`metricat points`, POST /api/metrics/points/query). */
 export async function queryPoints(catalog: Catalog, request: PointsQuery): Promise<PointsResult> {
+  if (catalog.pointsStore instanceof ClickHousePoints) return queryClickHousePoints(catalog.pointsStore, request)
   const compiled = compilePointsQuery(request)
   let result: {columns: string[]; rows: Record<string, unknown>[]}
   try {
@@ -76,6 +79,32 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
     return out
   })
   return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params, cached: false}
+}
+
+/** `queryPoints` on a ClickHouse points store: the grid first (bucket limit checked), then the rows. */
+async function queryClickHousePoints(store: ClickHousePoints, request: PointsQuery): Promise<PointsResult> {
+  const compiled = compileClickHousePointsQuery(request, store.table)
+  await store.ensureTable()
+  let grid: {lo: string; n: number} | undefined
+  const statements: string[] = []
+  if (compiled.gridSql) {
+    statements.push(compiled.gridSql)
+    const [row] = await store.rows<{lo: string; n: string; points: string}>(compiled.gridSql)
+    const n = Number(row!.n)
+    if (Number(row!.points) > 0 || compiled.bounded) {
+      checkGrid(n, compiled.bucket)
+      grid = {lo: row!.lo, n}
+    }
+  }
+  const sql = compiled.sql(grid)
+  const raw = sql === '' ? [] : await store.rows<Record<string, unknown>>(sql)
+  if (sql !== '') statements.push(sql)
+  const rows = raw.map((row) => {
+    const out: PointsRow = {}
+    for (const [c, v] of Object.entries(row)) out[compiled.aliases[c] ?? c] = v as PointsRow[string]
+    return out
+  })
+  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: statements.join(';\n'), params: [], cached: false}
 }
 
 /**
@@ -162,7 +191,11 @@ export async function removeDataSource(catalog: Catalog, id: string, options: {d
   return catalog.db.transaction(async (tx) => {
     if (!(await readSource(tx, id))) throw unknownSource(id, await readSources(tx))
     let pointsDeleted = 0
-    if (options.deletePoints) {
+    if (options.deletePoints && catalog.pointsStore instanceof ClickHousePoints) {
+      const keys = await catalog.pointsStore.deleteSource(id)
+      pointsDeleted = keys.deleted
+      await recordChanges(tx, keys.metricKeys.map((k) => ({scope: pointsScope(k), kind: 'replace' as const})))
+    } else if (options.deletePoints) {
       const [row] = await tx.all<{n: string}>('SELECT count(*)::VARCHAR AS n FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
       pointsDeleted = Number(row!.n)
       const keys = await tx.all<{k: string}>('SELECT DISTINCT metric_key AS k FROM mc.metricat.metric_points WHERE data_source_id = $1', [id])
@@ -280,6 +313,7 @@ export async function runPoints(catalog: Catalog, request: RunRequest): Promise<
     kind: 'run',
     dataSourceId: sourceId,
     onProgress: request.onProgress,
+    store: catalog.pointsStore,
     // snapshot sources: each successful run replaces the source's points per metric key
     replaceSource: sourceId && registered?.mode === 'snapshot' ? sourceId : undefined,
     beforeWrite: async () => {
@@ -393,6 +427,7 @@ export async function recordRunReport(catalog: Catalog, body: unknown, access: S
   }
   const ingest = await ingestInput(catalog.db, {points: report.points ?? []}, {
     defaults,
+    store: catalog.pointsStore,
     source: report.command,
     kind: 'run',
     dataSourceId: sourceId,

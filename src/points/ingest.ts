@@ -4,9 +4,8 @@ import type {Database, Tx} from '../db/connection.js'
 import {insertJob, type JobKind, type JobRecord} from './jobs.js'
 import {utcNow} from './point-date.js'
 import {type PointInput, readPoints} from './read-input.js'
-import {PointStager} from './stage.js'
+import {DUCKDB_POINTS, type PointsBatch, type PointsStore} from './store.js'
 import type {IngestProgress, IngestResult, PointDefaults} from './types.js'
-import {dedupStaged, deleteReplaced, logPointChanges, upsertDeduped} from './upsert.js'
 
 export interface IngestOptions {
   /** fields filled in where a point lacks them */
@@ -34,6 +33,8 @@ export interface IngestOptions {
   replaceSource?: string
   /** The job status of a failure (default `failed`; a run stopped by the scheduler's shutdown is `interrupted`). */
   failureStatus?: (error: unknown) => JobRecord['status']
+  /** where the points go: the metricat file (default) or a ClickHouse server (`--points clickhouse://...`) */
+  store?: PointsStore
   /** Tests only: a small limit forces the dictionaries to forget entries (see DICTIONARY_LIMIT). */
   dictionaryLimit?: number
   /** Job fields only the caller knows once the input is read (a run's exit code). */
@@ -72,12 +73,11 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
     ...counts,
   })
 
-  let stager: PointStager | undefined
-  let grouped: string | undefined
+  let batch: PointsBatch | undefined
   let pointsRead = 0
   try {
-    stager = await PointStager.create(db, {dictionaryLimit: options.dictionaryLimit})
-    const staging = stager
+    batch = await (options.store ?? DUCKDB_POINTS).batch(db, {dictionaryLimit: options.dictionaryLimit})
+    const staging = batch
     const read = await readPoints(timedInput(input, work), {
       defaults: options.defaults,
       source,
@@ -91,14 +91,10 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
     await staging.flush(true)
     progress('writing', read.points, read.bytes)
 
-    const groupedTable = `${staging.tables.points}_grouped`
-    grouped = groupedTable
-    const distinct = await dedupStaged(db, staging.tables, staging.idsAmbiguous, groupedTable, staging.increments)
+    const distinct = await staging.dedup()
     const stamp = utcNow()
     const result = await db.transaction(async (tx) => {
-      const deleted = options.replaceSource === undefined ? 0 : await deleteReplaced(tx, staging.tables, groupedTable, options.replaceSource)
-      const counts = await upsertDeduped(tx, staging.tables, groupedTable, distinct, stamp, staging.increments)
-      await logPointChanges(tx, staging.tables, groupedTable, options.replaceSource !== undefined)
+      const {deleted, ...counts} = await staging.write(tx, {stamp, distinct, replaceSource: options.replaceSource})
       const r: IngestResult = {
         jobId,
         source,
@@ -125,7 +121,7 @@ export async function ingestInput(db: Database, input: PointInput, options: Inge
       .catch(() => undefined)
     throw error
   } finally {
-    await stager?.drop(grouped ? [grouped] : [])
+    await batch?.drop()
   }
 }
 

@@ -57,32 +57,36 @@ export function renderPredicate(p: Predicate, params: ParamSink, dialect: Dialec
 
 /**
  * The same filter on ClickHouse, where `params` inlines each value (18.16 has no bound
- * parameters and no IS DISTINCT FROM). Text dimensions (points) never run there.
+ * parameters and no IS DISTINCT FROM). On a text dimension (a point's dimension on a ClickHouse
+ * points store) values compare as their text and `> >= < <=` with a number compare the text as a
+ * number (toFloat64OrNull: text that is no number matches nothing), as on DuckDB.
  */
 function renderClickHousePredicate(p: Predicate, params: ParamSink): string {
-  if (p.text) throw new Error('text (points) predicates do not run on ClickHouse')
   const d = p.sql
-  const one = (): string => params.add(p.value as FilterScalar)
-  const list = (): string => (p.value as FilterScalar[]).map((v) => params.add(v)).join(', ')
+  const bind = (v: FilterScalar): string => params.add(p.text && typeof v !== 'string' ? String(v) : v)
+  const one = (): string => bind(p.value as FilterScalar)
+  const list = (): string => (p.value as FilterScalar[]).map(bind).join(', ')
+  const ordered = (op: string): string =>
+    p.text && typeof p.value === 'number' ? `toFloat64OrNull(${d}) ${op} toFloat64(${params.add(p.value)})` : `${d} ${op} ${one()}`
   switch (p.op) {
     case '=':
       return `${d} = ${one()}`
     case '!=':
       return `(${d} != ${one()} OR ${d} IS NULL)`
     case '>':
-      return `${d} > ${one()}`
+      return ordered('>')
     case '>=':
-      return `${d} >= ${one()}`
+      return ordered('>=')
     case '<':
-      return `${d} < ${one()}`
+      return ordered('<')
     case '<=':
-      return `${d} <= ${one()}`
+      return ordered('<=')
     case 'in':
       return `${d} IN (${list()})`
     case 'not_in':
       return `(${d} NOT IN (${list()}) OR ${d} IS NULL)`
     case 'contains':
-      return `position(toString(${d}), ${one()}) > 0`
+      return p.text ? `position(${d}, ${one()}) > 0` : `position(toString(${d}), ${one()}) > 0`
     case 'is_null':
       return `${d} IS NULL`
     case 'not_null':
