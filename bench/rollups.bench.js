@@ -10,7 +10,7 @@ import {loadTable} from '../dist/core/warehouse.js'
 import {freshDir, median, report} from './lib.js'
 
 const ROWS = Number(process.env.BENCH_ORDERS ?? 10_000_000)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11)
 
 const METRIC = `name: orders_total
 type: sum

@@ -1,7 +1,8 @@
 import type {DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResult, DuckDBResultReader, DuckDBValue} from '@duckdb/node-api'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {CatalogError} from '../errors.js'
 
@@ -106,9 +107,7 @@ export class Database {
    * (or `giveUp` says so), then fails with DB_LOCKED naming the holder.
    */
   static async open(file: string, options: OpenOptions = {}): Promise<Database> {
-    // require(), not import(): importing this CommonJS package from ESM makes Node scan each of
-    // its re-exported files for export names first, some 40 ms of every cold command.
-    const {DuckDBInstance} = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api')
+    const {DuckDBInstance} = duckdbApi()
     const abs = file === ':memory:' ? file : path.resolve(file)
     const readOnly = Boolean(options.readOnly) && abs !== ':memory:'
     // The file is attached under a fixed alias rather than opened as the main database: DuckDB
@@ -471,6 +470,24 @@ async function runScript(connection: DuckDBConnection, script: string): Promise<
       prepared.destroySync()
     }
   }
+}
+
+let api: typeof import('@duckdb/node-api') | undefined
+
+/**
+ * @duckdb/node-api, loaded once: the one-file build of it beside this module when there is one
+ * (`npm run build` makes dist/db/duckdb-api.cjs, which loads in half the CPU of the package's ~180
+ * files), else the package. Everything that needs its values (types, classes) takes them from here,
+ * so a process holds one copy. require(), not import(): importing this CommonJS code from ESM makes
+ * Node scan its re-exports for export names first, some 40 ms of every cold command.
+ */
+export function duckdbApi(): typeof import('@duckdb/node-api') {
+  if (!api) {
+    const require = createRequire(import.meta.url)
+    const bundle = new URL('./duckdb-api.cjs', import.meta.url)
+    api = (existsSync(bundle) ? require(fileURLToPath(bundle)) : require('@duckdb/node-api')) as typeof import('@duckdb/node-api')
+  }
+  return api
 }
 
 /** A SQL string literal, for the few statements (ATTACH) that take no parameters. */

@@ -1,6 +1,6 @@
 import type {DuckDBAppender, DuckDBDataChunk, DuckDBType, DuckDBValue} from '@duckdb/node-api'
 
-import type {Database} from '../db/connection.js'
+import {type Database, duckdbApi} from '../db/connection.js'
 import {CatalogError} from '../errors.js'
 import {quoteIdent} from '../query/quote.js'
 import type {NormalizedPoint} from './types.js'
@@ -108,7 +108,7 @@ export class PointStager {
   }
 
   static async create(db: Database, options: {dictionaryLimit?: number} = {}): Promise<PointStager> {
-    const api = await import('@duckdb/node-api')
+    const api = duckdbApi()
     const base = `points_staging_${process.pid}_${++counter}`
     const tables: StagingTables = {points: base, keys: `${base}_keys`, attrs: `${base}_attrs`, dims: `${base}_dims`}
     for (const role of Object.keys(tables) as (keyof StagingTables)[]) await db.run(`CREATE TEMP TABLE ${quoteIdent(tables[role])} (${DDL[role]})`)
