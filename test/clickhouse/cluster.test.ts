@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DEMO_TABLES} from '../../src/demo/warehouse.js'
 import {sharedDemo, tempDir} from '../helpers.js'
-import {type ClickHouseCluster, clickhouseAvailable, demoCluster, startCluster} from './cluster.js'
+import {type ChdbTarget, type ClickHouseCluster, chdbAvailable, clickhouseAvailable, demoCluster, startChdb, startCluster} from './cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -130,3 +130,27 @@ function livePids(): number[] {
     })
     .map(Number)
 }
+
+const noChdb = chdbAvailable()
+if (noChdb) console.warn(noChdb)
+
+describe.skipIf(noChdb !== null)('the demo warehouse in chdb (opt-in)', () => {
+  let target: ChdbTarget
+  let demoFile: string
+  beforeAll(async () => {
+    demoFile = (await sharedDemo()).db
+    target = await startChdb({duckdb: demoFile, tables: ['orders', 'subscriptions']})
+  })
+  afterAll(() => target?.stop())
+
+  it('holds the same rows as DuckDB, doubles and timestamps exact', async () => {
+    const [duck] = await duckdbRows<Record<string, string>>(demoFile, `SELECT count(*)::VARCHAR AS n, sum(epoch(ordered_at))::BIGINT::VARCHAR AS seconds FROM main.orders`)
+    const [ch] = await target.query<Record<string, string>>(`SELECT toString(count()) AS n, toString(sum(toUInt32(ordered_at))) AS seconds FROM orders`)
+    expect(ch).toEqual(duck)
+    const duckRows = await duckdbRows<Record<string, unknown>>(demoFile, `SELECT subscription_id, snapshot_month::VARCHAR AS month, mrr, canceled_at::VARCHAR AS canceled FROM main.subscriptions ORDER BY 1, 2`)
+    const chRows = await target.query<Record<string, unknown>>(`SELECT subscription_id, toString(snapshot_month) AS month, mrr, toString(canceled_at) AS canceled FROM subscriptions ORDER BY 1, 2`)
+    const norm = (r: Record<string, unknown>) => `${r.subscription_id}|${r.month}|${Number(r.mrr)}|${r.canceled ?? 'NULL'}`
+    expect(chRows.map(norm).filter((row, i) => row !== norm(duckRows[i]!)).slice(0, 3)).toEqual([])
+    expect(chRows.length).toBe(duckRows.length)
+  })
+})

@@ -23,6 +23,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -566,4 +567,107 @@ export function demoCluster(): Promise<ClickHouseCluster> {
     return {...cluster, stop: async () => {}}
   })()
   return demo
+}
+
+// ---------------------------------------------------------------------------------------------
+// chdb: embedded ClickHouse (current releases) as an opt-in second target
+//
+// Not a dependency: the npm package weighs ~540 MB with its native library, adds ~40 s to
+// `npm ci`, and npm records only the installing platform's optional @chdb/lib-* package in
+// package-lock.json. Install it locally to use this mode: `npm install --no-save chdb` (or point
+// METRICAT_CHDB at an installed `chdb` package folder).
+
+type ChdbModule = {Session: new (path?: string) => {query(sql: string, format?: string): string; cleanup(): void}}
+
+function loadChdb(): ChdbModule | string {
+  try {
+    const require = createRequire(import.meta.url)
+    return require(process.env.METRICAT_CHDB || 'chdb') as ChdbModule
+  } catch {
+    return 'chdb tests skipped: the chdb package is not installed (npm install --no-save chdb, or set METRICAT_CHDB)'
+  }
+}
+
+/** Why the chdb target cannot run here (one line), or null when the `chdb` package loads. */
+export function chdbAvailable(): string | null {
+  const loaded = loadChdb()
+  return typeof loaded === 'string' ? loaded : null
+}
+
+export interface ChdbTarget {
+  /** the database holding the tables */
+  database: string
+  tables: LoadedTable[]
+  /** Runs a SELECT in the embedded server, `database` current; rows as JSONEachRow gives them. */
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>
+  exec(sql: string): Promise<void>
+  /** Removes the session's folder. */
+  stop(): Promise<void>
+}
+
+/**
+ * The tables of a DuckDB file in an embedded chdb session (a temporary folder), with the same
+ * column types as the cluster (`startCluster`): rows go through a Parquet file, which keeps
+ * doubles and microsecond timestamps exact, and are cast to the cluster's types on insert.
+ */
+export async function startChdb(options: {duckdb: string; tables?: string[]; database?: string}): Promise<ChdbTarget> {
+  const chdb = loadChdb()
+  if (typeof chdb === 'string') throw new Error(chdb)
+  const database = options.database ?? 'metricat'
+  const root = mkdtempSync(path.join(tmpdir(), 'metricat-chdb-'))
+  const session = new chdb.Session(path.join(root, 'session'))
+  const run = (sql: string, format = 'CSV') => {
+    try {
+      return session.query(sql, format)
+    } catch (error) {
+      throw new Error(`chdb: ${String((error as Error).message ?? error).split('\n')[0]}\n  in: ${sql.slice(0, 300)}`)
+    }
+  }
+  run(`CREATE DATABASE IF NOT EXISTS ${database}`)
+  const instance = await DuckDBInstance.create(options.duckdb, {access_mode: 'READ_ONLY'})
+  const connection = await instance.connect()
+  const loaded: LoadedTable[] = []
+  try {
+    const listed = (await connection.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name`)).getRows().map((r) => String(r[0]))
+    for (const table of options.tables ?? listed) {
+      const quoted = `"${table.replace(/"/g, '""')}"`
+      const described = (await connection.runAndReadAll(`DESCRIBE ${quoted}`)).getRowObjects() as {column_name: string; column_type: string}[]
+      const nulls = (await connection.runAndReadAll(`SELECT ${described.map((d) => `count(*) - count("${d.column_name.replace(/"/g, '""')}")`).join(', ')} FROM ${quoted}`)).getRows()[0]!.map(Number)
+      const columns = described.map((d, i) => {
+        const kind = KIND[d.column_type]
+        if (!kind) throw new Error(`main.${table}.${d.column_name}: DuckDB type ${d.column_type} has no exact ClickHouse copy here`)
+        return {name: d.column_name, type: nulls[i]! > 0 ? `Nullable(${kind})` : kind}
+      })
+      const file = path.join(root, `${table}.parquet`)
+      await connection.run(`COPY ${quoted} TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`)
+      const columnSql = columns.map((c) => `\`${c.name}\` ${c.type}`).join(', ')
+      run(`CREATE TABLE ${database}.\`${table}\` (${columnSql}) ENGINE = MergeTree ORDER BY tuple()`)
+      // Parquet TIMESTAMP arrives as DateTime64(6): whole seconds were checked by the cluster's copy rules
+      run(`INSERT INTO ${database}.\`${table}\` SELECT ${columns.map((c) => `CAST(\`${c.name}\` AS ${c.type})`).join(', ')} FROM file('${file.replace(/'/g, "\\'")}', Parquet)`)
+      const rows = Number(run(`SELECT count() FROM ${database}.\`${table}\``).trim())
+      loaded.push({table, rows, columns})
+    }
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+  let stopped = false
+  return {
+    database,
+    tables: loaded,
+    query: async <T>(sql: string) =>
+      run(`USE ${database}; ${sql}`, 'JSONEachRow')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as T),
+    exec: async (sql: string) => {
+      run(`USE ${database}; ${sql}`)
+    },
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      session.cleanup()
+      rmSync(root, {recursive: true, force: true})
+    },
+  }
 }
