@@ -4,6 +4,16 @@ import {GRAIN_ALIASES, GRAINS, type Grain, canonicalGrain} from '../catalog/type
 import {parseWhere} from '../query/parse-where.js'
 import {QUERY_ORDERS, type CompareMode, type MetricQuery, type QueryOrder} from '../query/types.js'
 
+/**
+ * `--warehouse`: where metric SQL runs. A DuckDB file (attached read-only) or a ClickHouse server
+ * (`clickhouse://[user[:password]@]host:port/database`, its HTTP port); the catalog stays in --db.
+ */
+export function warehouseFlag() {
+  return Flags.string({
+    description: 'where metric queries run: a DuckDB file (attached read-only) or clickhouse://[user[:password]@]host:port/database (default: $METRICAT_WAREHOUSE, else tables in --db)',
+  })
+}
+
 /** The request flags `query` and `sql` share; they map one to one onto a MetricQuery. */
 export const queryFlags = {
   grain: Flags.option({options: [...GRAINS, ...(Object.keys(GRAIN_ALIASES) as (keyof typeof GRAIN_ALIASES)[])], description: 'period size (default: the metric\'s grain, else month; daily ... yearly also work); weeks start on Monday'})(),
@@ -23,7 +33,7 @@ export const queryFlags = {
   desc: Flags.boolean({description: 'descending order: latest periods or largest values first'}),
   strict: Flags.boolean({description: 'a --where value (= or in) that no row has is an error (exit 1) instead of a warning'}),
   'no-rollup': Flags.boolean({description: 'read the raw table even when a fresh rollup could answer (rollups give the same numbers)'}),
-  warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
+  warehouse: warehouseFlag(),
 }
 
 export interface QueryFlagValues {

@@ -1,6 +1,6 @@
-import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {warehouseFlag} from '../cli/query-flags.js'
 
 export default class Mcp extends BaseCommand {
   static summary = 'Serve the catalog to AI agents over the Model Context Protocol (stdio).'
@@ -15,7 +15,7 @@ A running \`metricat serve\` offers the same tools over HTTP at /mcp.`
   static enableJsonFlag = false
   static readOnly = true
   static flags = {
-    warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
+    warehouse: warehouseFlag(),
   }
 
   // bin/run.js runs plain `metricat mcp --db F` without oclif (see ../mcp/run.ts); this is the way

@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {pointsStoreFlag} from '../cli/points-flags.js'
+import {warehouseFlag} from '../cli/query-flags.js'
 
 export default class Serve extends BaseCommand {
   static summary = 'Serve the catalog, metric queries and admin over HTTP (JSON API, see /api/openapi.json) and as web pages at /.'
@@ -25,7 +26,7 @@ Stop it with Ctrl-C or SIGTERM: it stops accepting, answers new requests 503 wit
     'public-read': Flags.boolean({description: 'allow catalog reads (GET) without a token; queries and writes still need one'}),
     'body-limit': Flags.integer({default: 10, min: 1, max: 1024, description: 'largest request body, in MB'}),
     ...pointsStoreFlag,
-    warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE)'}),
+    warehouse: warehouseFlag(),
     'allowed-host': Flags.string({multiple: true, description: 'a host name clients may use besides the bound address (repeatable); other Host headers get 403 (DNS rebinding)'}),
     scheduler: Flags.boolean({description: 'also run due data sources on their schedules, as `metricat scheduler` does'}),
     'query-timeout': Flags.integer({default: 30, min: 0, max: 86_400, description: 'stop a query running longer than this many seconds with 504 (0: no limit)'}),

@@ -1,21 +1,23 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {warehouseFlag} from '../cli/query-flags.js'
 import {renderTable} from '../cli/render.js'
 import type {TableMapEntry} from '../core/columns.js'
 
 export default class Tables extends BaseCommand {
   static readOnly = true
   static summary = 'List every table the catalog\'s metrics read, with the metrics that read it.'
-  static description = `--columns lists every table of the warehouse instead (the attached --warehouse file and the metricat file's main schema) with its columns, their types and, per column, the metrics that use it: the table map agents ask for.`
-  static examples = ['<%= config.bin %> tables', '<%= config.bin %> tables --json', '<%= config.bin %> tables --columns']
+  static description = `--columns lists every table of the warehouse instead (the attached --warehouse file and the metricat file's main schema, or the ClickHouse database of a clickhouse:// --warehouse) with its columns, their types and, per column, the metrics that use it: the table map agents ask for.`
+  static examples = ['<%= config.bin %> tables', '<%= config.bin %> tables --json', '<%= config.bin %> tables --columns', '<%= config.bin %> tables --columns --warehouse clickhouse://localhost:8123/analytics']
   static flags = {
+    warehouse: warehouseFlag(),
     columns: Flags.boolean({description: 'every warehouse table with its columns, types and the metrics that use each column'}),
   }
 
   async run(): Promise<{tables: {table: string; metrics: string[]}[] | TableMapEntry[]}> {
     const {flags} = await this.parse(Tables)
-    const catalog = await this.catalog()
+    const catalog = await this.catalog({warehouse: flags.warehouse})
     if (flags.columns) {
       const map = await catalog.tableMap()
       if (!this.jsonEnabled()) {

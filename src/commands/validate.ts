@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {warehouseFlag} from '../cli/query-flags.js'
 import type {ValidationReport} from '../core/catalog.js'
 import {CatalogError, formatProblem} from '../errors.js'
 
@@ -12,11 +12,12 @@ export default class Validate extends BaseCommand {
   static examples = [
     '<%= config.bin %> validate metrics/',
     '<%= config.bin %> validate metrics/revenue/mrr.yml --warehouse ./warehouse.duckdb',
+    '<%= config.bin %> validate --warehouse clickhouse://localhost:8123/analytics',
     '<%= config.bin %> validate',
   ]
   static args = {path: Args.string({description: 'a YAML file or a folder of them (default: the stored catalog)'})}
   static flags = {
-    warehouse: Flags.string({description: 'DuckDB file attached read-only as the warehouse (default: $METRICAT_WAREHOUSE, else tables in --db)'}),
+    warehouse: warehouseFlag(),
   }
 
   async run(): Promise<ValidationReport> {

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {warehouseFlag} from '../cli/query-flags.js'
 import {renderTable} from '../cli/render.js'
 import type {DimensionValues} from '../core/catalog.js'
 
@@ -18,13 +19,14 @@ export default class Values extends BaseCommand {
     dimension: Args.string({required: true, description: 'a dimension the metric declares'}),
   }
   static flags = {
+    warehouse: warehouseFlag(),
     search: Flags.string({char: 's', description: 'keep values containing this text (case-insensitive)'}),
     limit: Flags.integer({min: 1, max: 99_999, default: 100, description: 'at most this many values'}),
   }
 
   async run(): Promise<DimensionValues> {
     const {args, flags} = await this.parse(Values)
-    const catalog = await this.catalog()
+    const catalog = await this.catalog({warehouse: flags.warehouse})
     const result = await catalog.dimensionValues(args.id, args.dimension, {search: flags.search, limit: flags.limit})
     if (!this.jsonEnabled()) {
       if (result.values.length === 0) this.logToStderr(`No value of ${result.dimension}${flags.search ? ` contains ${JSON.stringify(flags.search)}` : ''}.`)

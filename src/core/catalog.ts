@@ -28,8 +28,11 @@ import type {ColumnUse, TableMapEntry} from './columns.js'
 import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {cleanRow} from './numbers.js'
+import type {DialectName} from '../query/dialect.js'
+import {DuckDbWarehouse} from '../warehouse/duckdb.js'
+import type {Warehouse} from '../warehouse/types.js'
 import {DUCKDB_POINTS, type PointsStore} from '../points/store.js'
-import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderLastTimes, renderPlan, sourceWhere, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderDimensionValues, renderLastTimes, renderPlan, renderValuesPresent, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
 import type {ResultRow} from '../query/types.js'
 
@@ -39,7 +42,11 @@ const yamlModule = () => import('../catalog/yaml.js')
 export interface OpenCatalogOptions {
   /** database file; defaults to METRICAT_DB, then ./metricat.duckdb */
   db?: string
-  /** DuckDB file attached read-only as the warehouse; defaults to METRICAT_WAREHOUSE */
+  /**
+   * The warehouse metric SQL runs on; defaults to METRICAT_WAREHOUSE. A DuckDB file is attached
+   * read-only; a `clickhouse://[user[:password]@]host:port/database` URL runs metric queries on
+   * that ClickHouse server (the catalog stays in the DuckDB file).
+   */
   warehouse?: string
   /** create the file when it does not exist (only `init`); otherwise a missing file is an error */
   create?: boolean
@@ -84,6 +91,7 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
   }
   const lock = {waitMs: options.waitMs, giveUp: options.giveUp, onWait: options.onWait}
   let db = await Database.open(file, {...lock, readOnly: options.readOnly, memoryLimit: options.memoryLimit})
+  let warehouse: Warehouse | undefined
   try {
     if (db.readOnly) {
       const {current, pending} = await pendingMigrations(db)
@@ -93,15 +101,14 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
         db = await Database.open(file, {...lock, readOnly: true, memoryLimit: options.memoryLimit})
       }
     } else await migrate(db)
-    const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
-    if (warehouse) await db.attachWarehouse(warehouse)
+    warehouse = await openWarehouse(db, options.warehouse || process.env.METRICAT_WAREHOUSE)
     if (options.readConnections) await db.openReadPool(options.readConnections)
     await db.lockDown(options.readFiles)
   } catch (error) {
     db.close()
     throw error
   }
-  const catalog = new Catalog(db)
+  const catalog = new Catalog(db, warehouse)
   const points = options.points || process.env.METRICAT_POINTS
   if (points) {
     const {openPointsStore} = await import('../points/clickhouse.js')
@@ -113,6 +120,18 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
     }
   }
   return catalog
+}
+
+/**
+ * The warehouse behind `--warehouse`: a `clickhouse://` URL is a ClickHouse server (nothing is
+ * attached); a path is a DuckDB file attached read-only; nothing is the metricat file itself.
+ */
+async function openWarehouse(db: Database, warehouse: string | undefined): Promise<Warehouse | undefined> {
+  if (!warehouse) return undefined
+  const {isClickHouseUrl, ClickHouseWarehouse} = await import('../warehouse/clickhouse.js')
+  if (isClickHouseUrl(warehouse)) return ClickHouseWarehouse.fromUrl(warehouse)
+  await db.attachWarehouse(warehouse)
+  return undefined
 }
 
 /** Brings a file a read-only open found out of date up to `target`, read-write, and closes it. */
@@ -220,14 +239,15 @@ export async function validateMetrics(options: {db?: string; warehouse?: string;
   }
   // Files without a database: a throwaway in-memory catalog; warehouse checks only with a warehouse.
   const db = await Database.open(':memory:')
-  const catalog = new Catalog(db)
+  let catalog: Catalog | undefined
   try {
     await migrate(db)
-    if (warehouse) await db.attachWarehouse(warehouse)
+    catalog = new Catalog(db, await openWarehouse(db, warehouse))
     await db.lockDown()
     return await catalog.validate(options.path, {warehouse: Boolean(warehouse)})
   } finally {
-    catalog.close()
+    if (catalog) catalog.close()
+    else db.close()
   }
 }
 
@@ -245,7 +265,33 @@ export class Catalog implements CatalogApi {
   /** where points are ingested and queried: the file, or a ClickHouse server (`--points`) */
   pointsStore: PointsStore = DUCKDB_POINTS
 
-  constructor(readonly db: Database) {}
+  /** where metric queries run: the DuckDB file (default) or a ClickHouse server (`--warehouse clickhouse://...`) */
+  readonly warehouse: Warehouse
+  /** the DuckDB file as a warehouse: points metrics always run here, whatever `warehouse` is */
+  private readonly local: Warehouse
+
+  constructor(readonly db: Database, warehouse?: Warehouse) {
+    this.local = new DuckDbWarehouse(db)
+    this.warehouse = warehouse ?? this.local
+  }
+
+  /**
+   * Where a metric runs and in which dialect: the warehouse, except a metric computed only from
+   * points (`points_key`, also through ratio/derived), whose points are in the DuckDB file. A
+   * metric mixing points and warehouse tables on a ClickHouse warehouse is refused by the planner.
+   */
+  engineFor(metric: MetricDefinition, lookup: (id: string) => MetricDefinition | undefined): {warehouse: Warehouse; dialect: DialectName} {
+    if (this.warehouse === this.local) return {warehouse: this.local, dialect: 'duckdb'}
+    const seen = new Set<string>()
+    const onlyPoints = (m: MetricDefinition | undefined): boolean => {
+      if (!m || seen.has(m.id)) return true
+      seen.add(m.id)
+      const refs = metricReferences(m)
+      if (refs.length === 0) return typeof m.points_key === 'string' && m.points_key.trim() !== ''
+      return refs.every((r) => onlyPoints(lookup(r)))
+    }
+    return onlyPoints(metric) ? {warehouse: this.local, dialect: 'duckdb'} : {warehouse: this.warehouse, dialect: this.warehouse.dialect}
+  }
 
   get file(): string {
     return this.db.file
@@ -253,6 +299,7 @@ export class Catalog implements CatalogApi {
 
   close(): void {
     void this.pointsStore.close?.()
+    if (this.warehouse !== this.local) this.warehouse.close()
     this.db.close()
   }
 
@@ -571,13 +618,13 @@ export class Catalog implements CatalogApi {
    */
   async tableMap(): Promise<TableMapEntry[]> {
     const {buildTableMap} = await import('./columns.js')
-    return buildTableMap(this.db, await this.list())
+    return buildTableMap(this.db, this.warehouse, await this.list())
   }
 
   /** The metrics that read a column (of `table` when given), and where: expression, filter, dimension, time column, sql. */
   async lookupColumn(column: string, table?: string): Promise<ColumnUse[]> {
     const {findColumnUses} = await import('./columns.js')
-    return findColumnUses(this.db, await this.list(), column, table)
+    return findColumnUses(this.db, this.warehouse, await this.list(), column, table)
   }
 
   /**
@@ -590,24 +637,16 @@ export class Catalog implements CatalogApi {
     const metric = await this.get(id)
     const all = await this.all()
     const lookup = metricLookup(all)
-    const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup)
+    const engine = this.engineFor(metric, lookup)
+    const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup, {dialect: engine.dialect})
     if (plan.kind !== 'aggregate') {
       throw new CatalogError('BAD_REQUEST', `${metric.id} is computed by its own SQL, which has no dimension ${JSON.stringify(dimension)} to list values of`, {metric: metric.id})
     }
     const limit = options.limit ?? 100
-    const params: string[] = []
-    const parts = plan.measures.map((m) => {
-      return `SELECT ${m.dimensions[0]!.sql} AS value, count(*) AS n ${sourceWhere(m)} GROUP BY 1`
-    })
-    let having = ''
-    if (options.search) {
-      params.push(options.search)
-      having = ' HAVING contains(lower(CAST(value AS VARCHAR)), lower($1))'
-    }
-    const sql = `SELECT value, max(n)::BIGINT AS rows FROM (\n${parts.join('\nUNION ALL\n')}\n) AS v GROUP BY 1${having} ORDER BY rows DESC, value NULLS LAST LIMIT ${limit + 1}`
+    const {sql, params} = renderDimensionValues(plan, {search: options.search, limit: limit + 1})
     let rows: Record<string, unknown>[]
     try {
-      rows = (await this.db.query(sql, params)).rows
+      rows = (await engine.warehouse.query(sql, params)).rows
     } catch (error) {
       throw new CatalogError('QUERY_FAILED', `values of ${dimension} for ${metric.id} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {metric: metric.id}, {cause: error})
     }
@@ -627,6 +666,11 @@ export class Catalog implements CatalogApi {
    * SQL probes, as a query in a fresh process runs it.
    */
   async compileQuery(query: MetricQuery, options: {reuseDataThrough?: boolean} = {}): Promise<CompiledQuery> {
+    return (await this.compileOn(query, options)).compiled
+  }
+
+  /** `compileQuery`, and the warehouse the SQL is for (the warehouse's dialect; the DuckDB file for points metrics). */
+  private async compileOn(query: MetricQuery, options: {reuseDataThrough?: boolean} = {}): Promise<{compiled: CompiledQuery; warehouse: Warehouse}> {
     const metric = await this.get(query.metric)
     const kind = metricKind(metric)
     const all = await this.all()
@@ -634,11 +678,14 @@ export class Catalog implements CatalogApi {
     await this.assertRunnable(metric, lookup)
     this.assertPointsInFile(metric, lookup)
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
-    const compileOptions = await this.compileOptions([...all.values()])
+    const engine = this.engineFor(metric, lookup)
+    const warehouse = engine.warehouse
+    const compileOptions = {...(await this.compileOptions([...all.values()])), dialect: engine.dialect}
     if (variant === undefined && kind !== 'sql') {
       let plan = planMetricQuery({...query, metric: metric.id}, lookup, compileOptions)
       if (plan.kind === 'aggregate') {
-        const rollups = kind === 'aggregate' && Boolean(metric.rollups?.length)
+        // rollup tables live in the DuckDB file: only a metric computed there reads them
+        const rollups = engine.dialect === 'duckdb' && kind === 'aggregate' && Boolean(metric.rollups?.length)
         const stamp = rollups || options.reuseDataThrough ? await this.dataStamp(metric.id) : ''
         let decision: CompiledQuery['rollup']
         if (rollups) {
@@ -651,14 +698,14 @@ export class Catalog implements CatalogApi {
           decision = chosen.decision
         }
         if (options.reuseDataThrough) plan = await this.knownLastTimes(plan, stamp)
-        return {...renderPlan(plan), ...(decision ? {rollup: decision} : {})}
+        return {compiled: {...renderPlan(plan), ...(decision ? {rollup: decision} : {})}, warehouse}
       }
     }
     const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, compileOptions)
-    if (variant === undefined && kind !== 'sql') return compiled
+    if (variant === undefined && kind !== 'sql') return {compiled, warehouse}
     // SQL run as written: its date column becomes period, its value column value
     const {shapeSqlQuery} = await import('./sql-shape.js')
-    return shapeSqlQuery(this.db, metric, compiled, {useExpression: kind === 'sql'})
+    return {compiled: await shapeSqlQuery(warehouse, metric, compiled, {useExpression: kind === 'sql'}), warehouse}
   }
 
   /**
@@ -821,7 +868,7 @@ export class Catalog implements CatalogApi {
    */
   async streamMetric(query: MetricQuery, sink: ResultSink, options: {materialize?: boolean} = {}): Promise<void> {
     const {id, unit} = await this.get(query.metric)
-    const compiled = await this.compileQuery({...query, metric: id}, {reuseDataThrough: true})
+    const {compiled, warehouse} = await this.compileOn({...query, metric: id}, {reuseDataThrough: true})
     // checked before the query runs: with `strict` an absent value is the answer
     const warnings = [...(compiled.warnings ?? []), ...(await this.absentFilterValues({...query, metric: id}))]
     const rename = compiled.aliases ?? {}
@@ -853,10 +900,11 @@ export class Catalog implements CatalogApi {
       const named = cleanRow(renamed ? Object.fromEntries(Object.entries(row).map(([k, v]) => [rename[k] ?? k, v])) : row)
       if (!('data_through' in named)) return named
       const {data_through: _, partial, ...rest} = named
-      return partial === true ? {...rest, partial: true} : rest
+      // a boolean on DuckDB, 1/0 on ClickHouse (18.16 has no Bool)
+      return partial === true || partial === 1 ? {...rest, partial: true} : rest
     }
     try {
-      await this.db.stream(
+      await warehouse.stream(
         compiled.sql,
         compiled.params,
         async (rows) => {
@@ -872,7 +920,7 @@ export class Catalog implements CatalogApi {
     } catch (error) {
       if (error instanceof CatalogError) throw error
       const message = error instanceof Error ? firstLine(error.message) : String(error)
-      throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}`, {metric: id}, {cause: error})
+      throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}${sqlHint(warehouse, await this.get(id), query)}`, {metric: id}, {cause: error})
     }
   }
 
@@ -890,30 +938,24 @@ export class Catalog implements CatalogApi {
     if (kind === 'sql' || query.variant !== undefined) return []
     const all = await this.all()
     const lookup = metricLookup(all)
-    const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, await this.compileOptions([...all.values()]))
+    const engine = this.engineFor(metric, lookup)
+    const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, {...(await this.compileOptions([...all.values()])), dialect: engine.dialect})
     if (plan.kind !== 'aggregate') return []
     const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
     // Compared as the query's own filter compares them (the parameter takes the column's type),
     // so `amount=10` on a DOUBLE column is found; one bool_or per value, one scan per source.
     const found = new Set<number>()
     for (const m of plan.measures) {
-      const params: string[] = []
-      const cols: string[] = []
-      wanted.forEach((w, k) => {
-        const d = m.dimensions.find((x) => x.name === w.dimension)
-        if (!d) return
-        params.push(w.value)
-        cols.push(`bool_or(${d.sql} = $${params.length}) AS v${k}`)
-      })
-      if (cols.length === 0) continue
+      const check = renderValuesPresent(m, wanted.map((w) => ({sql: m.dimensions.find((x) => x.name === w.dimension)?.sql, value: w.value})), engine.dialect)
+      if (!check) continue
       let row: Record<string, unknown>
       try {
-        row = (await this.db.query(`SELECT ${cols.join(', ')} ${sourceWhere(m)}`, params)).rows[0] ?? {}
+        row = (await engine.warehouse.query(check.sql, check.params)).rows[0] ?? {}
       } catch {
         return [] // a value the column cannot take: the query itself reports it
       }
       wanted.forEach((_, k) => {
-        if (row[`v${k}`] === true) found.add(k)
+        if (row[`v${k}`] === true || row[`v${k}`] === 1) found.add(k)
       })
     }
     const missing = wanted.filter((_, k) => !found.has(k))
@@ -974,11 +1016,12 @@ export class Catalog implements CatalogApi {
     if (kind === 'sql') return null
     const all = await this.all()
     const lookup = metricLookup(all)
-    const plan = planMetricQuery({metric: metric.id}, lookup)
+    const engine = this.engineFor(metric, lookup)
+    const plan = planMetricQuery({metric: metric.id}, lookup, {dialect: engine.dialect})
     if (plan.kind !== 'aggregate') return null
     const compiled = renderDataThrough(await this.knownLastTimes(plan, await this.dataStamp(metric.id)))
     try {
-      const result = await this.db.query(compiled.sql, compiled.params)
+      const result = await engine.warehouse.query(compiled.sql, compiled.params)
       return (result.rows[0]?.data_through as string | null | undefined) ?? null
     } catch (error) {
       const message = error instanceof Error ? firstLine(error.message) : String(error)
@@ -999,6 +1042,18 @@ export class Catalog implements CatalogApi {
     this.cache ??= new Map((await readAllMetrics(this.db)).map((m) => [m.id, m]))
     return this.cache
   }
+}
+
+/**
+ * On ClickHouse, a metric's own SQL (`sql`, a variant, a table query) runs as written, so it must be
+ * ClickHouse SQL: a failure there says so, rather than leaving the reader with a syntax error.
+ */
+function sqlHint(warehouse: Warehouse, metric: MetricDefinition, query: MetricQuery): string {
+  if (warehouse.dialect !== 'clickhouse') return ''
+  const ownSql = query.variant !== undefined || metricKind(metric) === 'sql'
+  return ownSql
+    ? ` (${metric.id} runs its own SQL as written on ${warehouse.label}: it must be ClickHouse SQL, see README "Scaling out with ClickHouse")`
+    : ` (definition SQL - expression, filters, dimension expr, table - runs as written on ${warehouse.label} and must be ClickHouse SQL)`
 }
 
 /** A metric by id, or by a former id kept in `aliases` (how references and requests resolve). */

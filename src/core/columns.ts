@@ -1,6 +1,7 @@
 import {dimensionSpec, type MetricDefinition} from '../catalog/types.js'
 import type {Database} from '../db/connection.js'
 import {isPlainQualifiedName, quoteIdent} from '../query/quote.js'
+import type {PhysicalColumn, Warehouse} from '../warehouse/types.js'
 
 /** Where in a definition a column is read. */
 export type ColumnRole = 'expression' | 'filter' | 'dimension' | 'time_column' | 'sql'
@@ -34,13 +35,6 @@ export interface TableMapEntry {
   metrics: string[]
 }
 
-interface PhysicalColumn {
-  database_name: string
-  schema_name: string
-  table_name: string
-  column_name: string
-  data_type: string
-}
 
 interface SqlNode {
   class?: string
@@ -60,8 +54,7 @@ interface SqlNode {
  * qualifier names, an unqualified one to the statement's tables that have such a column
  * (to its only table when the database does not hold the tables).
  */
-export async function columnUses(db: Database, metrics: MetricDefinition[]): Promise<ColumnUse[]> {
-  const physical = await physicalColumns(db)
+export async function columnUses(db: Database, metrics: MetricDefinition[], physical: PhysicalColumn[]): Promise<ColumnUse[]> {
   const uses = new Map<string, ColumnUse>()
   const add = (metric: string, table: string, column: string, role: ColumnRole) => {
     const key = `${metric}\u0000${table}\u0000${column}`
@@ -99,9 +92,9 @@ export async function columnUses(db: Database, metrics: MetricDefinition[]): Pro
  * metricat file) with its columns and types and, per column, the metrics that read it; then the
  * tables metrics name that the database does not hold (`exists: false`).
  */
-export async function buildTableMap(db: Database, metrics: MetricDefinition[]): Promise<TableMapEntry[]> {
-  const physical = await physicalColumns(db)
-  const uses = await columnUses(db, metrics)
+export async function buildTableMap(db: Database, warehouse: Warehouse, metrics: MetricDefinition[]): Promise<TableMapEntry[]> {
+  const physical = await warehouse.columns()
+  const uses = await columnUses(db, metrics, physical)
   const entries = new Map<string, TableMapEntry>()
   for (const c of physical) {
     const key = `${c.database_name}.${c.schema_name}.${c.table_name}`.toLowerCase()
@@ -149,23 +142,13 @@ export async function buildTableMap(db: Database, metrics: MetricDefinition[]): 
  * The metrics that read `column` (case-insensitive), of `table` when given (`orders` also
  * matches `main.orders` and a warehouse's `orders`), ordered by metric id.
  */
-export async function findColumnUses(db: Database, metrics: MetricDefinition[], column: string, table?: string): Promise<ColumnUse[]> {
+export async function findColumnUses(db: Database, warehouse: Warehouse, metrics: MetricDefinition[], column: string, table?: string): Promise<ColumnUse[]> {
   const c = column.trim().toLowerCase()
   const t = table?.trim().toLowerCase()
   const sameTable = (name: string) => !t || name === t || name.split('.').at(-1) === t.split('.').at(-1)
-  return (await columnUses(db, metrics))
+  return (await columnUses(db, metrics, await warehouse.columns()))
     .filter((u) => u.column === c && sameTable(u.table))
     .sort((a, b) => a.metric.localeCompare(b.metric) || a.table.localeCompare(b.table))
-}
-
-async function physicalColumns(db: Database): Promise<PhysicalColumn[]> {
-  // The metricat file is attached as `mc`; its own bookkeeping lives in schema `metricat`.
-  return db.all<PhysicalColumn>(
-    `SELECT database_name, schema_name, table_name, column_name, data_type
-     FROM duckdb_columns()
-     WHERE NOT internal AND (database_name = 'warehouse' OR (database_name = 'mc' AND schema_name = 'main'))
-     ORDER BY database_name = 'mc', database_name, schema_name, table_name, column_index`,
-  )
 }
 
 /** The parse tree of one statement; a statement DuckDB cannot parse reads no columns. */

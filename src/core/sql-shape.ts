@@ -1,7 +1,8 @@
 import {dimensionName, type MetricDefinition} from '../catalog/types.js'
-import type {Database} from '../db/connection.js'
-import {parenthesize, quoteIdent} from '../query/quote.js'
+import {dialectFor} from '../query/dialect.js'
+import {parenthesize} from '../query/quote.js'
 import type {CompiledQuery} from '../query/types.js'
+import type {Warehouse} from '../warehouse/types.js'
 
 export interface SqlColumn {
   name: string
@@ -15,8 +16,9 @@ export interface SqlShape {
   value?: {column: string} | {expression: string}
 }
 
-const TIME_TYPE = /^(DATE|TIMESTAMP)/i
-const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/i
+// DuckDB type names, and ClickHouse's (Date, DateTime, UInt64, Float64, Decimal(...), Nullable(...))
+const TIME_TYPE = /^(Nullable\()?(DATE|TIMESTAMP)/i
+const NUMERIC_TYPE = /^(Nullable\()?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL|U?INT\d+)/i
 
 /**
  * The result-shape rule for metrics computed by running their SQL (a `sql` metric, a variant, or
@@ -51,16 +53,16 @@ export function chooseSqlShape(def: MetricDefinition, columns: SqlColumn[], opti
  * SQL already returns `period` and `value`, or when its columns cannot be read without running it
  * (the query then reports its own error).
  */
-export async function shapeSqlQuery(db: Database, def: MetricDefinition, compiled: CompiledQuery, options: {useExpression: boolean}): Promise<CompiledQuery> {
+export async function shapeSqlQuery(warehouse: Warehouse, def: MetricDefinition, compiled: CompiledQuery, options: {useExpression: boolean}): Promise<CompiledQuery> {
   let columns: SqlColumn[]
+  const quoteIdent = dialectFor(warehouse.dialect).quoteIdent
   try {
-    const rows = await db.all<{column_name: string; column_type: string}>(`DESCRIBE ${compiled.sql}`, compiled.params)
-    columns = rows.map((r) => ({name: r.column_name, type: r.column_type}))
+    columns = await warehouse.describe(compiled.sql, compiled.params)
   } catch {
     return compiled
   }
   const shape = chooseSqlShape(def, columns, options)
-  const periodOk = shape.period === undefined || (shape.period === 'period' && /^DATE$/i.test(columns.find((c) => c.name === 'period')!.type))
+  const periodOk = shape.period === undefined || (shape.period === 'period' && /^(DATE|Nullable\(Date\))$/i.test(columns.find((c) => c.name === 'period')!.type))
   const valueOk = shape.value === undefined || ('column' in shape.value && shape.value.column === 'value')
   if (periodOk && valueOk) return compiled
   const select: string[] = []

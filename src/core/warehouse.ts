@@ -6,7 +6,8 @@ import {dimensionName, type MetricDefinition} from '../catalog/types.js'
 import {firstLine, type Tx} from '../db/connection.js'
 import {recordChanges, tableScope} from '../db/data-versions.js'
 import {CatalogError, type ValidationDetail, noSuchPath} from '../errors.js'
-import {compileMetricQuery, metricKind, sourceSql} from '../query/index.js'
+import {compileBindCheck, metricKind, sourceSql} from '../query/index.js'
+import {dialectFor} from '../query/dialect.js'
 import {quoteIdent} from '../query/quote.js'
 import type {Catalog} from './catalog.js'
 
@@ -94,7 +95,8 @@ async function timeRanges(tx: Tx, relation: string): Promise<{column: string; lo
 }
 
 /**
- * Binds every metric against the warehouse without reading data (LIMIT 0): its table, the
+ * Binds every metric against the warehouse it runs on (the DuckDB file, or ClickHouse with
+ * `--warehouse clickhouse://...`) without reading data (LIMIT 0): its table, the
  * compiled default query (expression, filters, time column), each dimension, `sql` and each
  * variant. Problems name the metric, and its file and line when known.
  */
@@ -106,11 +108,14 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
   const compileOptions = await catalog.compileOptions(pool.map((m) => m.definition))
   for (const m of metrics) {
     const def = m.definition
+    // where the metric runs (the warehouse; the DuckDB file for points metrics), in its dialect
+    const engine = catalog.engineFor(def, lookup)
+    const dialectOptions = {...compileOptions, dialect: engine.dialect}
     const report = (what: string, error: unknown) =>
       problems.push({file: m.file, line: m.line, column: m.column, metric: def.id, message: `${def.id}: ${what}: ${firstLine(error instanceof Error ? error.message : String(error))}`})
     const bind = async (what: string, sql: string, params: unknown[] = []) => {
       try {
-        await catalog.db.all(`SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS q LIMIT 0`, params as never[])
+        await engine.warehouse.query(`SELECT * FROM (${sql.trim().replace(/;\s*$/, '')}) AS q LIMIT 0`, params as never[])
         return true
       } catch (error) {
         report(what, error)
@@ -122,12 +127,12 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
       // warehouse may be loaded after the catalog.
       if (!def.table_name || !isComputed(def)) continue
       try {
-        await catalog.db.all(`SELECT * FROM ${sourceSql(def.table_name)} LIMIT 0`)
+        await engine.warehouse.query(`SELECT * FROM ${sourceSql(def.table_name, dialectFor(engine.dialect))} LIMIT 0`)
       } catch {
         continue
       }
     } else {
-      if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name)}`))) continue
+      if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name, dialectFor(engine.dialect))}`))) continue
       if (def.sql && (await bind('sql', def.sql)) && def.expression && isSqlComputed(def)) {
         await bind('expression over the columns of sql', `SELECT (${def.expression}) AS value FROM (${def.sql.trim().replace(/;\s*$/, '')}) AS q`)
       }
@@ -136,7 +141,7 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
     if (!isComputed(def)) continue
     let compiled
     try {
-      compiled = compileMetricQuery({metric: def.id}, lookup, compileOptions)
+      compiled = compileBindCheck({metric: def.id}, lookup, dialectOptions)
     } catch (error) {
       report('cannot compile', error)
       continue
@@ -146,7 +151,7 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
     for (const d of def.dimensions ?? []) {
       const name = dimensionName(d)
       try {
-        const q = compileMetricQuery({metric: def.id, by: [name]}, lookup, compileOptions)
+        const q = compileBindCheck({metric: def.id, by: [name]}, lookup, dialectOptions)
         await bind(`dimension ${name}`, q.sql, q.params)
       } catch (error) {
         report(`dimension ${name}`, error)

@@ -94,18 +94,24 @@ export function clickhouseLiteral(value: FilterScalar): string {
  * `quantileExact` does not interpolate, and 18.16 has nothing else.
  */
 function exactQuantile(expr: string, p: string): string {
-  const a = `arraySort(groupArray(toFloat64(${expr})))`
+  // NULLs are skipped (as DuckDB's quantile does); groupArray over a Nullable would be a Nullable
+  // array, which 18.16 refuses.
+  const a = `arraySort(groupArrayIf(toFloat64(assumeNotNull(${expr})), isNotNull(${expr})))`
   const pos = `((length(${a}) - 1) * ${p})`
   const at = (i: string) => `arrayElement(${a}, toUInt64(${i}) + 1)`
   return `if(length(${a}) = 0, NULL, ${at(`floor(${pos})`)} + (${pos} - floor(${pos})) * (${at(`ceil(${pos})`)} - ${at(`floor(${pos})`)}))`
 }
 
-/** Sums are compensated (`sumKahan`) as on DuckDB; averages are that sum over the count. */
+/**
+ * Sums are plain `sum` over Float64: 18.16's `sumKahan` crashes the server that merges its states
+ * from the shards of a Distributed table. Averages are that sum over the count (NULL, not nan, when
+ * nothing is counted).
+ */
 const CLICKHOUSE_AGGREGATES: Record<AggregateType, (expr: string | undefined, time: string, percentile?: string) => string> = {
-  sum: (e) => `sumKahan(toFloat64(${e}))`,
+  sum: (e) => `sum(toFloat64(${e}))`,
   count: (e) => (e === undefined ? 'count()' : `count(${e})`),
   count_distinct: (e) => `uniqExact(${e})`,
-  avg: (e) => `if(count(${e}) = 0, NULL, sumKahan(toFloat64(${e})) / count(${e}))`,
+  avg: (e) => `if(count(${e}) = 0, NULL, sum(toFloat64(${e})) / count(${e}))`,
   min: (e) => `min(${e})`,
   max: (e) => `max(${e})`,
   median: (e) => exactQuantile(e as string, '0.5'),

@@ -132,8 +132,8 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, n: number): string {
   }
   const zero = m.fill === 0
   const value: Record<typeof aggregation, string> = {
-    sum: 'sumKahan(__x)',
-    avg: zero ? 'sumKahan(__x) / any(__subs)' : 'avg(__x)',
+    sum: 'sum(__x)',
+    avg: zero ? 'sum(__x) / any(__subs)' : 'avg(__x)',
     min: zero ? 'if(count() < any(__subs), least(min(__x), 0), min(__x))' : 'min(__x)',
     max: zero ? 'if(count() < any(__subs), greatest(max(__x), 0), max(__x))' : 'max(__x)',
   }
@@ -188,7 +188,8 @@ function renderGrid(plan: AggregatePlan): string {
     count = `if(__rows = 0, toUInt64(0), ${count})`
     // With one end taken from the data the planner could not check the span: refuse a series of
     // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
-    bounds = `SELECT min(__period) AS __lo, max(__period) AS __hi, count() AS __rows\nFROM ${sub(periods)}`
+    // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB).
+    bounds = `SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows\nFROM ${sub(periods)}`
     bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${MAX_PERIODS}) = 0`
   } else bounds = 'SELECT 1 AS __one'
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
@@ -316,6 +317,20 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
     grain: plan.grain,
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
   }
+}
+
+/**
+ * What `validate` binds on ClickHouse: each measure's scan (expression, filters, time column,
+ * dimensions, request predicates) with `AND 0` in its WHERE, so ClickHouse checks every name and
+ * type but reads no data (a `LIMIT 0` around the whole query would still run its subqueries).
+ */
+export function renderBindCheckClickHouse(plan: AggregatePlan): CompiledQuery {
+  const scans = plan.measures.map((m, i) => {
+    const scan = renderScan(m, plan, i + 1, m.rollup?.grain ?? plan.grain, '__period')
+    const withFalse = scan.includes('\nWHERE ') ? scan.replace(/\nGROUP BY /, '\n  AND 0\nGROUP BY ') : scan.replace(/\nGROUP BY /, '\nWHERE 0\nGROUP BY ')
+    return `SELECT count() AS n FROM ${sub(withFalse)}`
+  })
+  return {sql: scans.join('\nUNION ALL\n'), params: [], columns: ['n']}
 }
 
 /** `data_through` alone on ClickHouse (see renderDataThrough in render.ts). */

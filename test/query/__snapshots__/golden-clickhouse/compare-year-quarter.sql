@@ -45,7 +45,7 @@ FROM (
         FROM (
           SELECT
             toStartOfQuarter(`ts`) AS __period,
-            toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+            toFloat64(sum(toFloat64(amount))) AS __v1,
             1 AS __h1
           FROM `orders`
           WHERE (status = 'paid')
@@ -97,7 +97,7 @@ ALL LEFT JOIN (
         FROM (
           SELECT
             toStartOfQuarter(`ts`) AS __period,
-            toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+            toFloat64(sum(toFloat64(amount))) AS __v1,
             1 AS __h1
           FROM `orders`
           WHERE (status = 'paid')

@@ -26,12 +26,12 @@ FROM (
               FROM (
                 SELECT __lo, __hi, __rows
                 FROM (
-                  SELECT min(__period) AS __lo, max(__period) AS __hi, count() AS __rows
+                  SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
                   FROM (
                     SELECT __period FROM (
                       SELECT
                         toStartOfYear(`ts`) AS __period,
-                        toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+                        toFloat64(sum(toFloat64(amount))) AS __v1,
                         1 AS __h1
                       FROM `orders`
                       WHERE (status = 'paid')
@@ -41,7 +41,7 @@ FROM (
                     SELECT __period FROM (
                       SELECT
                         toStartOfYear(`ts`) AS __period,
-                        toFloat64(sumKahan(toFloat64(amount))) AS __v2,
+                        toFloat64(sum(toFloat64(amount))) AS __v2,
                         1 AS __h2
                       FROM `orders`
                       WHERE (status = 'refunded')
@@ -92,7 +92,7 @@ FROM (
           FROM (
             SELECT
               toStartOfYear(`ts`) AS __period,
-              toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+              toFloat64(sum(toFloat64(amount))) AS __v1,
               1 AS __h1
             FROM `orders`
             WHERE (status = 'paid')
@@ -105,7 +105,7 @@ FROM (
         FROM (
           SELECT
             toStartOfYear(`ts`) AS __period,
-            toFloat64(sumKahan(toFloat64(amount))) AS __v2,
+            toFloat64(sum(toFloat64(amount))) AS __v2,
             1 AS __h2
           FROM `orders`
           WHERE (status = 'refunded')

@@ -23,7 +23,7 @@ FROM (
           FROM (
             SELECT __lo, __hi, __rows
             FROM (
-              SELECT min(__period) AS __lo, max(__period) AS __hi, count() AS __rows
+              SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
               FROM (
                 SELECT __period FROM (
                   SELECT

@@ -47,7 +47,7 @@ FROM (
               toStartOfMonth(`month`) AS __sub,
               assumeNotNull(`region`) AS __k1,
               isNull(`region`) AS __n1,
-              toFloat64(sumKahan(toFloat64(mrr))) AS __v1,
+              toFloat64(sum(toFloat64(mrr))) AS __v1,
               1 AS __h1
             FROM `snaps`
             WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
@@ -71,7 +71,7 @@ FROM (
             toStartOfMonth(`month`) AS __sub,
             assumeNotNull(`region`) AS __k1,
             isNull(`region`) AS __n1,
-            toFloat64(sumKahan(toFloat64(mrr))) AS __v1,
+            toFloat64(sum(toFloat64(mrr))) AS __v1,
             1 AS __h1
           FROM `snaps`
           WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
@@ -87,7 +87,7 @@ FROM (
                 toStartOfMonth(`month`) AS __sub,
                 assumeNotNull(`region`) AS __k1,
                 isNull(`region`) AS __n1,
-                toFloat64(sumKahan(toFloat64(mrr))) AS __v1,
+                toFloat64(sum(toFloat64(mrr))) AS __v1,
                 1 AS __h1
               FROM `snaps`
               WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')

@@ -48,7 +48,7 @@ FROM (
               toStartOfMonth(`ts`) AS __period,
               assumeNotNull(`region`) AS __k1,
               isNull(`region`) AS __n1,
-              toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+              toFloat64(sum(toFloat64(amount))) AS __v1,
               1 AS __h1
             FROM `orders`
             WHERE (status = 'paid')
@@ -66,7 +66,7 @@ FROM (
           toStartOfMonth(`ts`) AS __period,
           assumeNotNull(`region`) AS __k1,
           isNull(`region`) AS __n1,
-          toFloat64(sumKahan(toFloat64(amount))) AS __v1,
+          toFloat64(sum(toFloat64(amount))) AS __v1,
           1 AS __h1
         FROM `orders`
         WHERE (status = 'paid')
