@@ -1,6 +1,6 @@
 // Baseline for the server benchmark: the least an HTTP server can do to answer a metric query:
 // node:http, a pool of read connections from @duckdb/node-api (as many as metricat's), the
-// same SQL and parameters `metricat sql --json` gives, rows as JSON. No auth, no parsing, no
+// same SQL and parameters a `metricat query --json` result carries, rows as JSON. No auth, no parsing, no
 // compile, no limits. Usage: node bench/bare-server.js DB COMPILED_JSON POOL_SIZE
 import {readFileSync} from 'node:fs'
 import {createServer} from 'node:http'

@@ -1,16 +1,28 @@
 #!/usr/bin/env node
-// `metricat mcp` with plain flags starts without oclif (its config, manifest and command loading
-// cost some 100 ms): agent clients time out servers slow to answer `initialize`. Anything else,
-// including `mcp --help` and every usage error, goes through oclif (src/mcp/run.ts).
-const quick = process.argv[2] === 'mcp' ? await import('../dist/mcp/run.js') : undefined
-const flags = quick?.quickMcpFlags(process.argv.slice(3))
-if (quick && flags) {
-  await quick.runMcp(flags).catch((error) => {
-    process.exitCode = 1
-    process.stderr.write(`Error: internal error: ${String(error?.message ?? error).split('\n')[0]}\n`)
-    if (process.env.METRICAT_DEBUG) process.stderr.write(`${error?.stack}\n`)
-  })
-} else {
+// `metricat mcp` and `metricat sql ... --json` with plain flags start without oclif (its config,
+// manifest and command loading cost some 100-200 ms): agent clients time out MCP servers slow to
+// answer `initialize`, and agents ask for the SQL of a query before they run it. Anything else,
+// including `--help` and every usage error (and any error of `sql`), goes through oclif
+// (src/mcp/run.ts, src/cli/quick-sql.ts).
+const command = process.argv[2]
+let done = false
+if (command === 'mcp') {
+  const quick = await import('../dist/mcp/run.js')
+  const flags = quick.quickMcpFlags(process.argv.slice(3))
+  if (flags) {
+    done = true
+    await quick.runMcp(flags).catch((error) => {
+      process.exitCode = 1
+      process.stderr.write(`Error: internal error: ${String(error?.message ?? error).split('\n')[0]}\n`)
+      if (process.env.METRICAT_DEBUG) process.stderr.write(`${error?.stack}\n`)
+    })
+  }
+} else if (command === 'sql') {
+  const quick = await import('../dist/cli/quick-sql.js')
+  const args = quick.quickSqlArgs(process.argv.slice(3))
+  done = args !== undefined && (await quick.runQuickSql(args))
+}
+if (!done) {
   const {execute} = await import('@oclif/core/execute')
   await execute({dir: import.meta.url})
 }

@@ -1,8 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
-import {GRAIN_ALIASES, GRAINS, type Grain, canonicalGrain} from '../catalog/types.js'
-import {parseWhere} from '../query/parse-where.js'
-import {QUERY_ORDERS, type CompareMode, type MetricQuery, type QueryOrder} from '../query/types.js'
+import {GRAIN_ALIASES, GRAINS} from '../catalog/types.js'
+import {QUERY_ORDERS} from '../query/types.js'
 
 /**
  * `--warehouse`: where metric SQL runs. A DuckDB file (attached read-only) or a ClickHouse server
@@ -36,37 +35,4 @@ export const queryFlags = {
   warehouse: warehouseFlag(),
 }
 
-export interface QueryFlagValues {
-  grain?: Grain | keyof typeof GRAIN_ALIASES
-  by?: string
-  where?: string[]
-  from?: string
-  to?: string
-  range?: string
-  compare?: CompareMode
-  variant?: string
-  limit?: number
-  order?: QueryOrder
-  desc?: boolean
-  strict?: boolean
-  'no-rollup'?: boolean
-}
-
-/** CLI flags -> the one request shape (src/query/types.ts); `--where` text is parsed, never passed as SQL. */
-export function toMetricQuery(metric: string, flags: QueryFlagValues): MetricQuery {
-  const query: MetricQuery = {metric}
-  if (flags.grain) query.grain = canonicalGrain(flags.grain)
-  if (flags.by) query.by = flags.by.split(',').map((d) => d.trim()).filter(Boolean)
-  if (flags.where?.length) query.filters = flags.where.map((w) => parseWhere(w))
-  if (flags.from) query.from = flags.from
-  if (flags.to) query.to = flags.to
-  if (flags.range) query.range = flags.range
-  if (flags.compare) query.compare = flags.compare
-  if (flags.variant) query.variant = flags.variant
-  if (flags.limit !== undefined) query.limit = flags.limit
-  if (flags.order) query.order = flags.order
-  if (flags.desc) query.desc = true
-  if (flags.strict) query.strict = true
-  if (flags['no-rollup']) query.no_rollup = true
-  return query
-}
+export {type QueryFlagValues, toMetricQuery} from './metric-query.js'

@@ -158,7 +158,7 @@ export async function refreshRollups(catalog: Catalog, ids: string[], options: {
       const result = await catalog.db.transaction(async (tx) => {
         await tx.run('CREATE SCHEMA IF NOT EXISTS mc.metricat_rollups')
         const [state] = await readRollupStates(tx, metric.id).then((s) => s.filter((x) => x.id === id))
-        const version = await readDataVersion({query: (sql, params) => tx.all(sql, params).then((rows) => ({columns: [], rows}))}, scopes)
+        const version = await readDataVersion(tx, scopes)
         let mode: RollupRefresh['mode']
         let reason: string
         let ranges: {lo: string; hi: string}[] | undefined

@@ -73,11 +73,13 @@ FROM (SELECT unnest(from_json($2::JSON, '[{"scope":"VARCHAR","kind":"VARCHAR","c
  * The highest version among `scopes` (0 when none was ever written); `'*'`: among all scopes.
  * One small indexed read, cheap enough for every cached request.
  */
-export async function readDataVersion(db: Pick<Database, 'query'>, scopes: string[] | '*'): Promise<number> {
-  // an IN list of parameters: about half the cost of unnesting a JSON list, on every cached request
+export async function readDataVersion(db: Pick<Database, 'all'> | Tx, scopes: string[] | '*'): Promise<number> {
+  // An IN list of parameters: about half the cost of unnesting a JSON list, on every request. On
+  // the catalog connection (`all`), not a pooled read connection: in a server those are for the
+  // queries themselves, and a second trip through the pool per request held them back under load.
   const params: SqlValue[] = scopes === '*' ? [] : scopes
   const where = scopes === '*' ? '' : scopes.length === 0 ? ' WHERE false' : ` WHERE scope IN (${scopes.map((_, i) => `$${i + 1}`).join(', ')})`
-  const {rows} = await db.query(`SELECT coalesce(max(version), 0)::VARCHAR AS v FROM ${VERSIONS}${where}`, params)
+  const rows = await db.all<{v: string}>(`SELECT coalesce(max(version), 0)::VARCHAR AS v FROM ${VERSIONS}${where}`, params)
   return Number(rows[0]!.v)
 }
 

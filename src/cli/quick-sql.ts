@@ -1,0 +1,117 @@
+import {existsSync} from 'node:fs'
+
+import {GRAIN_ALIASES, GRAINS} from '../catalog/types.js'
+import {announcementPath} from '../server/announcement.js'
+import {QUERY_ORDERS} from '../query/types.js'
+import {type QueryFlagValues, toMetricQuery} from './metric-query.js'
+import {WAIT_MAX_SECONDS} from './open-local.js'
+
+// `metricat sql ID ... --json` is what an agent runs to see a query before running it; oclif's own
+// start (loading @oclif/core, its config and the command) is about a third of that command's CPU.
+// So bin/run.js runs it without oclif when the command line is plain and the answer is the
+// compiled query. Anything else, including every error, goes through oclif, which answers it as
+// for any command: the quick path prints nothing until it has the whole answer, so handing over
+// costs only time.
+
+/** Every flag `metricat sql` takes, with its kind; a test checks the oclif command declares exactly these. */
+export const SQL_FLAGS = {
+  db: 'string',
+  wait: 'integer',
+  server: 'string',
+  json: 'boolean',
+  grain: 'option',
+  by: 'string',
+  where: 'multiple',
+  from: 'string',
+  to: 'string',
+  range: 'string',
+  compare: 'option',
+  variant: 'string',
+  limit: 'integer',
+  order: 'option',
+  desc: 'boolean',
+  strict: 'boolean',
+  'no-rollup': 'boolean',
+  warehouse: 'string',
+} as const
+
+/** The values of the option flags (tested against the oclif command's). */
+export const SQL_OPTIONS: Record<string, readonly string[]> = {
+  grain: [...GRAINS, ...Object.keys(GRAIN_ALIASES)],
+  compare: ['previous', 'year'],
+  order: QUERY_ORDERS,
+}
+
+export type QuickSqlFlags = QueryFlagValues & {db?: string; wait?: number; warehouse?: string; json: true}
+
+/**
+ * `metricat sql ARGV` as `{id, flags}` when it is plain: one metric id, `--json`, each flag at most
+ * once (`--where` repeats) as `--name value` or `--name=value`, values that oclif takes as they
+ * are; otherwise undefined (oclif then parses it, and answers help, `--server` and usage errors).
+ * What this returns equals what oclif parses from the same argv (tested).
+ */
+export function quickSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): {id: string; flags: QuickSqlFlags} | undefined {
+  if (env.METRICAT_SERVER) return undefined
+  const flags: Record<string, string | number | boolean | string[]> = {}
+  let id: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith('-')) {
+      if (id !== undefined) return undefined
+      id = arg
+      continue
+    }
+    const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg)
+    if (!m) return undefined
+    const [, name, inline] = m as unknown as [string, string, string | undefined]
+    if (!Object.hasOwn(SQL_FLAGS, name) || name === 'server') return undefined
+    const kind = SQL_FLAGS[name as keyof typeof SQL_FLAGS]
+    if (kind !== 'multiple' && Object.hasOwn(flags, name)) return undefined
+    if (kind === 'boolean') {
+      if (inline !== undefined) return undefined
+      flags[name] = true
+      continue
+    }
+    const value = inline ?? argv[++i]
+    if (value === undefined || value === '' || value.startsWith('-')) return undefined
+    if (kind === 'integer') {
+      if (!/^\d+$/.test(value)) return undefined
+      const n = Number.parseInt(value, 10)
+      if ((name === 'limit' && n < 1) || (name === 'wait' && n > WAIT_MAX_SECONDS)) return undefined
+      flags[name] = n
+    } else if (kind === 'option') {
+      if (!SQL_OPTIONS[name]!.includes(value)) return undefined
+      flags[name] = value
+    } else if (kind === 'multiple') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value]
+    else flags[name] = value
+  }
+  if (id === undefined || flags.json !== true) return undefined
+  return {id, flags: flags as unknown as QuickSqlFlags}
+}
+
+/**
+ * Prints what `metricat sql ID --json` prints and returns true; returns false, having printed
+ * nothing, whenever oclif should answer instead: a server announces itself on the file (the
+ * command may have to go through it), the file is locked or missing, or anything fails.
+ */
+export async function runQuickSql({id, flags}: {id: string; flags: QuickSqlFlags}): Promise<boolean> {
+  const {openCatalog, resolveDbPath} = await import('../core/catalog.js')
+  if (existsSync(announcementPath(resolveDbPath(flags.db)))) return false
+  let catalog: Awaited<ReturnType<typeof openCatalog>>
+  try {
+    // no waiting here: a locked file is oclif's to wait for and explain
+    catalog = await openCatalog({db: flags.db, warehouse: flags.warehouse, readOnly: true, waitMs: 0})
+  } catch {
+    return false
+  }
+  try {
+    const compiled = await catalog.compileQuery(toMetricQuery(id, flags))
+    // as BaseCommand.logJson writes the result oclif hands it
+    process.stdout.write(`${JSON.stringify(compiled, null, 2)}\n`)
+    return true
+  } catch {
+    return false
+  } finally {
+    catalog.close()
+  }
+}
