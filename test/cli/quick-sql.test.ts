@@ -9,7 +9,7 @@ import {SQL_FLAGS, SQL_OPTIONS, quickSqlArgs, runQuickSql} from '../../src/cli/q
 import Sql from '../../src/commands/sql.js'
 import {demoDatabase, runCommand, tempDir} from '../helpers.js'
 
-const declared = {...Sql.baseFlags, ...Sql.flags, json: {type: 'boolean'}} as Record<string, {type: string; multiple?: boolean; options?: readonly string[]; parse?: (input: string, ctx: unknown, opts: unknown) => Promise<unknown>}>
+const declared = {...Sql.baseFlags, ...Sql.flags, json: {type: 'boolean'}} as unknown as Record<string, {type: string; multiple?: boolean; options?: readonly string[]; parse?: (input: string, ctx: unknown, opts: unknown) => Promise<unknown>}>
 const oclif = async (argv: string[]) => {
   const {args, flags} = await Parser.parse(argv, {flags: {...Sql.baseFlags, ...Sql.flags, json: Flags.boolean()}, args: Sql.args, strict: true})
   return {id: args.id, flags}
