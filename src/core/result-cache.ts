@@ -109,7 +109,9 @@ export async function cachedResult<T extends object>(
   scopes: () => Promise<string[] | '*'>,
   run: () => Promise<T>,
 ): Promise<T & {cached: boolean}> {
-  if (!cache?.enabled) return {...(await run()), cached: false}
+  // Data versions only track writes to the DuckDB file: a ClickHouse warehouse changes without
+  // them, so its results are never cached (they would outlive the data they were computed from).
+  if (!cache?.enabled || catalog.warehouse.dialect !== 'duckdb') return {...(await run()), cached: false}
   const version = await readDataVersion(catalog.db, await scopes())
   const key = canonicalKey({...request, data_version: version})
   const hit = cache.get(key)
