@@ -3,7 +3,7 @@ import {writeFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
-import {ingestPoints, queryPoints, removeDataSource, addDataSource, type PointsQuery} from '../../src/core/points.js'
+import {addDataSource, ingestPoints, queryPoints, removeDataSource, runPoints, type PointsQuery} from '../../src/core/points.js'
 import {CatalogError} from '../../src/errors.js'
 import {ClickHousePoints} from '../../src/points/clickhouse.js'
 import {type ClickHouseCluster, clickhouseAvailable, startCluster} from '../clickhouse/cluster.js'
@@ -160,6 +160,30 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
     const b = await removeDataSource(ch, 'gh', {deletePoints: true})
     expect(b.pointsDeleted).toBe(a.pointsDeleted)
     expect((await queryPoints(ch, {key: 'stars', bucket: 'none', agg: 'count'})).rows).toEqual([{value: 0}])
+  })
+
+  it('replaces a snapshot source\'s points per metric key as the file does', async () => {
+    const snap = `${dir}/snap.ndjson`
+    const line = (value: number, key: string, date: string) => JSON.stringify({metricKey: key, date, value})
+    for (const c of [file, ch]) await addDataSource(c, {id: 'snap', command: `cat '${snap}'`, mode: 'snapshot', poll_frequency: 'manual'})
+    const both = async () => {
+      const a = await runPoints(file, {defaults: {dataSourceId: 'snap'}})
+      const b = await runPoints(ch, {defaults: {dataSourceId: 'snap'}})
+      return [a.ingest, b.ingest]
+    }
+    writeFileSync(snap, [line(1, 'snap.a', '2026-01-01'), line(2, 'snap.a', '2026-01-02'), line(9, 'snap.b', '2026-01-01')].join('\n'))
+    await both()
+    // another source's points of key snap.a are not this source's to replace
+    for (const c of [file, ch]) await ingestPoints(c, {points: [{metricKey: 'snap.a', date: '2026-01-05', value: 7, dataSourceId: 'other'}]})
+    writeFileSync(snap, [line(3, 'snap.a', '2026-01-02'), line(4, 'snap.a', '2026-01-03')].join('\n'))
+    const [a, b] = await both()
+    expect(b).toMatchObject({points: 2, inserted: 1, updated: 1, deleted: 1})
+    expect({...b, jobId: '', ms: 0}).toEqual({...a, jobId: '', ms: 0})
+    for (const key of ['snap.a', 'snap.b']) {
+      const q: PointsQuery = {key, bucket: 'day', agg: 'sum'}
+      expect((await queryPoints(ch, q)).rows).toEqual((await queryPoints(file, q)).rows)
+    }
+    expect((await queryPoints(ch, {key: 'snap.a', bucket: 'none', agg: 'count'})).rows).toEqual([{value: 3}])
   })
 
   it('answers an unreachable server with one line naming it', async () => {
