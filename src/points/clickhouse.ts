@@ -18,8 +18,9 @@ type ClickHouseClient = import('@clickhouse/client').ClickHouseClient
  * changed (compared with the stored FINAL rows), so re-sending a point writes nothing.
  *
  * Ingest: points are checked as for the file, then sent in batches (JSONEachRow) to a staging
- * table (`metric_points_stage_<random>`, dropped at the end); once the whole input is valid, one
- * INSERT ... SELECT resolves in-batch duplicates (the last one wins) and writes the changed rows.
+ * table (`metric_points_stage_<random>`, dropped at the end); once the whole input is valid, the
+ * batch is deduplicated (the last one wins) and compared with the stored rows into a second
+ * staging table (`..._cmp`), and one INSERT ... SELECT writes the new and changed rows.
  * ClickHouse has no transactions: a process killed during that INSERT may leave part of it (each
  * block is atomic), and a killed ingest can leave a staging table behind (nothing reads it).
  *
@@ -240,6 +241,8 @@ SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kin
 
 class ClickHouseBatch implements PointsBatch {
   private readonly stage: string
+  /** the batch compared with the stored rows, once (`dedup`): one row per key with `__h` (stored) and `__changed` */
+  private readonly comparedTable: string
   private created = false
   private pending: Record<string, unknown>[] = []
   private seq = 0
@@ -248,7 +251,9 @@ class ClickHouseBatch implements PointsBatch {
   private readonly bits = Buffer.alloc(8)
 
   constructor(private readonly store: ClickHousePoints) {
-    this.stage = `${quoteIdentClickHouse(store.target.database)}.${quoteIdentClickHouse(`metric_points_stage_${randomBytes(8).toString('hex')}`)}`
+    const name = `metric_points_stage_${randomBytes(8).toString('hex')}`
+    this.stage = `${quoteIdentClickHouse(store.target.database)}.${quoteIdentClickHouse(name)}`
+    this.comparedTable = `${quoteIdentClickHouse(store.target.database)}.${quoteIdentClickHouse(`${name}_cmp`)}`
   }
 
   add(p: NormalizedPoint): void {
@@ -323,32 +328,34 @@ class ClickHouseBatch implements PointsBatch {
 
   private static readonly CHANGED = '(__h = 0 OR __old_value != value OR __old_ck != connector_key OR __old_sk != source_kind)'
 
+  private counts = {distinct: 0, inserted: 0, updated: 0}
+
   async dedup(): Promise<number> {
     if (!this.created) return 0
-    const [row] = await this.store.rows<{n: string}>(`SELECT count() AS n FROM (SELECT 1 FROM ${this.stage} GROUP BY ${KEY.join(', ')})`)
-    return Number(row!.n)
+    await this.store.command(
+      `CREATE TABLE ${this.comparedTable} ENGINE = Log AS
+SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, __h, toUInt8(${ClickHouseBatch.CHANGED}) AS __changed
+FROM (${this.compared()})`,
+    )
+    const [row] = await this.store.rows<{n: string; inserted: string; updated: string}>(
+      `SELECT count() AS n, countIf(__h = 0) AS inserted, countIf(__h = 1 AND __changed = 1) AS updated FROM ${this.comparedTable}`,
+    )
+    this.counts = {distinct: Number(row!.n), inserted: Number(row!.inserted), updated: Number(row!.updated)}
+    return this.counts.distinct
   }
 
   async write(tx: Tx, options: {stamp: string; distinct: number; replaceSource?: string}): Promise<{distinct: number; inserted: number; updated: number; unchanged: number; deleted: number}> {
     const version = nextVersion()
     let deleted = 0
     if (options.replaceSource !== undefined && this.created) deleted = await this.replace(options.replaceSource, version)
-    let inserted = 0
-    let updated = 0
-    if (this.created) {
-      const [counts] = await this.store.rows<{inserted: string; updated: string}>(
-        `SELECT countIf(__h = 0) AS inserted, countIf(__h = 1 AND ${ClickHouseBatch.CHANGED}) AS updated FROM (${this.compared()})`,
-      )
-      inserted = Number(counts!.inserted)
-      updated = Number(counts!.updated)
-      if (inserted + updated > 0) {
-        await this.store.command(
-          `INSERT INTO ${this.store.table} (${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at, version)
+    const {inserted, updated} = this.counts
+    if (inserted + updated > 0) {
+      await this.store.command(
+        `INSERT INTO ${this.store.table} (${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at, version)
 SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, 0, toDateTime(${clickhouseLiteral(options.stamp.slice(0, 19))}, 'UTC'), ${version}
-FROM (${this.compared()})
-WHERE ${ClickHouseBatch.CHANGED}`,
-        )
-      }
+FROM ${this.comparedTable}
+WHERE __changed = 1`,
+      )
     }
     const snapshot = options.replaceSource !== undefined
     await recordChanges(
@@ -382,6 +389,7 @@ SELECT ${keys}, dim_keys, dim_values, value, connector_key, source_kind, 1, now(
   }
 
   async drop(): Promise<void> {
-    if (this.created) await this.store.command(`DROP TABLE IF EXISTS ${this.stage}`).catch(() => undefined)
+    if (!this.created) return
+    for (const table of [this.stage, this.comparedTable]) await this.store.command(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined)
   }
 }
