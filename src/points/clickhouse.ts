@@ -4,6 +4,7 @@ import type {Database, Tx} from '../db/connection.js'
 import {pointsScope, recordChanges} from '../db/data-versions.js'
 import {CatalogError} from '../errors.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from '../query/dialect.js'
+import {type ClickHouseUrl, clickhouseMessage, isClickHouseUrl, parseClickHouseUrl, redact} from '../warehouse/clickhouse.js'
 import type {PointsBatch, PointsStore} from './store.js'
 import type {NormalizedPoint} from './types.js'
 
@@ -32,58 +33,10 @@ type ClickHouseClient = import('@clickhouse/client').ClickHouseClient
  * `op: increment` is refused: an atomic read-modify-write needs the file's write transaction.
  */
 
-/** The parts of `clickhouse://[user[:password]@]host:port/database` (the HTTP port). */
-export interface ClickHouseTarget {
-  host: string
-  port: number
-  database: string
-  username: string
-  password: string
-}
-
-export function isClickHousePointsUrl(text: string | undefined): text is string {
-  return typeof text === 'string' && /^clickhouse:\/\//i.test(text.trim())
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(text: string): string {
-  return text.replace(/^(clickhouse:\/\/[^:@/]*):[^@/]*@/i, '$1:***@')
-}
-
-export function parsePointsUrl(text: string): ClickHouseTarget {
-  const expected = 'expected clickhouse://[user[:password]@]host:port/database (the HTTP port, 8123 by default)'
-  let url: URL
-  try {
-    url = new URL(text.trim())
-  } catch {
-    throw new CatalogError('BAD_REQUEST', `bad --points URL ${redactUrl(text)}; ${expected}`, {points: redactUrl(text)})
-  }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
-  const port = Number(url.port || 8123)
-  if (url.protocol !== 'clickhouse:' || url.hostname === '' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(database) || !Number.isInteger(port) || url.search !== '' || url.hash !== '') {
-    throw new CatalogError('BAD_REQUEST', `bad --points URL ${redactUrl(text)}; ${expected}, the database a name of letters, digits and _`, {points: redactUrl(text)})
-  }
-  return {host: url.hostname, port, database, username: decodeURIComponent(url.username) || 'default', password: decodeURIComponent(url.password)}
-}
-
-/** ClickHouse's error text (18.16: `Code: 60, e.displayText() = DB::Exception: ..., e.what() = ...`) as one line. */
-export function clickhouseErrorLine(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error)
-  const code = /Code:\s*(\d+)/.exec(raw)?.[1]
-  let text = raw
-    .replace(/^[\s\S]*?DB::Exception:\s*/, '')
-    .replace(/,\s*e\.what\(\)\s*=\s*DB::Exception[\s\S]*$/, '')
-    .replace(/\s*\(version [^)]*\)[\s\S]*$/, '')
-    .split('\n')[0]!
-    .trim()
-  if (text.length > 240) text = `${text.slice(0, 240)}...`
-  return `ClickHouse${code ? ` error ${code}` : ''}: ${text}`
-}
-
 /** The points store a `--points` / METRICAT_POINTS value names: only `clickhouse://` URLs (the file is the default). */
 export function openPointsStore(url: string): ClickHousePoints {
-  if (!isClickHousePointsUrl(url)) {
-    throw new CatalogError('BAD_REQUEST', `bad --points ${JSON.stringify(redactUrl(url))}: expected clickhouse://[user[:password]@]host:port/database (leave it out to keep points in the metricat file)`, {points: redactUrl(url)})
+  if (!isClickHouseUrl(url)) {
+    throw new CatalogError('BAD_REQUEST', `bad --points ${JSON.stringify(redact(url))}: expected clickhouse://[user[:password]@]host:port/database (leave it out to keep points in the metricat file)`, {points: redact(url)})
   }
   return new ClickHousePoints(url)
 }
@@ -124,7 +77,7 @@ export class ClickHousePoints implements PointsStore {
 
   constructor(
     readonly url: string,
-    readonly target: ClickHouseTarget = parsePointsUrl(url),
+    readonly target: ClickHouseUrl = parseClickHouseUrl(url, 'points'),
   ) {
     this.label = `ClickHouse at ${target.host}:${target.port}/${target.database}`
     this.table = `${quoteIdentClickHouse(target.database)}.metric_points`
@@ -184,8 +137,8 @@ export class ClickHousePoints implements PointsStore {
     const unreachable = cause?.code === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|socket hang up/.test(String(cause?.message))
     return new CatalogError(
       'QUERY_FAILED',
-      unreachable ? `cannot reach the points store, ${this.label}: ${String(cause?.message ?? error).split('\n')[0]}` : `points store ${this.label}: ${clickhouseErrorLine(error)}`,
-      {points: redactUrl(this.url)},
+      unreachable ? `cannot reach the points store, ${this.label}: ${String(cause?.message ?? error).split('\n')[0]}` : `points store ${this.label}: ${clickhouseMessage(error)}`,
+      {points: redact(this.url)},
       {cause: error},
     )
   }

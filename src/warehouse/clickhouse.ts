@@ -20,21 +20,22 @@ export function isClickHouseUrl(text: string | undefined): text is string {
 }
 
 /**
- * Parses a `clickhouse://` warehouse URL (the HTTP port: 8123 by default on a server). A bad one
- * is a BAD_REQUEST naming what was expected; the password never appears in a message.
+ * Parses a `clickhouse://` URL (the HTTP port: 8123 by default on a server) given as `--warehouse`
+ * or `--points` (`flag`, for the message). A bad one is a BAD_REQUEST naming what was expected;
+ * the password never appears in a message.
  */
-export function parseClickHouseUrl(text: string): ClickHouseUrl {
+export function parseClickHouseUrl(text: string, flag: 'warehouse' | 'points' = 'warehouse'): ClickHouseUrl {
   const expected = 'expected clickhouse://[user[:password]@]host:port/database'
   let url: URL
   try {
     url = new URL(text.trim())
   } catch {
-    throw new CatalogError('BAD_REQUEST', `bad --warehouse URL; ${expected}`, {warehouse: redact(text)})
+    throw new CatalogError('BAD_REQUEST', `bad --${flag} URL; ${expected}`, {[flag]: redact(text)})
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
   const port = Number(url.port || 8123)
   if (url.protocol !== 'clickhouse:' || url.hostname === '' || !/^[A-Za-z0-9_]+$/.test(database) || !Number.isInteger(port) || url.search !== '' || url.hash !== '') {
-    throw new CatalogError('BAD_REQUEST', `bad --warehouse URL ${redact(text)}; ${expected} (the database a name of letters, digits and _)`, {warehouse: redact(text)})
+    throw new CatalogError('BAD_REQUEST', `bad --${flag} URL ${redact(text)}; ${expected} (the database a name of letters, digits and _)`, {[flag]: redact(text)})
   }
   return {host: url.hostname, port, database, username: decodeURIComponent(url.username) || 'default', password: decodeURIComponent(url.password)}
 }
