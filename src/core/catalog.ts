@@ -943,7 +943,7 @@ export class Catalog implements CatalogApi {
     if (plan.kind !== 'aggregate') return []
     const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
     // Compared as the query's own filter compares them (the parameter takes the column's type),
-    // so `amount=10` on a DOUBLE column is found; one bool_or per value, one scan per source.
+    // so `amount=10` on a DOUBLE column is found; one EXISTS per value, which stops at the first match.
     const found = new Set<number>()
     for (const m of plan.measures) {
       const check = renderValuesPresent(m, wanted.map((w) => ({sql: m.dimensions.find((x) => x.name === w.dimension)?.sql, value: w.value})), engine.dialect)

@@ -15,12 +15,14 @@ export function renderValuesPresent(m: MeasurePlan, checks: {sql: string | undef
     if (c.sql === undefined) return
     if (dialect === 'clickhouse') cols.push(`max(${c.sql} = ${clickhouseLiteral(c.value)}) AS v${k}`)
     else {
+      // EXISTS stops at the first matching row: a value that occurs (the usual case) costs a few
+      // row groups, where bool_or read the whole table on every query with an = or in filter
       params.push(c.value)
-      cols.push(`bool_or(${c.sql} = $${params.length}) AS v${k}`)
+      cols.push(`EXISTS (SELECT 1 ${sourceWhere(m, [`${c.sql} = $${params.length}`])}) AS v${k}`)
     }
   })
   if (cols.length === 0) return undefined
-  return {sql: `SELECT ${cols.join(', ')} ${sourceWhere(m)}`, params}
+  return {sql: dialect === 'clickhouse' ? `SELECT ${cols.join(', ')} ${sourceWhere(m)}` : `SELECT ${cols.join(', ')}`, params}
 }
 
 /**
