@@ -90,13 +90,8 @@ function keyColumns(plan: AggregatePlan): string[] {
 }
 
 /** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`. */
-function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string): string {
-  const select = [
-    `${CLICKHOUSE_TRUNC[grain](m.time)} AS ${alias}`,
-    ...m.dimensions.flatMap((d, i) => [`assumeNotNull(${d.sql}) AS __k${i + 1}`, `isNull(${d.sql}) AS __n${i + 1}`]),
-    `toFloat64(${m.aggregate}) AS __v${n}`,
-    `1 AS __h${n}`,
-  ]
+/** The WHERE conditions of a measure's scan: definition filters, the time range, request predicates. */
+function scanWhere(m: MeasurePlan, plan: AggregatePlan): string[] {
   const where = m.conditions.map(parenthesize)
   const r = plan.range
   // The time column is converted, never compared bare: 18.16 compares a Date with a DateTime by
@@ -104,13 +99,24 @@ function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain
   if (r.scanFrom !== undefined) where.push(`toDateTime(${m.time}) >= ${clickhouseTime(r.scanFrom)}`)
   if (r.to !== undefined) where.push(`toDateTime(${m.time}) < ${clickhouseTime(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, INLINE, 'clickhouse'))
-  return [
-    'SELECT',
-    indent(select.join(',\n')),
-    `FROM ${m.source}`,
-    ...(where.length > 0 ? [`WHERE ${where.join('\n  AND ')}`] : []),
-    `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`,
-  ].join('\n')
+  return where
+}
+
+function fromWhere(m: MeasurePlan, plan: AggregatePlan): string[] {
+  const where = scanWhere(m, plan)
+  return [`FROM ${m.source}`, ...(where.length > 0 ? [`WHERE ${where.join('\n  AND ')}`] : [])]
+}
+
+/** A measure's dimension keys (`__kN` assumeNotNull, `__nN` isNull) as select items. */
+function keyItems(m: MeasurePlan): string[] {
+  // materialize(): isNull of a non-Nullable column is a constant, and 18.16 refuses a UNION ALL
+  // whose branches disagree on whether a column is constant
+  return m.dimensions.flatMap((d, i) => [`assumeNotNull(${d.sql}) AS __k${i + 1}`, `materialize(isNull(${d.sql})) AS __n${i + 1}`])
+}
+
+function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string): string {
+  const select = [`${CLICKHOUSE_TRUNC[grain](m.time)} AS ${alias}`, ...keyItems(m), `toFloat64(${m.aggregate}) AS __v${n}`, `1 AS __h${n}`]
+  return ['SELECT', indent(select.join(',\n')), ...fromWhere(m, plan), `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`].join('\n')
 }
 
 /** The measure's rows at the query grain: `__period`, keys, `__vN`, `__hN` (rolled up from sub-periods when the plan says so). */
@@ -146,9 +152,22 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, n: number): string {
   return ['SELECT', indent(['__period', ...keys, `toFloat64(${value[aggregation]}) AS __v${n}`, `1 AS __h${n}`].join(',\n')), `FROM ${sub(withSubs)}`, `GROUP BY ${['__period', ...keys].join(', ')}`].join('\n')
 }
 
-/** The measure's sub-period (or period) rows, for the list of dimension combinations. */
-function measureRows(m: MeasurePlan, plan: AggregatePlan, n: number): string {
-  return m.rollup ? renderScan(m, plan, n, m.rollup.grain, '__sub') : renderMeasure(m, plan, n)
+/**
+ * The dimension combinations a measure has rows for (in any sub-period of a rolled-up measure):
+ * the distinct keys of its scan, without computing the aggregate.
+ */
+function measureKeys(m: MeasurePlan, plan: AggregatePlan): string {
+  return ['SELECT DISTINCT', indent(keyItems(m).join(',\n')), ...fromWhere(m, plan)].join('\n')
+}
+
+/**
+ * The first and last period a measure has rows in, and whether it has any: min/max of the period
+ * of its scan's rows (the periods of its grouped rows, without computing the aggregate). A rolled-up
+ * measure's period is that of its sub-period, as the roll-up groups it.
+ */
+function measureBounds(m: MeasurePlan, plan: AggregatePlan): string {
+  const period = m.rollup ? CLICKHOUSE_TRUNC[plan.grain](CLICKHOUSE_TRUNC[m.rollup.grain](m.time)) : CLICKHOUSE_TRUNC[plan.grain](m.time)
+  return [`SELECT min(${period}) AS __plo, max(${period}) AS __phi, count(${period}) AS __pn`, ...fromWhere(m, plan)].join('\n')
 }
 
 /**
@@ -183,13 +202,14 @@ function renderGrid(plan: AggregatePlan): string {
   let count = `toUInt64(greatest(0, ${RELATIVE[g]}(${hi}) - ${RELATIVE[g]}(${lo}) + 1))`
   let bounds: string
   if (needsBounds) {
-    const periods = plan.measures.map((m, i) => `SELECT __period FROM ${sub(renderMeasure(m, plan, i + 1))}`).join('\nUNION ALL\n')
+    const periods = plan.measures.map((m) => measureBounds(m, plan)).join('\nUNION ALL\n')
     // min() of no rows is a default date, not NULL: no rows, no periods.
     count = `if(__rows = 0, toUInt64(0), ${count})`
     // With one end taken from the data the planner could not check the span: refuse a series of
     // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
-    // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB).
-    bounds = `SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows\nFROM ${sub(periods)}`
+    // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
+    // measure without rows has a default date as its min/max, so only measures with rows count.
+    bounds = `SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows\nFROM ${sub(periods)}`
     bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${MAX_PERIODS}) = 0`
   } else bounds = 'SELECT 1 AS __one'
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
@@ -239,7 +259,7 @@ function renderFilled(plan: AggregatePlan): string {
   let level = `SELECT arrayJoin(__periods) AS __period, ${carried.join(', ')}\nFROM ${sub(renderGrid(plan))}`
   let columns = ['__period', ...carried]
   if (keys.length > 0) {
-    const combos = plan.measures.map((m, i) => `SELECT ${keys.join(', ')}\nFROM ${sub(measureRows(m, plan, i + 1))}`).join('\nUNION ALL\n')
+    const combos = plan.measures.map((m) => measureKeys(m, plan)).join('\nUNION ALL\n')
     level = `SELECT ${[...columns, ...keys].join(', ')}\nFROM ${sub(level)}\nCROSS JOIN ${sub(`SELECT DISTINCT ${keys.join(', ')}\nFROM ${sub(combos)}`)}`
     columns = [...columns, ...keys]
   }

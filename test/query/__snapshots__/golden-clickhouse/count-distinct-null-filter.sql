@@ -22,17 +22,11 @@ FROM (
           FROM (
             SELECT __lo, __hi, __rows
             FROM (
-              SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
+              SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
               FROM (
-                SELECT __period FROM (
-                  SELECT
-                    toStartOfMonth(`ts`) AS __period,
-                    toFloat64(uniqExact(customer)) AS __v1,
-                    1 AS __h1
-                  FROM `orders`
-                  WHERE `region` IS NOT NULL
-                  GROUP BY __period
-                )
+                SELECT min(toStartOfMonth(`ts`)) AS __plo, max(toStartOfMonth(`ts`)) AS __phi, count(toStartOfMonth(`ts`)) AS __pn
+                FROM `orders`
+                WHERE `region` IS NOT NULL
               )
             )
             WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1))) > 100000) = 0

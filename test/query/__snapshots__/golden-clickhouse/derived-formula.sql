@@ -26,36 +26,18 @@ FROM (
               FROM (
                 SELECT __lo, __hi, __rows
                 FROM (
-                  SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
+                  SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
                   FROM (
-                    SELECT __period FROM (
-                      SELECT
-                        toStartOfYear(`ts`) AS __period,
-                        toFloat64(sum(toFloat64(amount))) AS __v1,
-                        1 AS __h1
-                      FROM `orders`
-                      WHERE (status = 'paid')
-                      GROUP BY __period
-                    )
+                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    FROM `orders`
+                    WHERE (status = 'paid')
                     UNION ALL
-                    SELECT __period FROM (
-                      SELECT
-                        toStartOfYear(`ts`) AS __period,
-                        toFloat64(sum(toFloat64(amount))) AS __v2,
-                        1 AS __h2
-                      FROM `orders`
-                      WHERE (status = 'refunded')
-                      GROUP BY __period
-                    )
+                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    FROM `orders`
+                    WHERE (status = 'refunded')
                     UNION ALL
-                    SELECT __period FROM (
-                      SELECT
-                        toStartOfYear(`ts`) AS __period,
-                        toFloat64(count()) AS __v3,
-                        1 AS __h3
-                      FROM `orders`
-                      GROUP BY __period
-                    )
+                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    FROM `orders`
                   )
                 )
                 WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(__hi) - toRelativeYearNum(__lo) + 1))) > 100000) = 0

@@ -23,16 +23,10 @@ FROM (
           FROM (
             SELECT __lo, __hi, __rows
             FROM (
-              SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
+              SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
               FROM (
-                SELECT __period FROM (
-                  SELECT
-                    toDate(`ts`) AS __period,
-                    toFloat64(count()) AS __v1,
-                    1 AS __h1
-                  FROM `orders`
-                  GROUP BY __period
-                )
+                SELECT min(toDate(`ts`)) AS __plo, max(toDate(`ts`)) AS __phi, count(toDate(`ts`)) AS __pn
+                FROM `orders`
               )
             )
             WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeDayNum(__hi) - toRelativeDayNum(__lo) + 1))) > 100000) = 0

@@ -41,19 +41,12 @@ FROM (
       CROSS JOIN (
         SELECT DISTINCT __k1, __n1
         FROM (
-          SELECT __k1, __n1
-          FROM (
-            SELECT
-              toStartOfMonth(`month`) AS __sub,
-              assumeNotNull(`region`) AS __k1,
-              isNull(`region`) AS __n1,
-              toFloat64(sum(toFloat64(mrr))) AS __v1,
-              1 AS __h1
-            FROM `snaps`
-            WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
-              AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
-            GROUP BY __sub, __k1, __n1
-          )
+          SELECT DISTINCT
+            assumeNotNull(`region`) AS __k1,
+            materialize(isNull(`region`)) AS __n1
+          FROM `snaps`
+          WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
+            AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
         )
       )
     )
@@ -70,7 +63,7 @@ FROM (
           SELECT
             toStartOfMonth(`month`) AS __sub,
             assumeNotNull(`region`) AS __k1,
-            isNull(`region`) AS __n1,
+            materialize(isNull(`region`)) AS __n1,
             toFloat64(sum(toFloat64(mrr))) AS __v1,
             1 AS __h1
           FROM `snaps`
@@ -86,7 +79,7 @@ FROM (
               SELECT
                 toStartOfMonth(`month`) AS __sub,
                 assumeNotNull(`region`) AS __k1,
-                isNull(`region`) AS __n1,
+                materialize(isNull(`region`)) AS __n1,
                 toFloat64(sum(toFloat64(mrr))) AS __v1,
                 1 AS __h1
               FROM `snaps`

@@ -22,18 +22,12 @@ FROM (
           FROM (
             SELECT __lo, __hi, __rows
             FROM (
-              SELECT assumeNotNull(min(__period)) AS __lo, assumeNotNull(max(__period)) AS __hi, count(__period) AS __rows
+              SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
               FROM (
-                SELECT __period FROM (
-                  SELECT
-                    toMonday(`ts`) AS __period,
-                    toFloat64(sum(toFloat64(amount))) AS __v1,
-                    1 AS __h1
-                  FROM `orders`
-                  WHERE (status = 'paid')
-                    AND (lower(channel)) IN ('web', 'partner')
-                  GROUP BY __period
-                )
+                SELECT min(toMonday(`ts`)) AS __plo, max(toMonday(`ts`)) AS __phi, count(toMonday(`ts`)) AS __pn
+                FROM `orders`
+                WHERE (status = 'paid')
+                  AND (lower(channel)) IN ('web', 'partner')
               )
             )
             WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(__hi) - toRelativeWeekNum(__lo) + 1))) > 100000) = 0

@@ -42,20 +42,13 @@ FROM (
       CROSS JOIN (
         SELECT DISTINCT __k1, __n1
         FROM (
-          SELECT __k1, __n1
-          FROM (
-            SELECT
-              toStartOfMonth(`ts`) AS __period,
-              assumeNotNull(`region`) AS __k1,
-              isNull(`region`) AS __n1,
-              toFloat64(sum(toFloat64(amount))) AS __v1,
-              1 AS __h1
-            FROM `orders`
-            WHERE (status = 'paid')
-              AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
-              AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
-            GROUP BY __period, __k1, __n1
-          )
+          SELECT DISTINCT
+            assumeNotNull(`region`) AS __k1,
+            materialize(isNull(`region`)) AS __n1
+          FROM `orders`
+          WHERE (status = 'paid')
+            AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
+            AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
         )
       )
     )
@@ -65,7 +58,7 @@ FROM (
         SELECT
           toStartOfMonth(`ts`) AS __period,
           assumeNotNull(`region`) AS __k1,
-          isNull(`region`) AS __n1,
+          materialize(isNull(`region`)) AS __n1,
           toFloat64(sum(toFloat64(amount))) AS __v1,
           1 AS __h1
         FROM `orders`
