@@ -80,8 +80,12 @@ function indent(sql: string, by = '  '): string {
   return sql.split('\n').map((l) => (l === '' ? l : by + l)).join('\n')
 }
 
+/** Subquery aliases: current releases want one on every subquery a JOIN reads; numbered per render. */
+let subqueries = 0
+
+/** A subquery as a table expression, with its alias. */
 function sub(sql: string): string {
-  return `(\n${indent(sql)}\n)`
+  return `(\n${indent(sql)}\n) AS __s${++subqueries}`
 }
 
 /** Dimension key columns (`__kN`, `__nN`) for the plan's dimensions. */
@@ -300,6 +304,7 @@ function renderOrder(plan: AggregatePlan): string[] {
 
 /** Render an aggregate plan for ClickHouse: `{sql, params: []}` (values are inlined). */
 export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
+  subqueries = 0
   const keys = keyColumns(plan)
   const where: string[] = []
   if (plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
@@ -345,6 +350,7 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
  * type but reads no data (a `LIMIT 0` around the whole query would still run its subqueries).
  */
 export function renderBindCheckClickHouse(plan: AggregatePlan): CompiledQuery {
+  subqueries = 0
   const scans = plan.measures.map((m, i) => {
     const scan = renderScan(m, plan, i + 1, m.rollup?.grain ?? plan.grain, '__period')
     const withFalse = scan.includes('\nWHERE ') ? scan.replace(/\nGROUP BY /, '\n  AND 0\nGROUP BY ') : scan.replace(/\nGROUP BY /, '\nWHERE 0\nGROUP BY ')
@@ -355,6 +361,7 @@ export function renderBindCheckClickHouse(plan: AggregatePlan): CompiledQuery {
 
 /** `data_through` alone on ClickHouse (see renderDataThrough in render.ts). */
 export function renderDataThroughClickHouse(plan: AggregatePlan): CompiledQuery {
+  subqueries = 0
   return {sql: `SELECT concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through\nFROM ${sub(renderThrough(plan))}`, params: [], columns: ['data_through']}
 }
 

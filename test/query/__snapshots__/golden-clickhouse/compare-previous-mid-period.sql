@@ -28,7 +28,7 @@ FROM (
                 __covered
               FROM (
                 SELECT 1 AS __one
-              )
+              ) AS __s1
               CROSS JOIN (
                 SELECT max(__t) AS __t, max(__c) AS __covered
                 FROM (
@@ -37,12 +37,12 @@ FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'paid')
-                  )
-                )
-              )
-            )
-          )
-        )
+                  ) AS __s2
+                ) AS __s3
+              ) AS __s4
+            ) AS __s5
+          ) AS __s6
+        ) AS __s7
         CROSS JOIN (
           SELECT DISTINCT __k1, __n1
           FROM (
@@ -53,9 +53,9 @@ FROM (
             WHERE (status = 'paid')
               AND toDateTime(`ts`) >= toDateTime('2023-12-01 00:00:00')
               AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
-          )
-        )
-      )
+          ) AS __s8
+        ) AS __s9
+      ) AS __s11
       ALL LEFT JOIN (
         SELECT __period, __k1, __n1, __v1, __h1
         FROM (
@@ -70,11 +70,11 @@ FROM (
             AND toDateTime(`ts`) >= toDateTime('2023-12-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
           GROUP BY __period, __k1, __n1
-        )
-      ) USING (__period, __k1, __n1)
-    )
-  )
-)
+        ) AS __s10
+      ) AS __s12 USING (__period, __k1, __n1)
+    ) AS __s13
+  ) AS __s14
+) AS __s16
 ALL LEFT JOIN (
   SELECT __period AS __prev_period, __k1, __n1, __value AS __prev, 1 AS __hp
   FROM (
@@ -97,7 +97,7 @@ ALL LEFT JOIN (
                 __covered
               FROM (
                 SELECT 1 AS __one
-              )
+              ) AS __s1
               CROSS JOIN (
                 SELECT max(__t) AS __t, max(__c) AS __covered
                 FROM (
@@ -106,12 +106,12 @@ ALL LEFT JOIN (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'paid')
-                  )
-                )
-              )
-            )
-          )
-        )
+                  ) AS __s2
+                ) AS __s3
+              ) AS __s4
+            ) AS __s5
+          ) AS __s6
+        ) AS __s7
         CROSS JOIN (
           SELECT DISTINCT __k1, __n1
           FROM (
@@ -122,9 +122,9 @@ ALL LEFT JOIN (
             WHERE (status = 'paid')
               AND toDateTime(`ts`) >= toDateTime('2023-12-01 00:00:00')
               AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
-          )
-        )
-      )
+          ) AS __s8
+        ) AS __s9
+      ) AS __s11
       ALL LEFT JOIN (
         SELECT __period, __k1, __n1, __v1, __h1
         FROM (
@@ -139,10 +139,10 @@ ALL LEFT JOIN (
             AND toDateTime(`ts`) >= toDateTime('2023-12-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
           GROUP BY __period, __k1, __n1
-        )
-      ) USING (__period, __k1, __n1)
-    )
-  )
-) USING (__prev_period, __k1, __n1)
+        ) AS __s10
+      ) AS __s12 USING (__period, __k1, __n1)
+    ) AS __s13
+  ) AS __s15
+) AS __s17 USING (__prev_period, __k1, __n1)
 WHERE __period >= toDate('2024-01-01')
 ORDER BY period, `region`

@@ -25,7 +25,7 @@ FROM (
               __covered
             FROM (
               SELECT 1 AS __one
-            )
+            ) AS __s1
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
@@ -34,12 +34,12 @@ FROM (
                   SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
-                )
-              )
-            )
-          )
-        )
-      )
+                ) AS __s2
+              ) AS __s3
+            ) AS __s4
+          ) AS __s5
+        ) AS __s6
+      ) AS __s8
       ALL LEFT JOIN (
         SELECT __period, __v1, __h1
         FROM (
@@ -52,11 +52,11 @@ FROM (
             AND toDateTime(`ts`) >= toDateTime('2023-01-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2025-01-01 00:00:00')
           GROUP BY __period
-        )
-      ) USING (__period)
-    )
-  )
-)
+        ) AS __s7
+      ) AS __s9 USING (__period)
+    ) AS __s10
+  ) AS __s11
+) AS __s13
 ALL LEFT JOIN (
   SELECT __period AS __prev_period, __value AS __prev, 1 AS __hp
   FROM (
@@ -77,7 +77,7 @@ ALL LEFT JOIN (
               __covered
             FROM (
               SELECT 1 AS __one
-            )
+            ) AS __s1
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
@@ -86,12 +86,12 @@ ALL LEFT JOIN (
                   SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
-                )
-              )
-            )
-          )
-        )
-      )
+                ) AS __s2
+              ) AS __s3
+            ) AS __s4
+          ) AS __s5
+        ) AS __s6
+      ) AS __s8
       ALL LEFT JOIN (
         SELECT __period, __v1, __h1
         FROM (
@@ -104,10 +104,10 @@ ALL LEFT JOIN (
             AND toDateTime(`ts`) >= toDateTime('2023-01-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2025-01-01 00:00:00')
           GROUP BY __period
-        )
-      ) USING (__period)
-    )
-  )
-) USING (__prev_period)
+        ) AS __s7
+      ) AS __s9 USING (__period)
+    ) AS __s10
+  ) AS __s12
+) AS __s14 USING (__prev_period)
 WHERE __period >= toDate('2024-01-01')
 ORDER BY period

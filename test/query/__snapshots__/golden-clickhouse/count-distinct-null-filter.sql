@@ -27,10 +27,10 @@ FROM (
                 SELECT min(toStartOfMonth(`ts`)) AS __plo, max(toStartOfMonth(`ts`)) AS __phi, count(toStartOfMonth(`ts`)) AS __pn
                 FROM `orders`
                 WHERE `region` IS NOT NULL
-              )
-            )
+              ) AS __s1
+            ) AS __s2
             WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1))) > 100000) = 0
-          )
+          ) AS __s3
           CROSS JOIN (
             SELECT max(__t) AS __t, max(__c) AS __covered
             FROM (
@@ -38,12 +38,12 @@ FROM (
               FROM (
                 SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                 FROM `orders`
-              )
-            )
-          )
-        )
-      )
-    )
+              ) AS __s4
+            ) AS __s5
+          ) AS __s6
+        ) AS __s7
+      ) AS __s8
+    ) AS __s10
     ALL LEFT JOIN (
       SELECT __period, __v1, __h1
       FROM (
@@ -54,8 +54,8 @@ FROM (
         FROM `orders`
         WHERE `region` IS NOT NULL
         GROUP BY __period
-      )
-    ) USING (__period)
-  )
-)
+      ) AS __s9
+    ) AS __s11 USING (__period)
+  ) AS __s12
+) AS __s13
 ORDER BY period

@@ -38,10 +38,10 @@ FROM (
                     UNION ALL
                     SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
                     FROM `orders`
-                  )
-                )
+                  ) AS __s1
+                ) AS __s2
                 WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(__hi) - toRelativeYearNum(__lo) + 1))) > 100000) = 0
-              )
+              ) AS __s3
               CROSS JOIN (
                 SELECT max(__t) AS __t, max(__c) AS __covered
                 FROM (
@@ -50,25 +50,25 @@ FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'paid')
-                  )
+                  ) AS __s4
                   UNION ALL
                   SELECT __t, toDateTime(toDate(__t) + 1) AS __c
                   FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'refunded')
-                  )
+                  ) AS __s5
                   UNION ALL
                   SELECT __t, toDateTime(toDate(__t) + 1) AS __c
                   FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
-                  )
-                )
-              )
-            )
-          )
-        )
+                  ) AS __s6
+                ) AS __s7
+              ) AS __s8
+            ) AS __s9
+          ) AS __s10
+        ) AS __s12
         ALL LEFT JOIN (
           SELECT __period, __v1, __h1
           FROM (
@@ -79,9 +79,9 @@ FROM (
             FROM `orders`
             WHERE (status = 'paid')
             GROUP BY __period
-          )
-        ) USING (__period)
-      )
+          ) AS __s11
+        ) AS __s13 USING (__period)
+      ) AS __s15
       ALL LEFT JOIN (
         SELECT __period, __v2, __h2
         FROM (
@@ -92,9 +92,9 @@ FROM (
           FROM `orders`
           WHERE (status = 'refunded')
           GROUP BY __period
-        )
-      ) USING (__period)
-    )
+        ) AS __s14
+      ) AS __s16 USING (__period)
+    ) AS __s18
     ALL LEFT JOIN (
       SELECT __period, __v3, __h3
       FROM (
@@ -104,8 +104,8 @@ FROM (
           1 AS __h3
         FROM `orders`
         GROUP BY __period
-      )
-    ) USING (__period)
-  )
-)
+      ) AS __s17
+    ) AS __s19 USING (__period)
+  ) AS __s20
+) AS __s21
 ORDER BY period

@@ -26,7 +26,7 @@ FROM (
                 __covered
               FROM (
                 SELECT 1 AS __one
-              )
+              ) AS __s1
               CROSS JOIN (
                 SELECT max(__t) AS __t, max(__c) AS __covered
                 FROM (
@@ -35,18 +35,18 @@ FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'paid')
-                  )
+                  ) AS __s2
                   UNION ALL
                   SELECT __t, toDateTime(toDate(__t) + 1) AS __c
                   FROM (
                     SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                     FROM `orders`
-                  )
-                )
-              )
-            )
-          )
-        )
+                  ) AS __s3
+                ) AS __s4
+              ) AS __s5
+            ) AS __s6
+          ) AS __s7
+        ) AS __s8
         CROSS JOIN (
           SELECT DISTINCT __k1, __n1
           FROM (
@@ -64,9 +64,9 @@ FROM (
             FROM `orders`
             WHERE toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
               AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
-          )
-        )
-      )
+          ) AS __s9
+        ) AS __s10
+      ) AS __s12
       ALL LEFT JOIN (
         SELECT __period, __k1, __n1, __v1, __h1
         FROM (
@@ -81,9 +81,9 @@ FROM (
             AND toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
           GROUP BY __period, __k1, __n1
-        )
-      ) USING (__period, __k1, __n1)
-    )
+        ) AS __s11
+      ) AS __s13 USING (__period, __k1, __n1)
+    ) AS __s15
     ALL LEFT JOIN (
       SELECT __period, __k1, __n1, __v2, __h2
       FROM (
@@ -97,8 +97,8 @@ FROM (
         WHERE toDateTime(`ts`) >= toDateTime('2024-01-01 00:00:00')
           AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
         GROUP BY __period, __k1, __n1
-      )
-    ) USING (__period, __k1, __n1)
-  )
-)
+      ) AS __s14
+    ) AS __s16 USING (__period, __k1, __n1)
+  ) AS __s17
+) AS __s18
 ORDER BY period, `region`

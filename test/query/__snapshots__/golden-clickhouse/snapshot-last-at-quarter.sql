@@ -24,7 +24,7 @@ FROM (
               __covered
             FROM (
               SELECT 1 AS __one
-            )
+            ) AS __s1
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
@@ -32,12 +32,12 @@ FROM (
                 FROM (
                   SELECT if(count() > 0, max(toDateTime(`month`)), NULL) AS __t
                   FROM `snaps`
-                )
-              )
-            )
-          )
-        )
-      )
+                ) AS __s2
+              ) AS __s3
+            ) AS __s4
+          ) AS __s5
+        ) AS __s6
+      ) AS __s7
       CROSS JOIN (
         SELECT DISTINCT __k1, __n1
         FROM (
@@ -47,9 +47,9 @@ FROM (
           FROM `snaps`
           WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
             AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
-        )
-      )
-    )
+        ) AS __s8
+      ) AS __s9
+    ) AS __s15
     ALL LEFT JOIN (
       SELECT __period, __k1, __n1, __v1, __h1
       FROM (
@@ -70,7 +70,7 @@ FROM (
           WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
             AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
           GROUP BY __sub, __k1, __n1
-        )
+        ) AS __s10
         ALL INNER JOIN (
           SELECT __edge AS __sub
           FROM (
@@ -86,12 +86,12 @@ FROM (
               WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
                 AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
               GROUP BY __sub, __k1, __n1
-            )
+            ) AS __s11
             GROUP BY toStartOfQuarter(__sub)
-          )
-        ) USING (__sub)
-      )
-    ) USING (__period, __k1, __n1)
-  )
-)
+          ) AS __s12
+        ) AS __s13 USING (__sub)
+      ) AS __s14
+    ) AS __s16 USING (__period, __k1, __n1)
+  ) AS __s17
+) AS __s18
 ORDER BY period, `region`

@@ -28,10 +28,10 @@ FROM (
                 FROM `orders`
                 WHERE (status = 'paid')
                   AND (lower(channel)) IN ('web', 'partner')
-              )
-            )
+              ) AS __s1
+            ) AS __s2
             WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(__hi) - toRelativeWeekNum(__lo) + 1))) > 100000) = 0
-          )
+          ) AS __s3
           CROSS JOIN (
             SELECT max(__t) AS __t, max(__c) AS __covered
             FROM (
@@ -40,12 +40,12 @@ FROM (
                 SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                 FROM `orders`
                 WHERE (status = 'paid')
-              )
-            )
-          )
-        )
-      )
-    )
+              ) AS __s4
+            ) AS __s5
+          ) AS __s6
+        ) AS __s7
+      ) AS __s8
+    ) AS __s10
     ALL LEFT JOIN (
       SELECT __period, __v1, __h1
       FROM (
@@ -57,8 +57,8 @@ FROM (
         WHERE (status = 'paid')
           AND (lower(channel)) IN ('web', 'partner')
         GROUP BY __period
-      )
-    ) USING (__period)
-  )
-)
+      ) AS __s9
+    ) AS __s11 USING (__period)
+  ) AS __s12
+) AS __s13
 ORDER BY period

@@ -24,7 +24,7 @@ FROM (
               __covered
             FROM (
               SELECT 1 AS __one
-            )
+            ) AS __s1
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
@@ -33,12 +33,12 @@ FROM (
                   SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
-                )
-              )
-            )
-          )
-        )
-      )
+                ) AS __s2
+              ) AS __s3
+            ) AS __s4
+          ) AS __s5
+        ) AS __s6
+      ) AS __s7
       CROSS JOIN (
         SELECT DISTINCT __k1, __n1
         FROM (
@@ -49,9 +49,9 @@ FROM (
           WHERE (status = 'paid')
             AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
             AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
-        )
-      )
-    )
+        ) AS __s8
+      ) AS __s9
+    ) AS __s11
     ALL LEFT JOIN (
       SELECT __period, __k1, __n1, __v1, __h1
       FROM (
@@ -66,9 +66,9 @@ FROM (
           AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
           AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
         GROUP BY __period, __k1, __n1
-      )
-    ) USING (__period, __k1, __n1)
-  )
-)
+      ) AS __s10
+    ) AS __s12 USING (__period, __k1, __n1)
+  ) AS __s13
+) AS __s14
 ORDER BY value DESC NULLS LAST, period, `region`
 LIMIT 5

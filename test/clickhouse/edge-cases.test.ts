@@ -1,0 +1,103 @@
+// The ClickHouse renderer on what the starter pack does not exercise, compared with DuckDB on the
+// same rows: NULL dimension values, every aggregate type (median, percentile, last, min, max,
+// count distinct), roll-ups (last, avg, min) of snapshot metrics, ratio and derived formulas,
+// compare over a leap day, bounds with a time of day and a fraction of a second, a filter value
+// full of quotes and backslashes, and a range without data. The table lives in its own database on
+// the first shard of the shared demo cluster (a MergeTree, no Distributed table).
+import {DuckDBInstance} from '@duckdb/node-api'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {MetricDefinition} from '../../src/catalog/types.js'
+import {compileMetricQuery} from '../../src/query/index.js'
+import {clickhouseLiteral} from '../../src/query/dialect.js'
+import type {MetricQuery} from '../../src/query/types.js'
+import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
+import {DEFS, lookupIn} from '../query/fixtures.js'
+import {clickhouseAvailable, demoCluster} from './cluster.js'
+
+const skip = clickhouseAvailable()
+if (skip) console.warn(skip)
+
+const SNAPSHOT: MetricDefinition = {id: 'revenue/snap', name: 'snap', category: 'revenue', type: 'sum', grain: 'month', time_aggregation: 'last', table_name: 'orders', time_column: 'ts', expression: 'amount', dimensions: ['region']}
+const lookup = lookupIn([
+  ...DEFS,
+  SNAPSHOT,
+  {...SNAPSHOT, id: 'revenue/snap_avg', name: 'snap_avg', time_aggregation: 'avg', grain: 'week'},
+  {...SNAPSHOT, id: 'revenue/snap_min', name: 'snap_min', time_aggregation: 'min', grain: 'day', type: 'count', expression: undefined},
+])
+
+const QUERIES: MetricQuery[] = [
+  {metric: 'revenue/total_revenue', grain: 'week', by: ['region'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}]},
+  {metric: 'revenue/total_revenue', by: ['region'], compare: 'previous', from: '2023-03-10', to: '2023-09-01'},
+  {metric: 'revenue/total_revenue', grain: 'day', compare: 'year', from: '2024-02-20', to: '2024-03-05', by: ['region']},
+  {metric: 'revenue/aov', by: ['region'], from: '2023-01-01', to: '2023-07-01'},
+  {metric: 'revenue/scaled', grain: 'year'},
+  {metric: 'revenue/net_revenue', by: ['region'], limit: 3},
+  {metric: 'revenue/customers', by: ['region'], filters: [{dimension: 'region', op: '!=', value: 'EU'}]},
+  {metric: 'revenue/order_count', grain: 'day', limit: 7, by: ['channel'], desc: true},
+  {metric: 'revenue/avg_amount', by: ['region']},
+  {metric: 'revenue/median_amount', grain: 'quarter'},
+  {metric: 'revenue/p90_amount'},
+  {metric: 'revenue/min_amount'},
+  {metric: 'revenue/max_amount', grain: 'week', from: '2024-01-01'},
+  {metric: 'revenue/last_amount'},
+  {metric: 'revenue/snap', grain: 'quarter', by: ['region']},
+  {metric: 'revenue/snap_avg', grain: 'quarter', by: ['region']},
+  {metric: 'revenue/snap_min', by: ['region']},
+  {metric: 'revenue/total_revenue', filters: [{dimension: 'channel', op: 'contains', value: 'e'}, {dimension: 'region', op: 'not_in', value: ['US']}], from: '2023-02-15T10:30:00', to: '2023-06-01 12:00:00.5'},
+  {metric: 'revenue/total_revenue', filters: [{dimension: 'region', op: '=', value: "x'y\\\n"}]},
+  {metric: 'revenue/total_revenue', from: '2030-01-01'},
+  {metric: 'revenue/total_revenue', from: '2030-01-01', to: '2030-03-01'},
+]
+
+function close(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
+  return a === b
+}
+
+describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees with DuckDB', () => {
+  let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
+  let instance: DuckDBInstance
+  let ch: ClickHouseWarehouse
+
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(':memory:')
+    duck = await instance.connect()
+    await duck.run(`SET TimeZone = 'UTC'`)
+    // every 629 minutes for 3,000 rows (Jan 2023 to Aug 2026); region NULL on every 11th row
+    await duck.run(`CREATE TABLE orders AS SELECT TIMESTAMP '2023-01-01' + INTERVAL (i * 629) MINUTE AS ts,
+      CASE WHEN i % 11 = 0 THEN NULL ELSE ['EU', 'US', 'APAC'][1 + i % 3] END AS region,
+      ['Web', 'Partner', 'web'][1 + (i * 7) % 3] AS channel, round(((i * 7919) % 1000) / 7.0, 2)::DOUBLE AS amount,
+      ['paid', 'refunded', 'paid', 'paid'][1 + i % 4] AS status, 'c' || (i % 97) AS customer FROM range(3000) t(i)`)
+    const rows = (await duck.runAndReadAll(`SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, region, channel, amount, status, customer FROM orders`)).getRowObjectsJson()
+    const cluster = await demoCluster()
+    await cluster.exec('CREATE DATABASE IF NOT EXISTS edge', 0)
+    await cluster.exec('DROP TABLE IF EXISTS edge.orders', 0)
+    await cluster.exec('CREATE TABLE edge.orders (ts DateTime, region Nullable(String), channel String, amount Float64, status String, customer String) ENGINE = MergeTree ORDER BY ts', 0)
+    const value = (v: unknown) => (v === null ? 'NULL' : clickhouseLiteral(v as string | number))
+    const values = rows.map((r) => `(${[r.ts, r.region, r.channel, Number(r.amount), r.status, r.customer].map(value).join(', ')})`)
+    await cluster.exec(`INSERT INTO edge.orders VALUES ${values.join(', ')}`, 0)
+    ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/edge`)
+  })
+
+  afterAll(() => {
+    ch?.close()
+    duck?.closeSync()
+    instance?.closeSync()
+  })
+
+  it('returns the same rows for every request', async () => {
+    const problems: string[] = []
+    for (const q of QUERIES) {
+      const d = compileMetricQuery(q, lookup)
+      const c = compileMetricQuery(q, lookup, {dialect: 'clickhouse'})
+      const expected = (await duck.runAndReadAll(d.sql, d.params as never)).getRowObjectsJson().map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && ['value', 'previous_value', 'growth_pct'].includes(k) ? Number(v) : v])),
+      )
+      const got: Record<string, unknown>[] = (await ch.query(c.sql)).rows.map((r) => ({...r, partial: r.partial === 1}))
+      const same = expected.length === got.length && expected.every((r, i) => Object.keys(r).every((k) => close(r[k], got[i]![k])))
+      if (!same) problems.push(`${JSON.stringify(q)}: ${JSON.stringify(expected.slice(0, 3))} vs ${JSON.stringify(got.slice(0, 3))} (${expected.length} vs ${got.length} rows)`)
+    }
+    expect(problems).toEqual([])
+  })
+})
