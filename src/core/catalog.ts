@@ -111,9 +111,11 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
   const catalog = new Catalog(db, warehouse)
   const points = options.points || process.env.METRICAT_POINTS
   if (points) {
-    const {openPointsStore} = await import('../points/clickhouse.js')
+    const [{openPointsStore}, {ClickHouseWarehouse}] = await Promise.all([import('../points/clickhouse.js'), import('../warehouse/clickhouse.js')])
     try {
-      catalog.pointsStore = openPointsStore(points)
+      const store = openPointsStore(points)
+      catalog.pointsStore = store
+      catalog.pointsWarehouse = store.withTable(ClickHouseWarehouse.fromUrl(points))
     } catch (error) {
       db.close()
       throw error
@@ -264,6 +266,8 @@ export class Catalog implements CatalogApi {
 
   /** where points are ingested and queried: the file, or a ClickHouse server (`--points`) */
   pointsStore: PointsStore = DUCKDB_POINTS
+  /** with points on ClickHouse: that server as a warehouse, where metrics computed only from points run */
+  pointsWarehouse: Warehouse | undefined
 
   /** where metric queries run: the DuckDB file (default) or a ClickHouse server (`--warehouse clickhouse://...`) */
   readonly warehouse: Warehouse
@@ -280,8 +284,18 @@ export class Catalog implements CatalogApi {
    * points (`points_key`, also through ratio/derived), whose points are in the DuckDB file. A
    * metric mixing points and warehouse tables on a ClickHouse warehouse is refused by the planner.
    */
-  engineFor(metric: MetricDefinition, lookup: (id: string) => MetricDefinition | undefined): {warehouse: Warehouse; dialect: DialectName} {
-    if (this.warehouse === this.local) return {warehouse: this.local, dialect: 'duckdb'}
+  engineFor(metric: MetricDefinition, lookup: (id: string) => MetricDefinition | undefined): {warehouse: Warehouse; dialect: DialectName; pointsTable?: string} {
+    if (this.warehouse === this.local && this.pointsStore.kind === 'duckdb') return {warehouse: this.local, dialect: 'duckdb'}
+    if (!this.readsOnlyPoints(metric, lookup)) return {warehouse: this.warehouse, dialect: this.warehouse.dialect}
+    // points on ClickHouse (`--points`): a points-only metric runs there, on its points table
+    if (this.pointsStore.kind === 'clickhouse' && this.pointsWarehouse) {
+      return {warehouse: this.pointsWarehouse, dialect: 'clickhouse', pointsTable: (this.pointsStore as {table?: string}).table}
+    }
+    return {warehouse: this.local, dialect: 'duckdb'}
+  }
+
+  /** Whether every input of the metric (through ratio/derived) is computed from points (`points_key`). */
+  private readsOnlyPoints(metric: MetricDefinition, lookup: (id: string) => MetricDefinition | undefined): boolean {
     const seen = new Set<string>()
     const onlyPoints = (m: MetricDefinition | undefined): boolean => {
       if (!m || seen.has(m.id)) return true
@@ -290,7 +304,7 @@ export class Catalog implements CatalogApi {
       if (refs.length === 0) return typeof m.points_key === 'string' && m.points_key.trim() !== ''
       return refs.every((r) => onlyPoints(lookup(r)))
     }
-    return onlyPoints(metric) ? {warehouse: this.local, dialect: 'duckdb'} : {warehouse: this.warehouse, dialect: this.warehouse.dialect}
+    return onlyPoints(metric)
   }
 
   get file(): string {
@@ -299,6 +313,7 @@ export class Catalog implements CatalogApi {
 
   close(): void {
     void this.pointsStore.close?.()
+    this.pointsWarehouse?.close()
     if (this.warehouse !== this.local) this.warehouse.close()
     this.db.close()
   }
@@ -638,7 +653,7 @@ export class Catalog implements CatalogApi {
     const all = await this.all()
     const lookup = metricLookup(all)
     const engine = this.engineFor(metric, lookup)
-    const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup, {dialect: engine.dialect})
+    const plan = planMetricQuery({metric: metric.id, by: [dimension]}, lookup, {dialect: engine.dialect, pointsTable: engine.pointsTable})
     if (plan.kind !== 'aggregate') {
       throw new CatalogError('BAD_REQUEST', `${metric.id} is computed by its own SQL, which has no dimension ${JSON.stringify(dimension)} to list values of`, {metric: metric.id})
     }
@@ -680,7 +695,7 @@ export class Catalog implements CatalogApi {
     const variant = query.variant === undefined ? undefined : variantName(metric, query.variant)
     const engine = this.engineFor(metric, lookup)
     const warehouse = engine.warehouse
-    const compileOptions = {...(await this.compileOptions([...all.values()])), dialect: engine.dialect}
+    const compileOptions = {...(await this.compileOptions([...all.values()])), dialect: engine.dialect, pointsTable: engine.pointsTable}
     if (variant === undefined && kind !== 'sql') {
       let plan = planMetricQuery({...query, metric: metric.id}, lookup, compileOptions)
       if (plan.kind === 'aggregate') {
@@ -789,12 +804,12 @@ export class Catalog implements CatalogApi {
   }
 
   /**
-   * A metric computed from points (`points_key`, itself or through a metric it reads) compiles
-   * against the file's points table; when points are stored on ClickHouse (`--points`) that table
-   * is not where they are, so such a metric is refused rather than answered from an empty table.
+   * With points stored on ClickHouse (`--points`), a metric computed only from points runs there
+   * (`engineFor`); one that mixes points with warehouse tables (a ratio of both) cannot run in one
+   * place, so it is refused rather than answered from the file's empty points table.
    */
   private assertPointsInFile(metric: StoredMetric, lookup: (id: string) => StoredMetric | undefined): void {
-    if (this.pointsStore.kind === 'duckdb') return
+    if (this.pointsStore.kind === 'duckdb' || this.readsOnlyPoints(metric, lookup)) return
     const seen = new Set<string>()
     const visit = (m: StoredMetric | undefined): StoredMetric | undefined => {
       if (!m || seen.has(m.id)) return undefined
@@ -810,7 +825,7 @@ export class Catalog implements CatalogApi {
     if (reader) {
       throw new CatalogError(
         'BAD_REQUEST',
-        `${metric.id} is computed from the points of ${reader.points_key}, and points are stored on ${this.pointsStore.label}: metrics with points_key are computed from the metricat file only; query the points with \`metricat points ${reader.points_key}\``,
+        `${metric.id} mixes warehouse tables with the points of ${reader.points_key}, which are stored on ${this.pointsStore.label}: a metric reads either points or warehouse tables there; query the points with \`metricat points ${reader.points_key}\``,
         {metric: metric.id, points_key: reader.points_key},
       )
     }
@@ -939,7 +954,7 @@ export class Catalog implements CatalogApi {
     const all = await this.all()
     const lookup = metricLookup(all)
     const engine = this.engineFor(metric, lookup)
-    const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, {...(await this.compileOptions([...all.values()])), dialect: engine.dialect})
+    const plan = planMetricQuery({metric: metric.id, by: [...new Set(checked.map((f) => f.dimension))]}, lookup, {...(await this.compileOptions([...all.values()])), dialect: engine.dialect, pointsTable: engine.pointsTable})
     if (plan.kind !== 'aggregate') return []
     const wanted = checked.flatMap((f) => (Array.isArray(f.value) ? f.value : [f.value!]).map((value) => ({dimension: f.dimension, value: String(value)})))
     // Compared as the query's own filter compares them (the parameter takes the column's type),
@@ -1017,7 +1032,7 @@ export class Catalog implements CatalogApi {
     const all = await this.all()
     const lookup = metricLookup(all)
     const engine = this.engineFor(metric, lookup)
-    const plan = planMetricQuery({metric: metric.id}, lookup, {dialect: engine.dialect})
+    const plan = planMetricQuery({metric: metric.id}, lookup, {dialect: engine.dialect, pointsTable: engine.pointsTable})
     if (plan.kind !== 'aggregate') return null
     const compiled = renderDataThrough(await this.knownLastTimes(plan, await this.dataStamp(metric.id)))
     try {

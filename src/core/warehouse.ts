@@ -110,7 +110,7 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
     const def = m.definition
     // where the metric runs (the warehouse; the DuckDB file for points metrics), in its dialect
     const engine = catalog.engineFor(def, lookup)
-    const dialectOptions = {...compileOptions, dialect: engine.dialect}
+    const dialectOptions = {...compileOptions, dialect: engine.dialect, pointsTable: engine.pointsTable}
     const report = (what: string, error: unknown) =>
       problems.push({file: m.file, line: m.line, column: m.column, metric: def.id, message: `${def.id}: ${what}: ${firstLine(error instanceof Error ? error.message : String(error))}`})
     const bind = async (what: string, sql: string, params: unknown[] = []) => {

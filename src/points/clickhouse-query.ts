@@ -3,7 +3,7 @@ import {parseTimeBound} from '../query/dates.js'
 import {CLICKHOUSE, clickhouseLiteral} from '../query/dialect.js'
 import {renderPredicate, type ParamSink} from '../query/predicate.js'
 import type {FilterScalar} from '../query/types.js'
-import {aggFillsZero, percentileOf} from './points-sql.js'
+import {aggFillsZero, clickhouseDimensionSql, percentileOf} from './points-sql.js'
 import {resolvePointsQuery} from './query.js'
 import {canonicalGranularity, type Agg, type Bucket, type PointsQuery} from './types.js'
 
@@ -44,12 +44,6 @@ function boundUs(text: string, name: 'from' | 'to'): number {
 
 /** Inlines values through the one escaping function. */
 const INLINE: ParamSink = {add: (value: FilterScalar) => clickhouseLiteral(value)}
-
-/** The text of dimension `key` of a point, NULL when it has none. */
-export function clickhouseDimensionSql(key: string): string {
-  const k = clickhouseLiteral(key)
-  return `if(has(dim_keys, ${k}), dim_values[indexOf(dim_keys, ${k})], NULL)`
-}
 
 /** The aggregate of a bucket's points; NULL for a group without points, as on the file. */
 function aggregateSql(agg: Agg): string {

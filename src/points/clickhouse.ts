@@ -5,6 +5,7 @@ import {pointsScope, recordChanges} from '../db/data-versions.js'
 import {CatalogError} from '../errors.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from '../query/dialect.js'
 import {type ClickHouseUrl, clickhouseMessage, isClickHouseUrl, parseClickHouseUrl, redact} from '../warehouse/clickhouse.js'
+import type {Warehouse} from '../warehouse/types.js'
 import type {PointsBatch, PointsStore} from './store.js'
 import type {NormalizedPoint} from './types.js'
 
@@ -169,6 +170,23 @@ ORDER BY (${KEY.join(', ')})`,
     void db
     await this.ensureTable()
     return new ClickHouseBatch(this)
+  }
+
+  /**
+   * `warehouse` (this server as a ClickHouse warehouse, where metrics computed from points run)
+   * with the points table created before its first statement, so a metric over no points yet
+   * answers with no rows rather than a missing table.
+   */
+  withTable(warehouse: Warehouse): Warehouse {
+    const ensure = () => this.ensureTable()
+    return new Proxy(warehouse, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown
+        if (typeof value !== 'function') return value
+        const bound = (value as (...args: unknown[]) => unknown).bind(target)
+        return prop === 'query' || prop === 'stream' || prop === 'describe' ? async (...args: unknown[]) => (await ensure(), bound(...args)) : bound
+      },
+    })
   }
 
   /** `sources remove --delete-points`: tombstones for every live point of the data source; returns how many and their metric keys. */

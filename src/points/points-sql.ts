@@ -1,4 +1,5 @@
 import {parseTimeBound} from '../query/dates.js'
+import {clickhouseLiteral} from '../query/dialect.js'
 import {renderPredicate, type ParamSink} from '../query/predicate.js'
 import type {FilterScalar} from '../query/types.js'
 import {canonicalGranularity, type Agg, type Bucket, type PointsQuery} from './types.js'
@@ -51,6 +52,26 @@ export function pointsSourceSql(q: PointsQuery, params: ParamSink): string {
   return `SELECT "date", value, dimensions FROM ${POINTS_TABLE} WHERE ${pointsConditions(q, params).join(' AND ')}`
 }
 
+/** On a ClickHouse points store (`--points`): the text of dimension `key` of a point, NULL when it has none. */
+export function clickhouseDimensionSql(key: string): string {
+  const k = clickhouseLiteral(key)
+  return `if(has(dim_keys, ${k}), dim_values[indexOf(dim_keys, ${k})], NULL)`
+}
+
+/**
+ * On a ClickHouse points store: the live points of one key as a relation with `date` (DateTime,
+ * UTC, whole seconds), `value`, `dim_keys`, `dim_values`. Each point's latest version is picked
+ * with argMax rather than FINAL, so no condition on a non-key column can run before the versions
+ * are merged, whatever the server's PREWHERE settings.
+ */
+export function clickhousePointsSource(table: string, metricKey: string): string {
+  const key = 'metric_key, data_source_id, entity_kind, entity_id, granularity, date_us, dimensions'
+  return `(SELECT toDateTime(intDiv(date_us, 1000000), 'UTC') AS \`date\`, value, dim_keys, dim_values FROM (
+  SELECT date_us, argMax(value, version) AS value, argMax(dim_keys, version) AS dim_keys, argMax(dim_values, version) AS dim_values, argMax(deleted, version) AS deleted
+  FROM ${table} WHERE metric_key = ${clickhouseLiteral(metricKey)}
+  GROUP BY ${key}
+) WHERE deleted = 0)`
+}
 
 /** date_trunc's part per bucket (ISO weeks: DuckDB truncates to Monday). */
 export const BUCKET_TRUNC: Record<Exclude<Bucket, 'none'>, string> = {

@@ -1,7 +1,7 @@
 import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
-import {POINTS_TABLE, dimensionPointer} from '../points/points-sql.js'
+import {POINTS_TABLE, clickhouseDimensionSql, clickhousePointsSource, dimensionPointer} from '../points/points-sql.js'
 import {DUCKDB, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
 import type {Predicate} from './predicate.js'
 import {isPlainQualifiedName, parenthesize, quoteLiteral, quoteQualified} from './quote.js'
@@ -194,8 +194,18 @@ function planRollup(def: MetricDefinition, grain: Grain): MeasurePlan['rollup'] 
  * `points_key`, the ingested points of that key (time `date`, the aggregated expression `value`,
  * dimensions the text of the point's dimension keys).
  */
-function leafSource(def: MetricDefinition, dialect: Dialect): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
+function leafSource(def: MetricDefinition, dialect: Dialect, pointsTable?: string): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
   if (typeof def.points_key === 'string' && def.points_key.trim() !== '') {
+    if (dialect.name === 'clickhouse' && pointsTable !== undefined) {
+      return {
+        source: clickhousePointsSource(pointsTable, def.points_key),
+        time: dialect.quoteIdent('date'),
+        conditions: [],
+        dimension: clickhouseDimensionSql,
+        text: true,
+        def: {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})},
+      }
+    }
     if (dialect.name !== 'duckdb') {
       throw new CatalogError('BAD_REQUEST', `${def.id} is computed from metric points, which live in the catalog file, not in the ${dialect.name} warehouse`, {metric: def.id})
     }
@@ -212,8 +222,8 @@ function leafSource(def: MetricDefinition, dialect: Dialect): {source: string; t
   return {source: sourceSql(def.table_name as string, dialect), time: timeSql(def.time_column as string, dialect), conditions: [], dimension: (name) => dimensionSql(def, name, dialect), text: false, def}
 }
 
-function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery, dialect: Dialect): MeasurePlan {
-  const from = leafSource(leaf.def, dialect)
+function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery, dialect: Dialect, pointsTable?: string): MeasurePlan {
+  const from = leafSource(leaf.def, dialect, pointsTable)
   const def = from.def
   const time = from.time
   const dims = q.by.map((name) => ({name, sql: from.dimension(name)}))
@@ -312,7 +322,7 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
 }
 
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */
-export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: DialectName = 'duckdb'): AggregatePlan {
+export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: DialectName = 'duckdb', pointsTable?: string): AggregatePlan {
   const dialect = dialectFor(dialectName)
   const measures: MeasurePlan[] = []
   const keys: string[] = []
@@ -325,7 +335,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
         if (index < 0) {
           index = keys.length
           keys.push(key)
-          measures.push(planMeasure(v, `m${index + 1}`, q, dialect))
+          measures.push(planMeasure(v, `m${index + 1}`, q, dialect, pointsTable))
         }
         return {kind: 'measure', alias: (measures[index] as MeasurePlan).alias}
       }
@@ -369,5 +379,5 @@ export function planMetricQuery(query: MetricQuery, lookup: MetricLookup, option
       ...(resolved.limit !== undefined ? {limit: resolved.limit} : {}),
     }
   }
-  return planResolvedQuery(resolved, options?.dialect)
+  return planResolvedQuery(resolved, options?.dialect, options?.pointsTable)
 }

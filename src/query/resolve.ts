@@ -28,6 +28,12 @@ export interface CompileOptions {
   isAggregate?: (expression: string) => boolean
   /** the date `range` is relative to, `YYYY-MM-DD` (tests); default: today in UTC */
   today?: string
+  /**
+   * With dialect clickhouse: the points table (`db.metric_points`) of a ClickHouse points store
+   * (`--points clickhouse://...`), which a `points_key` metric then reads; without it such a
+   * metric is refused on ClickHouse.
+   */
+  pointsTable?: string
 }
 
 /** A request filter whose dimension is declared and whose value has the shape its op needs. */

@@ -201,12 +201,34 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
     await expect(openCatalog({db: `${dir}/ch.duckdb`, points: 'points.duckdb'})).rejects.toThrow(/bad --points "points.duckdb": expected clickhouse:\/\//)
   })
 
-  it('refuses a points_key metric rather than answering it from the file\'s empty points table', async () => {
-    expect(store.kind).toBe('clickhouse')
-    await ch.importDocuments([{file: 'signups.yml', category: 'app', text: 'name: signups\ntype: sum\npoints_key: signups\n'}])
-    await expect(ch.queryMetric({metric: 'app/signups'})).rejects.toThrow(
-      /^app\/signups is computed from the points of signups, and points are stored on ClickHouse at 127\.0\.0\.1:\d+\/metricat: metrics with points_key are computed from the metricat file only/,
-    )
+  it.each([
+    {metric: 'app/signups'},
+    {metric: 'app/signups', grain: 'week', from: '2025-03-01', to: '2025-09-01'},
+    {metric: 'app/signups', by: ['platform'], filters: [{dimension: 'region', op: 'in', value: ['EU', 'NA']}]},
+    {metric: 'app/signups', grain: 'quarter', compare: 'previous'},
+    {metric: 'app/signups', by: ['tier'], filters: [{dimension: 'tier', op: '>', value: 4}], grain: 'year'},
+    {metric: 'app/peak_signups', grain: 'month', by: ['region']},
+    {metric: 'app/signup_points', grain: 'day', from: '2025-06-01', to: '2025-07-01'},
+    {metric: 'app/avg_signup', grain: 'month', filters: [{dimension: 'platform', op: 'is_null'}]},
+    {metric: 'app/last_signup', grain: 'month'},
+    {metric: 'app/signups_per_point', grain: 'quarter'},
+  ] as const)('computes the points_key metric %j from ClickHouse with the file\'s rows', async (q) => {
+    const docs = [
+      {file: 'signups.yml', category: 'app', text: 'name: signups\ntype: sum\npoints_key: signups\ngrain: month\ndimensions:\n  - platform\n  - region\n  - tier\n'},
+      {file: 'peak.yml', category: 'app', text: 'name: peak_signups\ntype: max\npoints_key: signups\ndimensions:\n  - region\n'},
+      {file: 'count.yml', category: 'app', text: 'name: signup_points\ntype: count\npoints_key: signups\n'},
+      {file: 'avg.yml', category: 'app', text: 'name: avg_signup\ntype: avg\npoints_key: signups\ndimensions:\n  - platform\n'},
+      {file: 'last.yml', category: 'app', text: 'name: last_signup\ntype: sum\npoints_key: signups\ngrain: day\ntime_aggregation: last\n'},
+      {file: 'ratio.yml', category: 'app', text: 'name: signups_per_point\ntype: ratio\nnumerator: app/signups\ndenominator: app/signup_points\n'},
+    ]
+    for (const c of [file, ch]) if (!(await c.list()).some((m) => m.id === 'app/signups')) await c.importDocuments(docs)
+    const a = await file.queryMetric(q as never)
+    const b = await ch.queryMetric(q as never)
+    expect(b.columns).toEqual(a.columns)
+    expect(b.rows.length).toBe(a.rows.length)
+    const cols = a.columns.filter((c) => c !== 'data_through')
+    const diffs = b.rows.map((row, i) => ({i, ch: row, file: a.rows[i]})).filter(({ch: r, file: f}) => cols.some((c) => !close(r[c], f![c])))
+    expect(diffs.slice(0, 3)).toEqual([])
   })
 
   it('ingests and queries through the CLI with --points', async () => {
