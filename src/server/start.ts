@@ -90,6 +90,7 @@ export async function startServer(catalog: Catalog, options: ServerOptions): Pro
   }
   const limits = {...SERVER_DEFAULTS, ...definedOnly(options)}
   catalog.db.setQueryTimeout(limits.queryTimeoutMs || undefined)
+  catalog.warehouse.setQueryTimeout?.(limits.queryTimeoutMs || undefined)
   await catalog.list()
   const localToken = generateToken()
   const allowedHosts = allowedHostNames(options.host, options.allowedHosts)

@@ -79,6 +79,7 @@ export class ClickHouseWarehouse implements Warehouse {
   readonly dialect = 'clickhouse' as const
   readonly label: string
   private readonly client: ClickHouseClient
+  private timeoutMs: number | undefined
 
   constructor(readonly url: ClickHouseUrl) {
     this.label = `ClickHouse at ${url.host}:${url.port}/${url.database}`
@@ -92,6 +93,9 @@ export class ClickHouseWarehouse implements Warehouse {
       clickhouse_settings: {output_format_json_quote_64bit_integers: 0},
       // errors reach the caller as one line; the client's own logging would print them again
       log: {level: ClickHouseLogLevel.OFF},
+      // the client's default (30 s) would cut long analytical queries; a limit is the server's
+      // max_execution_time (setQueryTimeout)
+      request_timeout: 3_600_000,
     })
   }
 
@@ -123,6 +127,11 @@ export class ClickHouseWarehouse implements Warehouse {
     return columns.sort((a, b) => (a.table_name < b.table_name ? -1 : a.table_name > b.table_name ? 1 : 0))
   }
 
+  /** Queries running longer than `ms` are stopped by the server (max_execution_time) with QUERY_TIMEOUT. */
+  setQueryTimeout(ms: number | undefined): void {
+    this.timeoutMs = ms
+  }
+
   close(): void {
     void this.client.close().catch(() => undefined)
   }
@@ -130,9 +139,15 @@ export class ClickHouseWarehouse implements Warehouse {
   private async run(sql: string, params: SqlValue[]): Promise<JsonResult> {
     if (params.length > 0) throw new Error('ClickHouse queries take no bound parameters; the compiler inlines values')
     try {
-      const result = await this.client.query({query: sql, format: 'JSON'})
+      const seconds = this.timeoutMs ? Math.max(1, Math.ceil(this.timeoutMs / 1000)) : undefined
+      const result = await this.client.query({query: sql, format: 'JSON', ...(seconds ? {clickhouse_settings: {max_execution_time: seconds}} : {})})
       return (await result.json()) as unknown as JsonResult
     } catch (error) {
+      // 159 TIMEOUT_EXCEEDED: max_execution_time
+      if (this.timeoutMs && /Code:\s*159\b/.test(String((error as Error).message))) {
+        const seconds = +(this.timeoutMs / 1000).toFixed(3)
+        throw new CatalogError('QUERY_TIMEOUT', `the query ran longer than ${seconds} s and was stopped; narrow it (a shorter range, a coarser grain, fewer dimensions)`, {timeout_seconds: seconds}, {cause: error})
+      }
       const code = (error as {code?: string}).code
       if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EAI_AGAIN)$/.test(code)) {
         throw new CatalogError('UNAVAILABLE', `cannot reach ${this.label} (${code}); is the server running, and is ${this.url.port} its HTTP port?`, {warehouse: this.label}, {cause: error})

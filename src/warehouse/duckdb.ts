@@ -31,6 +31,10 @@ export class DuckDbWarehouse implements Warehouse {
     )
   }
 
+  setQueryTimeout(ms: number | undefined): void {
+    this.db.setQueryTimeout(ms)
+  }
+
   close(): void {
     // the Database belongs to the catalog, which closes it
   }

@@ -36,5 +36,7 @@ export interface Warehouse {
   describe(sql: string, params?: SqlValue[]): Promise<{name: string; type: string}[]>
   /** every table of the warehouse with its columns, tables in name order, columns in table order */
   columns(): Promise<PhysicalColumn[]>
+  /** stop a query running longer than `ms` with QUERY_TIMEOUT (the server's --query-timeout); undefined: no limit */
+  setQueryTimeout?(ms: number | undefined): void
   close(): void
 }

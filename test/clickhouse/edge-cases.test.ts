@@ -100,4 +100,14 @@ describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees wit
     }
     expect(problems).toEqual([])
   })
+
+  it('stops a query that runs past the query timeout with QUERY_TIMEOUT', async () => {
+    ch.setQueryTimeout(1000)
+    try {
+      const error = await ch.query('SELECT sleep(2) FROM numbers(2) SETTINGS max_block_size = 1').catch((e: unknown) => e)
+      expect(error).toMatchObject({code: 'QUERY_TIMEOUT', message: expect.stringMatching(/^the query ran longer than 1 s and was stopped/)})
+    } finally {
+      ch.setQueryTimeout(undefined)
+    }
+  })
 })
