@@ -14,6 +14,7 @@ import {canonicalGranularity, type Agg, type Bucket, type PointsQuery} from './t
  * `clickhouseLiteral`, the one escaping function; dimension keys too (as string literals, never
  * identifiers). Two statements: the first finds the period grid (first period and how many), so
  * the bucket-count limit is checked before any grid is built; the second aggregates and fills.
+ * Every subquery has an alias: current releases refuse a JOIN of unnamed subqueries.
  */
 
 const MAX_PERIODS = 200_000
@@ -118,7 +119,7 @@ export function compileClickHousePointsQuery(request: PointsQuery, table: string
     if (q.agg === 'rate') agg = `${agg} / ${(Math.floor(toUs! / 1000) - Math.floor(fromUs! / 1000)) / 1000}`
     const sql = [
       `SELECT ${[...dims, `toFloat64(${fills ? `ifNull(${agg}, 0)` : agg}) AS value`].join(', ')}`,
-      `FROM (SELECT ${[...dimSelect, 'value', 'date_us'].join(', ')} FROM ${table} FINAL WHERE ${where.join(' AND ')})`,
+      `FROM (SELECT ${[...dimSelect, 'value', 'date_us'].join(', ')} FROM ${table} FINAL WHERE ${where.join(' AND ')}) AS __src`,
       ...(dims.length > 0 ? [`GROUP BY ${dims.join(', ')}`, `ORDER BY ${dims.join(', ')}`] : []),
     ].join('\n') + limit
     return {...base, sql: () => sql}
@@ -136,7 +137,7 @@ export function compileClickHousePointsQuery(request: PointsQuery, table: string
     toUs !== undefined
       ? `${b.rel}(${periodOf(String(toUs))}) - if(${periodSeconds(periodOf(String(toUs)))} * 1000000 < ${toUs}, 0, 1)`
       : `${b.rel}(max(__p))`
-  const gridSql = `SELECT toString(${lo}) AS lo, toInt64(${last}) - toInt64(${b.rel}(${lo})) + 1 AS n, count() AS points FROM (${src})`
+  const gridSql = `SELECT toString(${lo}) AS lo, toInt64(${last}) - toInt64(${b.rel}(${lo})) + 1 AS n, count() AS points FROM (${src}) AS __src`
 
   const sql = (grid: {lo: string; n: number} | undefined): string => {
     if (!grid || grid.n <= 0) return ''
@@ -150,18 +151,18 @@ export function compileClickHousePointsQuery(request: PointsQuery, table: string
     }
     const keys = dims.flatMap((d, i) => [`ifNull(${d}, '') AS __k${i + 1}`, `isNull(${d}) AS __n${i + 1}`])
     const keyNames = dims.flatMap((_, i) => [`__k${i + 1}`, `__n${i + 1}`])
-    const aggregated = `SELECT ${['__p', ...keys, `toFloat64(${agg}) AS value`, '1 AS __h'].join(', ')} FROM (${src}) GROUP BY ${['__p', ...keyNames].join(', ')}`
+    const aggregated = `SELECT ${['__p', ...keys, `toFloat64(${agg}) AS value`, '1 AS __h'].join(', ')} FROM (${src}) AS __src GROUP BY ${['__p', ...keyNames].join(', ')}`
     const periods = `SELECT arrayJoin(arrayMap(i -> ${b.add(literal(grid.lo), 'i')}, range(toUInt64(${grid.n})))) AS __p`
     const grid2 =
       dims.length === 0
         ? periods
-        : `SELECT __p, ${keyNames.join(', ')} FROM (${periods}) CROSS JOIN (SELECT DISTINCT ${keyNames.join(', ')} FROM (${aggregated}))`
+        : `SELECT __p, ${keyNames.join(', ')} FROM (${periods}) AS __periods CROSS JOIN (SELECT DISTINCT ${keyNames.join(', ')} FROM (${aggregated}) AS __agg) AS __combos`
     const period = b.date ? 'toString(__p)' : `concat(replaceOne(toString(__p), ' ', 'T'), 'Z')`
     const value = `if(__h = 1, value, ${fills ? '0' : 'NULL'})`
     return [
       `SELECT ${[`${period} AS period`, ...dims.map((d, i) => `if(__n${i + 1} = 1, NULL, __k${i + 1}) AS ${d}`), `${value} AS value`].join(', ')}`,
-      `FROM (${grid2})`,
-      `ALL LEFT JOIN (${aggregated}) USING (${['__p', ...keyNames].join(', ')})`,
+      `FROM (${grid2}) AS __grid`,
+      `ALL LEFT JOIN (${aggregated}) AS __agg USING (${['__p', ...keyNames].join(', ')})`,
       // NULLs last, as on the file: each dimension sorts by (is null, text)
       `ORDER BY ${['__p', ...dims.flatMap((_, i) => [`__n${i + 1}`, `__k${i + 1}`])].join(', ')}`,
     ].join('\n') + limit

@@ -289,12 +289,12 @@ class ClickHouseBatch implements PointsBatch {
     SELECT ${keys}, argMax((dim_keys, dim_values, value_bits, connector_key, source_kind), seq) AS t
     FROM ${this.stage}
     GROUP BY ${keys}
-  )
-) ALL LEFT JOIN (
+  ) AS __last
+) AS __batch ALL LEFT JOIN (
   SELECT ${keys}, value AS __old_value, connector_key AS __old_ck, source_kind AS __old_sk, 1 AS __h
   FROM ${this.store.liveRows}
   WHERE deleted = 0 AND metric_key IN (SELECT metric_key FROM ${this.stage})
-) USING (${keys})`
+) AS __stored USING (${keys})`
   }
 
   private static readonly CHANGED = '(__h = 0 OR __old_value != value OR __old_ck != connector_key OR __old_sk != source_kind)'
@@ -306,7 +306,7 @@ class ClickHouseBatch implements PointsBatch {
     await this.store.command(
       `CREATE TABLE ${this.comparedTable} ENGINE = Log AS
 SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, __h, toUInt8(${ClickHouseBatch.CHANGED}) AS __changed
-FROM (${this.compared()})`,
+FROM (${this.compared()}) AS __compared`,
     )
     const [row] = await this.store.rows<{n: string; inserted: string; updated: string}>(
       `SELECT count() AS n, countIf(__h = 0) AS inserted, countIf(__h = 1 AND __changed = 1) AS updated FROM ${this.comparedTable}`,

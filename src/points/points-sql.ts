@@ -70,7 +70,7 @@ export function clickhousePointsSource(table: string, metricKey: string): string
   SELECT date_us, argMax(value, version) AS value, argMax(dim_keys, version) AS dim_keys, argMax(dim_values, version) AS dim_values, argMax(deleted, version) AS deleted
   FROM ${table} WHERE metric_key = ${clickhouseLiteral(metricKey)}
   GROUP BY ${key}
-) WHERE deleted = 0)`
+) AS __versions WHERE deleted = 0)`
 }
 
 /** date_trunc's part per bucket (ISO weeks: DuckDB truncates to Monday). */
