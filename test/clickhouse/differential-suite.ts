@@ -55,8 +55,9 @@ async function pooled<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>):
 }
 
 /**
- * The differential suite: `open` gives a catalog over a copy of the demo database whose warehouse
- * is a ClickHouse target holding the demo tables (the 2-shard cluster, or chdb).
+ * The differential suite: `open` gives a catalog (read-write: one test adds a metric) over a copy of
+ * the demo database whose warehouse is a ClickHouse target holding the demo tables (the 2-shard
+ * cluster, or chdb).
  */
 export function differentialSuite(title: string, skip: string | null, open: (dbFile: string) => Promise<Catalog>): void {
 describe.skipIf(skip !== null)(title, () => {
@@ -154,6 +155,22 @@ describe.skipIf(skip !== null)(title, () => {
     )
     // every value was a value: the query ran, and nothing matched
     for (const r of results) expect(r.rows).toEqual([])
+  })
+
+  it('runs a metric whose own sql is ClickHouse SQL, shaped as period and value', async () => {
+    // written for ClickHouse: toStartOfMonth, GROUP BY by name; period and value found by the shape rule
+    await ch.putMetric({
+      name: 'completed_revenue_ch',
+      category: 'revenue',
+      type: 'sum',
+      unit: 'USD',
+      sql: "SELECT toStartOfMonth(ordered_at) AS month, sum(amount) AS completed_revenue_ch FROM orders WHERE status = 'completed' GROUP BY month ORDER BY month",
+    })
+    const [own, computed] = await Promise.all([ch.queryMetric({metric: 'revenue/completed_revenue_ch'}), duck.queryMetric({metric: 'revenue/total_revenue', grain: 'month'})])
+    expect(own.columns).toEqual(['period', 'value'])
+    const expected = new Map(computed.rows.map((r) => [r.period, r.value]))
+    expect(own.rows.length).toBeGreaterThan(12)
+    for (const row of own.rows) expect(close(row.value, expected.get(row.period as string)), String(row.period)).toBe(true)
   })
 
   it('fails a metric whose own sql is DuckDB SQL with one line that says it must be ClickHouse SQL', async () => {

@@ -9,5 +9,5 @@ if (skip) console.warn(skip)
 
 differentialSuite('DuckDB and a 2-shard ClickHouse cluster agree', skip, async (db) => {
   const cluster = await demoCluster()
-  return openCatalog({db, readOnly: true, warehouse: cluster.url})
+  return openCatalog({db, warehouse: cluster.url})
 })
