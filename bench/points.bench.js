@@ -14,7 +14,8 @@ const BATCH = 10_000
 // Writes the process's peak RSS to stderr at exit, without any help from metricat.
 const MAXRSS_HOOK = `data:text/javascript,import {writeSync} from 'node:fs';process.on('exit', () => writeSync(2, '\\nmaxrss_kb=' + process.resourceUsage().maxRSS + '\\n'))`
 
-function point(i) {
+/** the i-th generated point (also bench/clickhouse.bench.js) */
+export function point(i) {
   const day = new Date(Date.UTC(2022, 0, 1) + (i % 1000) * 86_400_000).toISOString().slice(0, 10)
   return {
     metricKey: `game.players.m${i % 10}`,

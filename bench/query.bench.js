@@ -10,7 +10,8 @@ import {BIN, ROOT, alternate, cli, freshDir, median, report, timeProcess} from '
 const ROWS = Number(process.env.BENCH_ORDERS ?? 10_000_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21)
 
-const METRICS = {
+/** the bench metrics (also bench/clickhouse.bench.js) */
+export const METRICS = {
   'orders_total.yml': `name: orders_total
 type: sum
 table: orders
@@ -32,7 +33,8 @@ dimensions:
 `,
 }
 
-const QUERIES = [
+/** the three questions, with hand-written DuckDB SQL (also bench/clickhouse.bench.js) */
+export const QUERIES = [
   {
     name: 'total by month',
     query: {metric: 'bench/orders_total'},
