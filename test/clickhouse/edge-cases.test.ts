@@ -109,5 +109,7 @@ describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees wit
     } finally {
       ch.setQueryTimeout(undefined)
     }
+    // and the server (shared with other test files) is still there
+    expect((await ch.query('SELECT 1 AS one')).rows).toEqual([{one: 1}])
   })
 })
