@@ -236,7 +236,9 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
     case 'measure': {
       const n = plan.measures.findIndex((x) => x.alias === v.alias) + 1
       const m = plan.measures[n - 1] as MeasurePlan
-      return `if(__h${n} = 1, __v${n}, ${m.fill === 0 ? '0' : 'NULL'})`
+      // A zero-filled measure (sum, count, count_distinct) reads a group whose values are all NULL
+      // as 0, as DuckDB's coalesce does: ClickHouse's sum/uniqExact of only NULLs is NULL.
+      return m.fill === 0 ? `if(__h${n} = 1, ifNull(__v${n}, 0), 0)` : `if(__h${n} = 1, __v${n}, NULL)`
     }
     case 'number':
       if (!Number.isFinite(v.value)) throw new Error(`non-finite number in formula: ${v.value}`)

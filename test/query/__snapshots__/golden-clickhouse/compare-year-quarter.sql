@@ -8,7 +8,7 @@ SELECT
 FROM (
   SELECT __period, __value, __t, __covered, subtractYears(__period, 1) AS __prev_period
   FROM (
-    SELECT __period, toFloat64(if(__h1 = 1, __v1, 0)) AS __value, __t, __covered
+    SELECT __period, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
     FROM (
       SELECT __period, __t, __covered, __v1, __h1
       FROM (
@@ -60,7 +60,7 @@ FROM (
 ALL LEFT JOIN (
   SELECT __period AS __prev_period, __value AS __prev, 1 AS __hp
   FROM (
-    SELECT __period, toFloat64(if(__h1 = 1, __v1, 0)) AS __value, __t, __covered
+    SELECT __period, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
     FROM (
       SELECT __period, __t, __covered, __v1, __h1
       FROM (

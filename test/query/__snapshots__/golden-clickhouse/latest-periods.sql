@@ -4,7 +4,7 @@ SELECT
   toDateTime(addDays(__period, 1)) > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
-  SELECT __period, toFloat64(if(__h1 = 1, __v1, 0)) AS __value, __t, __covered, __first_kept
+  SELECT __period, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered, __first_kept
   FROM (
     SELECT __period, __t, __covered, __first_kept, __v1, __h1
     FROM (

@@ -5,7 +5,7 @@ SELECT
   toDateTime(addMonths(__period, 1)) > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
-  SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, __v1, 0)) AS __value, __t, __covered
+  SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
   FROM (
     SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
     FROM (
