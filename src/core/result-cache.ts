@@ -1,4 +1,4 @@
-import {readDataVersion} from '../db/data-versions.js'
+import {pointsScope, readDataVersion} from '../db/data-versions.js'
 import type {Catalog} from './catalog.js'
 
 /** `metricat serve --cache-ttl` / `--cache-size` defaults. */
@@ -109,10 +109,14 @@ export async function cachedResult<T extends object>(
   scopes: () => Promise<string[] | '*'>,
   run: () => Promise<T>,
 ): Promise<T & {cached: boolean}> {
-  // Data versions only track writes to the DuckDB file: a ClickHouse warehouse changes without
-  // them, so its results are never cached (they would outlive the data they were computed from).
+  // Data versions only track writes to the DuckDB file: a ClickHouse warehouse, and points stored
+  // on ClickHouse (which another metricat, with another file, may write), change without them, so
+  // results read from there are never cached (they would outlive the data they were computed from).
   if (!cache?.enabled || catalog.warehouse.dialect !== 'duckdb') return {...(await run()), cached: false}
-  const version = await readDataVersion(catalog.db, await scopes())
+  const read = await scopes()
+  const points = pointsScope('')
+  if (catalog.pointsStore.kind !== 'duckdb' && (request.kind === 'points' || read === '*' || read.some((s) => s.startsWith(points)))) return {...(await run()), cached: false}
+  const version = await readDataVersion(catalog.db, read)
   const key = canonicalKey({...request, data_version: version})
   const hit = cache.get(key)
   if (hit) return {...(hit as T), cached: true}
