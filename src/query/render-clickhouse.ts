@@ -93,9 +93,8 @@ function keyColumns(plan: AggregatePlan): string[] {
   return plan.dimensions.flatMap((_, i) => [`__k${i + 1}`, `__n${i + 1}`])
 }
 
-/** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`. */
-/** The WHERE conditions of a measure's scan: definition filters, the time range, request predicates. */
-function scanWhere(m: MeasurePlan, plan: AggregatePlan): string[] {
+/** The WHERE conditions of a measure's scan: definition filters, the time range, request predicates; `extra` ANDed last. */
+function scanWhere(m: MeasurePlan, plan: AggregatePlan, extra: string[] = []): string[] {
   const where = m.conditions.map(parenthesize)
   const r = plan.range
   // The time column is converted, never compared bare: 18.16 compares a Date with a DateTime by
@@ -103,11 +102,12 @@ function scanWhere(m: MeasurePlan, plan: AggregatePlan): string[] {
   if (r.scanFrom !== undefined) where.push(`toDateTime(${m.time}) >= ${clickhouseTime(r.scanFrom)}`)
   if (r.to !== undefined) where.push(`toDateTime(${m.time}) < ${clickhouseTime(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, INLINE, 'clickhouse'))
+  where.push(...extra)
   return where
 }
 
-function fromWhere(m: MeasurePlan, plan: AggregatePlan): string[] {
-  const where = scanWhere(m, plan)
+function fromWhere(m: MeasurePlan, plan: AggregatePlan, extra: string[] = []): string[] {
+  const where = scanWhere(m, plan, extra)
   return [`FROM ${m.source}`, ...(where.length > 0 ? [`WHERE ${where.join('\n  AND ')}`] : [])]
 }
 
@@ -118,9 +118,10 @@ function keyItems(m: MeasurePlan): string[] {
   return m.dimensions.flatMap((d, i) => [`assumeNotNull(${d.sql}) AS __k${i + 1}`, `materialize(isNull(${d.sql})) AS __n${i + 1}`])
 }
 
-function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string): string {
+/** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`; `extra` conditions ANDed last. */
+function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string, extra: string[] = []): string {
   const select = [`${CLICKHOUSE_TRUNC[grain](m.time)} AS ${alias}`, ...keyItems(m), `toFloat64(${m.aggregate}) AS __v${n}`, `1 AS __h${n}`]
-  return ['SELECT', indent(select.join(',\n')), ...fromWhere(m, plan), `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`].join('\n')
+  return ['SELECT', indent(select.join(',\n')), ...fromWhere(m, plan, extra), `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`].join('\n')
 }
 
 /** The measure's rows at the query grain: `__period`, keys, `__vN`, `__hN` (rolled up from sub-periods when the plan says so). */
@@ -354,8 +355,8 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
 export function renderBindCheckClickHouse(plan: AggregatePlan): CompiledQuery {
   subqueries = 0
   const scans = plan.measures.map((m, i) => {
-    const scan = renderScan(m, plan, i + 1, m.rollup?.grain ?? plan.grain, '__period')
-    const withFalse = scan.includes('\nWHERE ') ? scan.replace(/\nGROUP BY /, '\n  AND 0\nGROUP BY ') : scan.replace(/\nGROUP BY /, '\nWHERE 0\nGROUP BY ')
+    // the condition goes in as a condition, not by editing the text: a query `table` may hold its own WHERE and GROUP BY
+    const withFalse = renderScan(m, plan, i + 1, m.rollup?.grain ?? plan.grain, '__period', ['0'])
     return `SELECT count() AS n FROM ${sub(withFalse)}`
   })
   return {sql: scans.join('\nUNION ALL\n'), params: [], columns: ['n']}
