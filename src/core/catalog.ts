@@ -1068,7 +1068,13 @@ function sqlHint(warehouse: Warehouse, metric: MetricDefinition, query: MetricQu
   const ownSql = query.variant !== undefined || metricKind(metric) === 'sql'
   return ownSql
     ? ` (${metric.id} runs its own SQL as written on ${warehouse.label}: it must be ClickHouse SQL, see README "Scaling out with ClickHouse")`
-    : ` (definition SQL - expression, filters, dimension expr, table - runs as written on ${warehouse.label} and must be ClickHouse SQL)`
+    : ` (definition SQL - expression, filters, dimension expr, table - runs as written on ${warehouse.label} and must be ClickHouse SQL${whereHint(query)})`
+}
+
+/** The request's filters, when it has any: ClickHouse compares a --where value without casting, so one of another type than its column fails too. */
+function whereHint(query: MetricQuery): string {
+  const dims = [...new Set((query.filters ?? []).filter((f) => f.value !== undefined && f.value !== null).map((f) => f.dimension))]
+  return dims.length === 0 ? '' : `; or a --where value on ${dims.join(', ')} is not of its column's type (ClickHouse does not cast it)`
 }
 
 /** A metric by id, or by a former id kept in `aliases` (how references and requests resolve). */

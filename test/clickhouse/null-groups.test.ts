@@ -60,6 +60,12 @@ describe.skipIf(skip !== null)('a group whose values are all NULL, on DuckDB and
     expect(us(b.rows)?.value).toBe(expected)
   })
 
+  it('says a --where value of another type than its column may be the cause, naming the dimension', async () => {
+    const error = await ch.queryMetric({metric: 'ev/total', filters: [{dimension: 'region', op: '=', value: 5}]}).catch((e: Error) => e)
+    expect((error as Error).message).toMatch(/^query of ev\/total failed: ClickHouse error \d+: .*; or a --where value on region is not of its column's type/)
+    expect((error as Error).message).not.toContain('\n')
+  })
+
   it('keeps that 0 in a top-N by value', async () => {
     const q: MetricQuery = {metric: 'ev/total', grain: 'day', by: ['region'], order: 'value', limit: 2}
     const [a, b] = await Promise.all([duck.queryMetric(q), ch.queryMetric(q)])
