@@ -67,8 +67,19 @@ export function clickhouseTime(text: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?/.exec(bound.text)
   if (!m) throw new Error(`bad time bound reached the renderer: ${text}`)
   const hms = `${m[2] ?? '00'}:${m[3] ?? '00'}:${m[4] ?? '00'}`
-  const at = `toDateTime(${clickhouseLiteral(`${m[1]} ${hms}`)})`
+  const at = `toDateTime(${clickhouseLiteral(`${m[1]} ${hms}`)}, 'UTC')`
   return m[5] !== undefined && /[1-9]/.test(m[5]) ? `(${at} + 1)` : at
+}
+
+/**
+ * A time (a DateTime or Date column, or a Date period) as a DateTime read in UTC. Every period,
+ * bound, data_through and partial is computed on it, so answers do not depend on the server's
+ * time zone (a DateTime is an instant; a Date is the day it names, from its UTC midnight), as
+ * metricat reads DuckDB's TIMESTAMP columns in UTC. 18.16 has no toMonday(Date, zone): the
+ * conversion comes first and the truncations follow the value's zone.
+ */
+function utc(expr: string): string {
+  return `toDateTime(${expr}, 'UTC')`
 }
 
 function clickhouseDate(text: string): string {
@@ -99,8 +110,8 @@ function scanWhere(m: MeasurePlan, plan: AggregatePlan, extra: string[] = []): s
   const r = plan.range
   // The time column is converted, never compared bare: 18.16 compares a Date with a DateTime by
   // their raw numbers (days against seconds).
-  if (r.scanFrom !== undefined) where.push(`toDateTime(${m.time}) >= ${clickhouseTime(r.scanFrom)}`)
-  if (r.to !== undefined) where.push(`toDateTime(${m.time}) < ${clickhouseTime(r.to)}`)
+  if (r.scanFrom !== undefined) where.push(`${utc(m.time)} >= ${clickhouseTime(r.scanFrom)}`)
+  if (r.to !== undefined) where.push(`${utc(m.time)} < ${clickhouseTime(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, INLINE, 'clickhouse'))
   where.push(...extra)
   return where
@@ -120,7 +131,7 @@ function keyItems(m: MeasurePlan): string[] {
 
 /** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`; `extra` conditions ANDed last. */
 function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string, extra: string[] = []): string {
-  const select = [`${CLICKHOUSE_TRUNC[grain](m.time)} AS ${alias}`, ...keyItems(m), `toFloat64(${m.aggregate}) AS __v${n}`, `1 AS __h${n}`]
+  const select = [`${CLICKHOUSE_TRUNC[grain](utc(m.time))} AS ${alias}`, ...keyItems(m), `toFloat64(${m.aggregate}) AS __v${n}`, `1 AS __h${n}`]
   return ['SELECT', indent(select.join(',\n')), ...fromWhere(m, plan, extra), `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`].join('\n')
 }
 
@@ -171,7 +182,7 @@ function measureKeys(m: MeasurePlan, plan: AggregatePlan): string {
  * measure's period is that of its sub-period, as the roll-up groups it.
  */
 function measureBounds(m: MeasurePlan, plan: AggregatePlan): string {
-  const period = m.rollup ? CLICKHOUSE_TRUNC[plan.grain](CLICKHOUSE_TRUNC[m.rollup.grain](m.time)) : CLICKHOUSE_TRUNC[plan.grain](m.time)
+  const period = m.rollup ? CLICKHOUSE_TRUNC[plan.grain](CLICKHOUSE_TRUNC[m.rollup.grain](utc(m.time))) : CLICKHOUSE_TRUNC[plan.grain](utc(m.time))
   return [`SELECT min(${period}) AS __plo, max(${period}) AS __phi, count(${period}) AS __pn`, ...fromWhere(m, plan)].join('\n')
 }
 
@@ -186,8 +197,8 @@ function renderThrough(plan: AggregatePlan): string {
     const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
     if (parts.has(key)) continue
     const where = m.conditions.map(parenthesize)
-    const last = `SELECT if(count() > 0, max(toDateTime(${m.time})), NULL) AS __t\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
-    const covered = m.coverage === 'day' ? 'toDateTime(toDate(__t) + 1)' : `toDateTime(${ADD[m.coverage](CLICKHOUSE_TRUNC[m.coverage]('__t'), '1')})`
+    const last = `SELECT if(count() > 0, max(${utc(m.time)}), NULL) AS __t\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
+    const covered = m.coverage === 'day' ? utc('toDate(__t) + 1') : utc(ADD[m.coverage](CLICKHOUSE_TRUNC[m.coverage]('__t'), '1'))
     parts.set(key, `SELECT __t, ${covered} AS __c\nFROM ${sub(last)}`)
   }
   return `SELECT max(__t) AS __t, max(__c) AS __covered\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
@@ -221,7 +232,7 @@ function renderGrid(plan: AggregatePlan): string {
   // them from): columns go in as arrays of the same length beside the one mapped over.
   const same = (column: string, array: string) => `arrayResize([${column}], length(${array}), ${column})`
   const all = r.seriesFrom !== undefined ? `arrayMap(i -> ${ADD[g](lo, 'i')}, range(${count}))` : `arrayMap((i, lo) -> ${ADD[g]('lo', 'i')}, range(${count}), arrayResize([__lo], ${count}, __lo))`
-  const keep = [`ifNull(toDateTime(p) <= t, 0)`, ...(r.to !== undefined ? [`toDateTime(p) < ${clickhouseTime(r.to)}`] : [])]
+  const keep = [`ifNull(${utc('p')} <= t, 0)`, ...(r.to !== undefined ? [`${utc('p')} < ${clickhouseTime(r.to)}`] : [])]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
   const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
   const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered'].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
@@ -291,7 +302,7 @@ function dimensionOutputs(plan: AggregatePlan, prefix = ''): string[] {
 
 function freshness(plan: AggregatePlan): string[] {
   return [
-    `toDateTime(${ADD[plan.grain]('__period', '1')}) > __covered AS partial`,
+    `${utc(ADD[plan.grain]('__period', '1'))} > __covered AS partial`,
     `concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through`,
   ]
 }

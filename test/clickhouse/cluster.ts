@@ -8,7 +8,7 @@
  *
  * so a metric's `table: orders` against `clickhouse://127.0.0.1:<port>/<database>` reads all the
  * rows through the Distributed table. Rows are dealt round-robin (row i goes to shard i % N), so
- * every shard holds part of every table. Servers run in UTC.
+ * every shard holds part of every table. Servers run in UTC unless `timezone` says otherwise.
  *
  * Copying keeps every value exact: rows go over HTTP in ClickHouse's RowBinary format (doubles as
  * their 8 bytes; a text format would be parsed by 18.16's fast, not exactly rounding, float
@@ -105,6 +105,8 @@ export interface ClusterOptions {
   tables?: string[]
   /** settings for every query of every server's default profile (e.g. {max_threads: 2}) */
   profile?: Record<string, string | number>
+  /** the servers' time zone (default UTC; another one tests that metricat's answers do not depend on it) */
+  timezone?: string
 }
 
 const CLUSTER = 'metricat'
@@ -164,9 +166,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ClickH
       const dir = path.join(root, `shard${i + 1}`)
       mkdirSync(path.join(dir, 'data'), {recursive: true})
       mkdirSync(path.join(dir, 'tmp'), {recursive: true})
-      writeFileSync(path.join(dir, 'config.xml'), serverConfig(dir, shards[i], shards))
+      writeFileSync(path.join(dir, 'config.xml'), serverConfig(dir, shards[i], shards, options.timezone ?? 'UTC'))
       writeFileSync(path.join(dir, 'users.xml'), usersConfig(options.profile ?? {}))
-      const server = launch(binary, dir)
+      const server = launch(binary, dir, options.timezone ?? 'UTC')
       servers.push(server)
       shards[i].pid = await server.pidReady
       live.add(shards[i].pid)
@@ -229,10 +231,10 @@ interface Launched {
   exited: () => boolean
 }
 
-function launch(binary: string, dir: string): Launched {
+function launch(binary: string, dir: string, timezone: string): Launched {
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'clickhouse-watchdog', binary, `--config-file=${path.join(dir, 'config.xml')}`], {
     cwd: dir,
-    env: {...process.env, LOG: path.join(dir, 'server.log'), DIR: dir, ROOT: path.dirname(dir), TZ: 'UTC'},
+    env: {...process.env, LOG: path.join(dir, 'server.log'), DIR: dir, ROOT: path.dirname(dir), TZ: timezone},
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   let exited = false
@@ -309,7 +311,7 @@ async function freePorts(count: number): Promise<number[]> {
   return ports
 }
 
-function serverConfig(dir: string, self: Shard, all: Shard[]): string {
+function serverConfig(dir: string, self: Shard, all: Shard[], timezone: string): string {
   const shards = all
     .map((s) => `      <shard><replica><host>127.0.0.1</host><port>${s.tcpPort}</port></replica></shard>`)
     .join('\n')
@@ -323,7 +325,7 @@ function serverConfig(dir: string, self: Shard, all: Shard[]): string {
   <tmp_path>${dir}/tmp/</tmp_path>
   <users_config>${dir}/users.xml</users_config>
   <mark_cache_size>268435456</mark_cache_size>
-  <timezone>UTC</timezone>
+  <timezone>${timezone}</timezone>
   <remote_servers>
     <${CLUSTER}>
 ${shards}

@@ -66,9 +66,9 @@ describe('quoteIdentClickHouse', () => {
 
 describe('clickhouseTime', () => {
   it('validates a bound again and rounds fractional seconds up', () => {
-    expect(clickhouseTime('2024-01-02')).toBe("toDateTime('2024-01-02 00:00:00')")
-    expect(clickhouseTime('2024-01-02 10:30:00.25')).toBe("(toDateTime('2024-01-02 10:30:00') + 1)")
-    expect(clickhouseTime('2024-01-02 10:30:00.000')).toBe("toDateTime('2024-01-02 10:30:00')")
+    expect(clickhouseTime('2024-01-02')).toBe("toDateTime('2024-01-02 00:00:00', 'UTC')")
+    expect(clickhouseTime('2024-01-02 10:30:00.25')).toBe("(toDateTime('2024-01-02 10:30:00', 'UTC') + 1)")
+    expect(clickhouseTime('2024-01-02 10:30:00.000')).toBe("toDateTime('2024-01-02 10:30:00', 'UTC')")
     expect(() => clickhouseTime("2024-01-02'); DROP")).toThrow()
   })
 })

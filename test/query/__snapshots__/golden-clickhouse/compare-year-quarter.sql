@@ -3,7 +3,7 @@ SELECT
   __value AS value,
   if(__hp = 1, __prev, NULL) AS previous_value,
   (__value - previous_value) / nullIf(abs(previous_value), 0) * 100 AS growth_pct,
-  toDateTime(addMonths(__period, 3 * (1))) > __covered AS partial,
+  toDateTime(addMonths(__period, 3 * (1)), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
   SELECT __period, __value, __t, __covered, subtractYears(__period, 1) AS __prev_period
@@ -15,7 +15,7 @@ FROM (
         SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
           SELECT
-            arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0) AND toDateTime(p) < toDateTime('2025-01-01 00:00:00'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+            arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND toDateTime(p, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
             __t,
             __covered
           FROM (
@@ -29,9 +29,9 @@ FROM (
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
-                SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                 FROM (
-                  SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                  SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
                 ) AS __s2
@@ -44,13 +44,13 @@ FROM (
         SELECT __period, __v1, __h1
         FROM (
           SELECT
-            toStartOfQuarter(`ts`) AS __period,
+            toStartOfQuarter(toDateTime(`ts`, 'UTC')) AS __period,
             toFloat64(sum(toFloat64(amount))) AS __v1,
             1 AS __h1
           FROM `orders`
           WHERE (status = 'paid')
-            AND toDateTime(`ts`) >= toDateTime('2023-01-01 00:00:00')
-            AND toDateTime(`ts`) < toDateTime('2025-01-01 00:00:00')
+            AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-01-01 00:00:00', 'UTC')
+            AND toDateTime(`ts`, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC')
           GROUP BY __period
         ) AS __s7
       ) AS __s9 USING (__period)
@@ -67,7 +67,7 @@ ALL LEFT JOIN (
         SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
           SELECT
-            arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0) AND toDateTime(p) < toDateTime('2025-01-01 00:00:00'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+            arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND toDateTime(p, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
             __t,
             __covered
           FROM (
@@ -81,9 +81,9 @@ ALL LEFT JOIN (
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
-                SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                 FROM (
-                  SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                  SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
                 ) AS __s2
@@ -96,13 +96,13 @@ ALL LEFT JOIN (
         SELECT __period, __v1, __h1
         FROM (
           SELECT
-            toStartOfQuarter(`ts`) AS __period,
+            toStartOfQuarter(toDateTime(`ts`, 'UTC')) AS __period,
             toFloat64(sum(toFloat64(amount))) AS __v1,
             1 AS __h1
           FROM `orders`
           WHERE (status = 'paid')
-            AND toDateTime(`ts`) >= toDateTime('2023-01-01 00:00:00')
-            AND toDateTime(`ts`) < toDateTime('2025-01-01 00:00:00')
+            AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-01-01 00:00:00', 'UTC')
+            AND toDateTime(`ts`, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC')
           GROUP BY __period
         ) AS __s7
       ) AS __s9 USING (__period)

@@ -1,7 +1,7 @@
 SELECT
   __period AS period,
   __value AS value,
-  toDateTime(addMonths(__period, 1)) > __covered AS partial,
+  toDateTime(addMonths(__period, 1), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
   SELECT __period, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
@@ -11,7 +11,7 @@ FROM (
       SELECT arrayJoin(__periods) AS __period, __t, __covered
       FROM (
         SELECT
-          arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+          arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0), __all, arrayResize([__t], length(__all), __t)) AS __periods,
           __t,
           __covered
         FROM (
@@ -24,7 +24,7 @@ FROM (
             FROM (
               SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
               FROM (
-                SELECT min(toStartOfMonth(`ts`)) AS __plo, max(toStartOfMonth(`ts`)) AS __phi, count(toStartOfMonth(`ts`)) AS __pn
+                SELECT min(toStartOfMonth(toDateTime(`ts`, 'UTC'))) AS __plo, max(toStartOfMonth(toDateTime(`ts`, 'UTC'))) AS __phi, count(toStartOfMonth(toDateTime(`ts`, 'UTC'))) AS __pn
                 FROM `orders`
                 WHERE `region` IS NOT NULL
               ) AS __s1
@@ -34,9 +34,9 @@ FROM (
           CROSS JOIN (
             SELECT max(__t) AS __t, max(__c) AS __covered
             FROM (
-              SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+              SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
               FROM (
-                SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                 FROM `orders`
               ) AS __s4
             ) AS __s5
@@ -48,7 +48,7 @@ FROM (
       SELECT __period, __v1, __h1
       FROM (
         SELECT
-          toStartOfMonth(`ts`) AS __period,
+          toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
           toFloat64(uniqExact(customer)) AS __v1,
           1 AS __h1
         FROM `orders`

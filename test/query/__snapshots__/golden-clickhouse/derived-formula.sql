@@ -1,7 +1,7 @@
 SELECT
   __period AS period,
   __value AS value,
-  toDateTime(addYears(__period, 1)) > __covered AS partial,
+  toDateTime(addYears(__period, 1), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
   SELECT __period, toFloat64(((if(__h1 = 1, ifNull(__v1, 0), 0) + if(__h2 = 1, ifNull(__v2, 0), 0)) * 2) / nullIf(if(__h3 = 1, ifNull(__v3, 0), 0), 0)) AS __value, __t, __covered
@@ -15,7 +15,7 @@ FROM (
           SELECT arrayJoin(__periods) AS __period, __t, __covered
           FROM (
             SELECT
-              arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+              arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0), __all, arrayResize([__t], length(__all), __t)) AS __periods,
               __t,
               __covered
             FROM (
@@ -28,15 +28,15 @@ FROM (
                 FROM (
                   SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
                   FROM (
-                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    SELECT min(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __plo, max(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __phi, count(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __pn
                     FROM `orders`
                     WHERE (status = 'paid')
                     UNION ALL
-                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    SELECT min(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __plo, max(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __phi, count(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __pn
                     FROM `orders`
                     WHERE (status = 'refunded')
                     UNION ALL
-                    SELECT min(toStartOfYear(`ts`)) AS __plo, max(toStartOfYear(`ts`)) AS __phi, count(toStartOfYear(`ts`)) AS __pn
+                    SELECT min(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __plo, max(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __phi, count(toStartOfYear(toDateTime(`ts`, 'UTC'))) AS __pn
                     FROM `orders`
                   ) AS __s1
                 ) AS __s2
@@ -45,23 +45,23 @@ FROM (
               CROSS JOIN (
                 SELECT max(__t) AS __t, max(__c) AS __covered
                 FROM (
-                  SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                  SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                   FROM (
-                    SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                    SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'paid')
                   ) AS __s4
                   UNION ALL
-                  SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                  SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                   FROM (
-                    SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                    SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                     FROM `orders`
                     WHERE (status = 'refunded')
                   ) AS __s5
                   UNION ALL
-                  SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                  SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                   FROM (
-                    SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                    SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                     FROM `orders`
                   ) AS __s6
                 ) AS __s7
@@ -73,7 +73,7 @@ FROM (
           SELECT __period, __v1, __h1
           FROM (
             SELECT
-              toStartOfYear(`ts`) AS __period,
+              toStartOfYear(toDateTime(`ts`, 'UTC')) AS __period,
               toFloat64(sum(toFloat64(amount))) AS __v1,
               1 AS __h1
             FROM `orders`
@@ -86,7 +86,7 @@ FROM (
         SELECT __period, __v2, __h2
         FROM (
           SELECT
-            toStartOfYear(`ts`) AS __period,
+            toStartOfYear(toDateTime(`ts`, 'UTC')) AS __period,
             toFloat64(sum(toFloat64(amount))) AS __v2,
             1 AS __h2
           FROM `orders`
@@ -99,7 +99,7 @@ FROM (
       SELECT __period, __v3, __h3
       FROM (
         SELECT
-          toStartOfYear(`ts`) AS __period,
+          toStartOfYear(toDateTime(`ts`, 'UTC')) AS __period,
           toFloat64(count()) AS __v3,
           1 AS __h3
         FROM `orders`

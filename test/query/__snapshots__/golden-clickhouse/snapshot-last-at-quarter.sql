@@ -2,7 +2,7 @@ SELECT
   __period AS period,
   if(__n1 = 1, NULL, __k1) AS `region`,
   __value AS value,
-  toDateTime(addMonths(__period, 3 * (1))) > __covered AS partial,
+  toDateTime(addMonths(__period, 3 * (1)), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
   SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
@@ -14,7 +14,7 @@ FROM (
         SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
           SELECT
-            arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0) AND toDateTime(p) < toDateTime('2025-01-01 00:00:00'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+            arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND toDateTime(p, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
             __t,
             __covered
           FROM (
@@ -28,9 +28,9 @@ FROM (
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
-                SELECT __t, toDateTime(addMonths(toStartOfMonth(__t), 1)) AS __c
+                SELECT __t, toDateTime(addMonths(toStartOfMonth(__t), 1), 'UTC') AS __c
                 FROM (
-                  SELECT if(count() > 0, max(toDateTime(`month`)), NULL) AS __t
+                  SELECT if(count() > 0, max(toDateTime(`month`, 'UTC')), NULL) AS __t
                   FROM `snaps`
                 ) AS __s2
               ) AS __s3
@@ -45,8 +45,8 @@ FROM (
             assumeNotNull(`region`) AS __k1,
             materialize(isNull(`region`)) AS __n1
           FROM `snaps`
-          WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
-            AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
+          WHERE toDateTime(`month`, 'UTC') >= toDateTime('2024-01-01 00:00:00', 'UTC')
+            AND toDateTime(`month`, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC')
         ) AS __s8
       ) AS __s9
     ) AS __s15
@@ -61,14 +61,14 @@ FROM (
           __h1
         FROM (
           SELECT
-            toStartOfMonth(`month`) AS __sub,
+            toStartOfMonth(toDateTime(`month`, 'UTC')) AS __sub,
             assumeNotNull(`region`) AS __k1,
             materialize(isNull(`region`)) AS __n1,
             toFloat64(sum(toFloat64(mrr))) AS __v1,
             1 AS __h1
           FROM `snaps`
-          WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
-            AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
+          WHERE toDateTime(`month`, 'UTC') >= toDateTime('2024-01-01 00:00:00', 'UTC')
+            AND toDateTime(`month`, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC')
           GROUP BY __sub, __k1, __n1
         ) AS __s10
         ALL INNER JOIN (
@@ -77,14 +77,14 @@ FROM (
             SELECT max(__sub) AS __edge
             FROM (
               SELECT
-                toStartOfMonth(`month`) AS __sub,
+                toStartOfMonth(toDateTime(`month`, 'UTC')) AS __sub,
                 assumeNotNull(`region`) AS __k1,
                 materialize(isNull(`region`)) AS __n1,
                 toFloat64(sum(toFloat64(mrr))) AS __v1,
                 1 AS __h1
               FROM `snaps`
-              WHERE toDateTime(`month`) >= toDateTime('2024-01-01 00:00:00')
-                AND toDateTime(`month`) < toDateTime('2025-01-01 00:00:00')
+              WHERE toDateTime(`month`, 'UTC') >= toDateTime('2024-01-01 00:00:00', 'UTC')
+                AND toDateTime(`month`, 'UTC') < toDateTime('2025-01-01 00:00:00', 'UTC')
               GROUP BY __sub, __k1, __n1
             ) AS __s11
             GROUP BY toStartOfQuarter(__sub)

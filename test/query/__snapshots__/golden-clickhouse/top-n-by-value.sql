@@ -2,7 +2,7 @@ SELECT
   __period AS period,
   if(__n1 = 1, NULL, __k1) AS `region`,
   __value AS value,
-  toDateTime(addMonths(__period, 1)) > __covered AS partial,
+  toDateTime(addMonths(__period, 1), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
   SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
@@ -14,7 +14,7 @@ FROM (
         SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
           SELECT
-            arrayFilter((p, t) -> ifNull(toDateTime(p) <= t, 0) AND toDateTime(p) < toDateTime('2024-04-01 00:00:00'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+            arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
             __t,
             __covered
           FROM (
@@ -28,9 +28,9 @@ FROM (
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered
               FROM (
-                SELECT __t, toDateTime(toDate(__t) + 1) AS __c
+                SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
                 FROM (
-                  SELECT if(count() > 0, max(toDateTime(`ts`)), NULL) AS __t
+                  SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
                   FROM `orders`
                   WHERE (status = 'paid')
                 ) AS __s2
@@ -47,8 +47,8 @@ FROM (
             materialize(isNull(`region`)) AS __n1
           FROM `orders`
           WHERE (status = 'paid')
-            AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
-            AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+            AND toDateTime(`ts`, 'UTC') >= toDateTime('2024-03-01 00:00:00', 'UTC')
+            AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
         ) AS __s8
       ) AS __s9
     ) AS __s11
@@ -56,15 +56,15 @@ FROM (
       SELECT __period, __k1, __n1, __v1, __h1
       FROM (
         SELECT
-          toStartOfMonth(`ts`) AS __period,
+          toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
           assumeNotNull(`region`) AS __k1,
           materialize(isNull(`region`)) AS __n1,
           toFloat64(sum(toFloat64(amount))) AS __v1,
           1 AS __h1
         FROM `orders`
         WHERE (status = 'paid')
-          AND toDateTime(`ts`) >= toDateTime('2024-03-01 00:00:00')
-          AND toDateTime(`ts`) < toDateTime('2024-04-01 00:00:00')
+          AND toDateTime(`ts`, 'UTC') >= toDateTime('2024-03-01 00:00:00', 'UTC')
+          AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
         GROUP BY __period, __k1, __n1
       ) AS __s10
     ) AS __s12 USING (__period, __k1, __n1)
