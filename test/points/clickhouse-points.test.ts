@@ -70,7 +70,6 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
   let cluster: ClickHouseCluster
   let file: Catalog
   let ch: Catalog
-  let store: ClickHousePoints
   const {dir, cleanup} = tempDir('metricat-ch-points-')
 
   beforeAll(async () => {
@@ -78,7 +77,7 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
     file = await newCatalog(dir, 'file.duckdb')
     await newCatalog(dir, 'ch.duckdb').then((c) => c.close())
     ch = await openCatalog({db: `${dir}/ch.duckdb`, points: cluster.url})
-    store = ch.pointsStore as ClickHousePoints
+    expect(ch.pointsStore).toBeInstanceOf(ClickHousePoints)
   })
   afterAll(async () => {
     file?.close()
