@@ -701,7 +701,7 @@ export class Catalog implements CatalogApi {
       if (plan.kind === 'aggregate') {
         // rollup tables live in the DuckDB file: only a metric computed there reads them
         const rollups = engine.dialect === 'duckdb' && kind === 'aggregate' && Boolean(metric.rollups?.length)
-        const stamp = rollups || options.reuseDataThrough ? await this.dataStamp(metric.id) : ''
+        const stamp = rollups || options.reuseDataThrough ? this.dataStamp() : ''
         let decision: CompiledQuery['rollup']
         if (rollups) {
           // the one substitution rollups make: the plan's measure may read a fresh rollup table
@@ -724,21 +724,18 @@ export class Catalog implements CatalogApi {
   }
 
   /**
-   * What a memo of the data (`memoized`) is valid for: this process's write generation (any write
-   * on this handle, raw SQL included) and the data version, stored in the file, of everything the
-   * metric reads (so a write by any process counts). The generation is read first: a write that
-   * lands while the memo is computed leaves it under a stamp that no longer matches.
+   * What a memo of the data (`memoized`) is valid for: this process's write generation of the file
+   * (any write on any handle of it, raw SQL included). No other process can write the file while
+   * this one has it open (DuckDB's lock), so nothing else changes what the memo says; a memo lives
+   * in this Catalog only and a new process starts without one.
    */
-  private async dataStamp(id: string): Promise<string> {
-    const generation = this.db.writeGeneration
-    const [scopes, {readDataVersion}] = await Promise.all([this.dataScopes(id), import('../db/data-versions.js')])
-    return `${generation}:${await readDataVersion(this.db, scopes)}`
+  private dataStamp(): string {
+    return String(this.db.writeGeneration)
   }
 
   /**
-   * `compute()` once per `stamp` (see `dataStamp`). An entry made under one metric's stamp may
-   * serve another metric reading the same data: versions come from one growing counter, so a
-   * write to a scope both read since then gives the second a higher version, and another stamp.
+   * `compute()` once per `stamp` (see `dataStamp`). The stamp is taken before computing: a write
+   * that lands meanwhile leaves the entry under a stamp that no longer matches.
    */
   private async memoized<T>(key: string, stamp: string, compute: () => Promise<T>): Promise<T> {
     const hit = this.dataMemo.get(key)
@@ -1034,7 +1031,7 @@ export class Catalog implements CatalogApi {
     const engine = this.engineFor(metric, lookup)
     const plan = planMetricQuery({metric: metric.id}, lookup, {dialect: engine.dialect, pointsTable: engine.pointsTable})
     if (plan.kind !== 'aggregate') return null
-    const compiled = renderDataThrough(await this.knownLastTimes(plan, await this.dataStamp(metric.id)))
+    const compiled = renderDataThrough(await this.knownLastTimes(plan, this.dataStamp()))
     try {
       const result = await engine.warehouse.query(compiled.sql, compiled.params)
       return (result.rows[0]?.data_through as string | null | undefined) ?? null

@@ -48,6 +48,9 @@ export interface LockHolder {
  * interleaving with others); with a read pool (`openReadPool`, the server), metric queries run on
  * their own connections, so one slow query does not hold up catalog reads or writes.
  */
+/** Per file (absolute path): how many writes this process made to it (see `Database.writeGeneration`). */
+const WRITES_BY_FILE = new Map<string, {n: number}>()
+
 export class Database {
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -58,7 +61,8 @@ export class Database {
   private queryTimeoutMs: number | undefined
   /** set by `interruptAll`: statements that fail from now on were stopped, not wrong */
   private interrupted = false
-  private writes = 0
+  /** this file's write count in this process, shared by every handle on the file (see `writeGeneration`) */
+  private readonly writes: {n: number}
   /**
    * The read pool's prepared statements, per connection, by SQL text (least recently used first):
    * a server answers the same few queries over and over, and preparing one (parse, bind, plan)
@@ -72,16 +76,25 @@ export class Database {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly readOnly: boolean,
-  ) {}
+  ) {
+    let counter = file === ':memory:' ? undefined : WRITES_BY_FILE.get(file)
+    if (!counter) {
+      counter = {n: 0}
+      if (file !== ':memory:') WRITES_BY_FILE.set(file, counter)
+    }
+    this.writes = counter
+  }
 
   /**
-   * Grows after every statement this process ran that is not a SELECT (a write of any kind, by
-   * metricat or by raw SQL on this handle), once it has finished (after COMMIT for a
-   * transaction). Memos of what the data says (data_through, rollup states) are kept under it
-   * together with the data version stored in the file, which other processes' writes bump.
+   * Grows after every statement this process ran on the file that is not a SELECT (a write of any
+   * kind, by metricat or by raw SQL, on any handle of the file in this process), once it has
+   * finished (after COMMIT for a transaction). While a process has the file open no other process
+   * can write it (DuckDB locks the file: one writer, or any number of read-only readers), so what
+   * this process read from the file (data_through, rollup states) stays true until this grows:
+   * memos of it are kept under it alone, with no round trip to the file per request.
    */
   get writeGeneration(): number {
-    return this.writes
+    return this.writes.n
   }
 
   /**
@@ -337,7 +350,7 @@ export class Database {
         await execute(this.connection, 'ROLLBACK', []).catch(() => undefined)
         throw error
       } finally {
-        this.writes++
+        this.writes.n++
       }
     })
   }
@@ -395,7 +408,7 @@ export class Database {
   }
 
   private readonly countWrite = () => {
-    this.writes++
+    this.writes.n++
   }
 }
 
