@@ -34,6 +34,6 @@ export function describeIngest(r: IngestResult): string {
 /** `--points`: where points are stored (all commands that ingest or query points). */
 export const pointsStoreFlag = {
   points: Flags.string({
-    description: 'store and query points on ClickHouse: clickhouse://[user[:password]@]host:port/database, the HTTP port (default: $METRICAT_POINTS, else the metricat file)',
+    description: 'store and query points on ClickHouse: clickhouse://[user[:password]@]host:port/database, the HTTP port (default: $METRICAT_POINTS, then points: in ./metricat.config.yml, else the metricat file)',
   }),
 }

@@ -9,7 +9,7 @@ import {QUERY_ORDERS} from '../query/types.js'
  */
 export function warehouseFlag() {
   return Flags.string({
-    description: 'where metric queries run: a DuckDB file (attached read-only) or clickhouse://[user[:password]@]host:port/database (default: $METRICAT_WAREHOUSE, else tables in --db)',
+    description: 'where metric queries run: a DuckDB file (attached read-only) or clickhouse://[user[:password]@]host:port/database (default: $METRICAT_WAREHOUSE, then warehouse: in ./metricat.config.yml, else tables in --db)',
   })
 }
 

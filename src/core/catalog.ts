@@ -29,6 +29,7 @@ import {checkDefinitionSql} from './definition-sql.js'
 import {CatalogError, FIND_METRIC_HINT, type ValidationDetail, formatProblem, noSuchPath, sortProblems} from '../errors.js'
 import {cleanRow} from './numbers.js'
 import type {DialectName} from '../query/dialect.js'
+import {setting} from './settings.js'
 import {DuckDbWarehouse} from '../warehouse/duckdb.js'
 import type {Warehouse} from '../warehouse/types.js'
 import {DUCKDB_POINTS, type PointsStore} from '../points/store.js'
@@ -43,7 +44,8 @@ export interface OpenCatalogOptions {
   /** database file; defaults to METRICAT_DB, then ./metricat.duckdb */
   db?: string
   /**
-   * The warehouse metric SQL runs on; defaults to METRICAT_WAREHOUSE. A DuckDB file is attached
+   * The warehouse metric SQL runs on; defaults to METRICAT_WAREHOUSE, then `warehouse:` in
+   * ./metricat.config.yml (src/core/settings.ts). A DuckDB file is attached
    * read-only; a `clickhouse://[user[:password]@]host:port/database` URL runs metric queries on
    * that ClickHouse server (the catalog stays in the DuckDB file).
    */
@@ -71,7 +73,7 @@ export interface OpenCatalogOptions {
   readConnections?: number
   /** DuckDB memory_limit, e.g. `4GB` */
   memoryLimit?: string
-  /** where points are stored: `clickhouse://...` (see src/points/clickhouse.ts); defaults to METRICAT_POINTS, else the file */
+  /** where points are stored: `clickhouse://...` (see src/points/clickhouse.ts); defaults to METRICAT_POINTS, then `points:` in ./metricat.config.yml, else the file */
   points?: string
 }
 
@@ -101,7 +103,7 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
         db = await Database.open(file, {...lock, readOnly: true, memoryLimit: options.memoryLimit})
       }
     } else await migrate(db)
-    warehouse = await openWarehouse(db, options.warehouse || process.env.METRICAT_WAREHOUSE)
+    warehouse = await openWarehouse(db, await setting('warehouse', options.warehouse))
     if (options.readConnections) await db.openReadPool(options.readConnections)
     await db.lockDown(options.readFiles)
   } catch (error) {
@@ -109,7 +111,7 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
     throw error
   }
   const catalog = new Catalog(db, warehouse)
-  const points = options.points || process.env.METRICAT_POINTS
+  const points = await setting('points', options.points)
   if (points) {
     const [{openPointsStore}, {ClickHouseWarehouse}] = await Promise.all([import('../points/clickhouse.js'), import('../warehouse/clickhouse.js')])
     try {
@@ -229,7 +231,7 @@ export interface ValidationReport {
  * only, on a throwaway in-memory catalog.
  */
 export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string} & Pick<OpenCatalogOptions, 'readOnly' | 'waitMs'>): Promise<ValidationReport> {
-  const warehouse = options.warehouse || process.env.METRICAT_WAREHOUSE
+  const warehouse = await setting('warehouse', options.warehouse)
   if (!options.path || existsSync(resolveDbPath(options.db))) {
     // the stored catalog, or files checked against it: the database must exist (never made here)
     const catalog = await openCatalog({db: options.db, warehouse, readOnly: options.readOnly, waitMs: options.waitMs})
