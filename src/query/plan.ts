@@ -34,7 +34,7 @@ export interface MeasurePlan {
   lastTime?: string
   /**
    * That latest timestamp when the caller already knows it for the data as it is now (the
-   * catalog's memo per data version; TIMESTAMP text, null: no rows): rendered as a bound value
+   * catalog's memo, kept until the file is next written; TIMESTAMP text, null: no rows): rendered as a bound value
    * instead of the probe. A renderer may ignore it and probe.
    */
   knownLastTime?: string | null
