@@ -34,8 +34,8 @@ export interface MeasurePlan {
   lastTime?: string
   /**
    * That latest timestamp when the caller already knows it for the data as it is now (the
-   * catalog's memo, kept until the file is next written; TIMESTAMP text, null: no rows): rendered as a bound value
-   * instead of the probe. A renderer may ignore it and probe.
+   * catalog's memo, kept until the file is next written; TIMESTAMP text, null: no rows): rendered
+   * as a bound value instead of the probe. A renderer may ignore it and probe.
    */
   knownLastTime?: string | null
   /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
