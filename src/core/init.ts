@@ -2,6 +2,7 @@ import {fileURLToPath} from 'node:url'
 
 import {DEMO_TABLES, DEMO_WAREHOUSE_SQL} from '../demo/warehouse.js'
 import type {Tx} from '../db/connection.js'
+import {recordChanges, tableScope} from '../db/data-versions.js'
 import {CatalogError} from '../errors.js'
 import {quoteIdent} from '../query/quote.js'
 import type {Catalog} from './catalog.js'
@@ -62,6 +63,8 @@ export async function initCatalog(catalog: Catalog, options: {demo?: boolean; fo
         // COMMENT ON takes no parameters; the text is ours (a fixed prefix and digits)
         await tx.run(`COMMENT ON TABLE mc.main.${quoteIdent(table)} IS '${DEMO_MARK}${await fingerprint(tx, table)}'`)
       }
+      // as `load --replace` does: rollups over these tables go stale and rebuild in full, cached results are not reused
+      await recordChanges(tx, DEMO_TABLES.map((table) => ({scope: tableScope(table)!, kind: 'replace' as const})))
     })
   }
   result.warehouse = []

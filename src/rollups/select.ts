@@ -52,6 +52,26 @@ export function rollupUnsupported(def: MetricDefinition, expressionIsAggregate: 
   if (!def.type || !Object.hasOwn(REAGGREGATE, def.type)) return `type ${def.type ?? '(none)'} cannot be re-aggregated from stored values (rollups take sum, count, count_distinct, avg, min, max)`
   if (expressionIsAggregate) return 'its expression is an aggregate itself; give a plain column expression and let type aggregate it'
   if (def.time_aggregation && def.time_aggregation !== 'sum') return `time_aggregation ${def.time_aggregation} rolls values up over time; rollups of such metrics are not supported`
+  const clock = readsClock(def)
+  if (clock) return `its ${clock.field} reads the clock (${clock.call}): the rows it selects change as time passes, with no write a rollup could notice`
+  return undefined
+}
+
+/** SQL functions whose value depends on when a statement runs (DuckDB's current time, and randomness). */
+const CLOCK = /\b(current_date|current_time|current_timestamp|current_localtime|current_localtimestamp|localtime|localtimestamp|now|today|get_current_time|get_current_timestamp|transaction_timestamp|statement_timestamp|random|uuid|gen_random_uuid)\b(?!\s*\.)/i
+
+/** The first definition field whose SQL calls a `CLOCK` function, outside quoted names and strings. */
+function readsClock(def: MetricDefinition): {field: string; call: string} | undefined {
+  const fields: [string, string | undefined][] = [
+    ['expression', def.expression],
+    ['time_column', def.time_column],
+    ...(def.filters ?? []).map((f): [string, string] => ['filters', f]),
+    ...(def.dimensions ?? []).map((d): [string, string | undefined] => ['dimensions', typeof d === 'string' ? undefined : d.expr]),
+  ]
+  for (const [field, sql] of fields) {
+    const hit = sql === undefined ? null : CLOCK.exec(sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'/g, ' '))
+    if (hit) return {field, call: hit[1]!}
+  }
   return undefined
 }
 

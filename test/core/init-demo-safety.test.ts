@@ -2,6 +2,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {STARTER_PACK, initCatalog} from '../../src/core/init.js'
+import {readDataVersion} from '../../src/db/data-versions.js'
 import {CatalogError} from '../../src/errors.js'
 import {demoDatabase, newCatalog, sharedDemo, tempDir} from '../helpers.js'
 
@@ -37,8 +38,13 @@ describe('init --demo never destroys user data', () => {
     expect((await catalog.get('revenue/mrr')).description).toBe('our own MRR definition')
     expect((await catalog.db.all(`SELECT 1 FROM duckdb_tables() WHERE database_name = 'mc' AND table_name = 'subscriptions'`)).length).toBe(0)
 
+    const before = await readDataVersion(catalog.db, ['table:orders'])
     const forced = await initCatalog(catalog, {demo: true, force: true})
     expect(forced.warehouse?.find((t) => t.table === 'orders')?.rows).toBeGreaterThan(1000)
+    // the tables were replaced: rollups over them go stale, cached results are not reused
+    expect(await readDataVersion(catalog.db, ['table:orders', 'table:subscriptions'])).toBeGreaterThan(before)
+    const changes = await catalog.db.all<{scope: string; kind: string}>(`SELECT scope, kind FROM mc.metricat.data_changes WHERE scope IN ('table:orders', 'table:tickets') ORDER BY scope`)
+    expect(changes).toEqual([{scope: 'table:orders', kind: 'replace'}, {scope: 'table:tickets', kind: 'replace'}])
     expect(forced.warehouse_kept).toBe(false)
     expect((await catalog.get('revenue/mrr')).description).not.toBe('our own MRR definition')
   }, 300_000)
