@@ -54,12 +54,21 @@ const STAGE_COLUMNS = `seq UInt64, metric_key String, data_source_id String, ent
 /** Rows per JSONEachRow request while an input is read. */
 const SEND_ROWS = 50_000
 
-/** A `version` no earlier write of this process used: microseconds now, strictly increasing. */
+/**
+ * A `version` no earlier write of this process used: microseconds now, strictly increasing. Other
+ * writers (another process, another machine) have other clocks, so every row written also takes
+ * at least the stored row's version + 1 (`atLeastAbove`): a later write of a key always wins.
+ */
 let lastVersion = 0n
 function nextVersion(): bigint {
   const now = BigInt(Date.now()) * 1000n
   lastVersion = now > lastVersion ? now : lastVersion + 1n
   return lastVersion
+}
+
+/** `version`, or the stored row's version (`column`, 0 for no stored row) + 1 when that is higher. */
+function atLeastAbove(version: bigint, column: string): string {
+  return `greatest(toUInt64(${version}), ${column} + 1)`
 }
 
 function usText(us: number): string {
@@ -198,7 +207,7 @@ ORDER BY (${KEY.join(', ')})`,
     if (deleted > 0) {
       await this.command(
         `INSERT INTO ${this.table} (${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at, version)
-SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, 1, now(), ${nextVersion()} ${live}`,
+SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, 1, now(), ${atLeastAbove(nextVersion(), 'version')} ${live}`,
       )
     }
     return {deleted, metricKeys: keys.map((r) => r.k)}
@@ -291,9 +300,9 @@ class ClickHouseBatch implements PointsBatch {
     GROUP BY ${keys}
   ) AS __last
 ) AS __batch ALL LEFT JOIN (
-  SELECT ${keys}, value AS __old_value, connector_key AS __old_ck, source_kind AS __old_sk, 1 AS __h
+  SELECT ${keys}, value AS __old_value, connector_key AS __old_ck, source_kind AS __old_sk, toUInt8(deleted = 0) AS __h, version AS __old_version
   FROM ${this.store.liveRows}
-  WHERE deleted = 0 AND metric_key IN (SELECT metric_key FROM ${this.stage})
+  WHERE metric_key IN (SELECT metric_key FROM ${this.stage})
 ) AS __stored USING (${keys})`
   }
 
@@ -305,7 +314,7 @@ class ClickHouseBatch implements PointsBatch {
     if (!this.created) return 0
     await this.store.command(
       `CREATE TABLE ${this.comparedTable} ENGINE = Log AS
-SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, __h, toUInt8(${ClickHouseBatch.CHANGED}) AS __changed
+SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, __h, __old_version, toUInt8(${ClickHouseBatch.CHANGED}) AS __changed
 FROM (${this.compared()}) AS __compared`,
     )
     const [row] = await this.store.rows<{n: string; inserted: string; updated: string}>(
@@ -323,7 +332,7 @@ FROM (${this.compared()}) AS __compared`,
     if (inserted + updated > 0) {
       await this.store.command(
         `INSERT INTO ${this.store.table} (${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at, version)
-SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, 0, toDateTime(${clickhouseLiteral(options.stamp.slice(0, 19))}, 'UTC'), ${version}
+SELECT ${KEY.join(', ')}, dim_keys, dim_values, value, connector_key, source_kind, 0, toDateTime(${clickhouseLiteral(options.stamp.slice(0, 19))}, 'UTC'), ${atLeastAbove(version, '__old_version')}
 FROM ${this.comparedTable}
 WHERE __changed = 1`,
       )
@@ -353,7 +362,7 @@ WHERE deleted = 0 AND data_source_id = ${source}
     if (n > 0) {
       await this.store.command(
         `INSERT INTO ${this.store.table} (${keys}, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at, version)
-SELECT ${keys}, dim_keys, dim_values, value, connector_key, source_kind, 1, now(), ${version} ${gone}`,
+SELECT ${keys}, dim_keys, dim_values, value, connector_key, source_kind, 1, now(), ${atLeastAbove(version, 'version')} ${gone}`,
       )
     }
     return n
