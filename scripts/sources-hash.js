@@ -1,0 +1,22 @@
+// What `npm run build` reads (scripts/build.js): everything under src/ and scripts/, package.json,
+// the lock file (the bundled packages' versions) and the tsconfigs.
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+export const BUILD_INPUTS = ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
+
+/** sha256 over the path and content of every file under `root`'s build inputs, in path order. */
+export function sourcesHash(root, inputs = BUILD_INPUTS) {
+  const files = []
+  const walk = (rel) => {
+    const abs = path.join(root, rel)
+    if (!existsSync(abs)) return
+    if (statSync(abs).isDirectory()) for (const entry of readdirSync(abs).sort()) walk(path.join(rel, entry))
+    else files.push(rel)
+  }
+  for (const input of inputs) walk(input)
+  const hash = createHash('sha256')
+  for (const rel of files) hash.update(`${rel}\0`).update(readFileSync(path.join(root, rel))).update('\0')
+  return hash.digest('hex')
+}
