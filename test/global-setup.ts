@@ -3,6 +3,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import type {TestProject} from 'vitest/node'
 
+import {clusterControl} from './clickhouse/cluster-control.js'
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** where this run's shared demo database is built (see `demoDatabase` in test/helpers.ts) */
@@ -14,9 +16,20 @@ declare module 'vitest' {
  * One directory per test run for the databases built once per run (the demo database, an empty
  * catalog; see `buildOnce` in test/helpers.ts): the first test that needs one builds it there (the
  * demo takes ~10 s, so only runs that need it pay for it), every other test copies it.
+ *
+ * And the run's shared ClickHouse cluster (test/clickhouse/shared-cluster.ts): started by this
+ * process when the first test file asks for it, stopped here by PID.
  */
-export default function setup(project: TestProject): () => void {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'metricat-test-run-'))
   project.provide('demoDir', dir)
-  return () => rmSync(dir, {recursive: true, force: true})
+  const clickhouse = await clusterControl()
+  project.provide('clickhouseControl', clickhouse.url)
+  return async () => {
+    try {
+      await clickhouse.close()
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
 }

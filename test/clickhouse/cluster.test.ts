@@ -5,7 +5,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {DEMO_TABLES} from '../../src/demo/warehouse.js'
 import {sharedDemo, tempDir} from '../helpers.js'
-import {type ChdbTarget, type ClickHouseCluster, chdbAvailable, clickhouseAvailable, demoCluster, startChdb, startCluster} from './cluster.js'
+import {type ChdbTarget, type ClickHouseCluster, chdbAvailable, clickhouseAvailable, startChdb, startCluster} from './cluster.js'
+import {demoCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)

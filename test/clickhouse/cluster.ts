@@ -90,9 +90,19 @@ export interface ClickHouseCluster {
   exec(sql: string, shard?: number): Promise<void>
   /** Runs a SELECT on a shard (default the first), `database` current; returns its rows (64-bit integers as strings). */
   query<T = Record<string, unknown>>(sql: string, shard?: number): Promise<T[]>
+  /**
+   * Another database on the same servers, (re)created empty: `<database>` (Distributed tables) and
+   * `<database>_shard` (MergeTree) on every server, with the tables of `duckdb` copied as
+   * `startCluster` copies them. The result is this cluster seen from that database (`url`,
+   * `exec`, `query`); its `stop()` does nothing (the servers belong to this cluster).
+   */
+  addDatabase(options: {database: string; duckdb?: string; tables?: string[]}): Promise<ClickHouseCluster>
   /** Kills every server by PID and removes the temporary folder. Safe to call twice. */
   stop(): Promise<void>
 }
+
+/** What `attachCluster` needs to reach running servers (a `ClickHouseCluster` through JSON). */
+export type ClusterDescription = Pick<ClickHouseCluster, 'database' | 'shardDatabase' | 'cluster' | 'root' | 'shards' | 'tables'>
 
 export interface ClusterOptions {
   /** number of shards (servers), default 2 */
@@ -175,37 +185,61 @@ export async function startCluster(options: ClusterOptions = {}): Promise<ClickH
     }
     await Promise.all(shards.map((shard, i) => waitForPing(shard, servers[i], path.join(root, `shard${i + 1}`, 'server.log'))))
 
-    const exec = async (sql: string, shard = 0) => {
-      await post(shards[shard], sql, undefined, database)
-    }
-    const query = async <T>(sql: string, shard = 0): Promise<T[]> => {
-      const text = await post(shards[shard], `${sql} FORMAT JSONEachRow`, undefined, database)
-      return text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as T)
-    }
-    for (const shard of shards) {
-      await post(shard, `CREATE DATABASE ${shardDatabase}`)
-      await post(shard, `CREATE DATABASE ${database}`)
-    }
-    const tables = options.duckdb ? await copyTables(options.duckdb, options.tables, shards, database, shardDatabase) : []
-    return {
-      url: `clickhouse://127.0.0.1:${shards[0].httpPort}/${database}`,
-      database,
-      shardDatabase,
-      cluster: CLUSTER,
-      root,
-      shards,
-      tables,
-      exec,
-      query,
-      stop,
-    }
+    const tables = await createDatabase(shards, database, options.duckdb, options.tables)
+    return handle({database, shardDatabase, cluster: CLUSTER, root, shards, tables}, stop)
   } catch (error) {
     await stop()
     throw error
   }
+}
+
+/**
+ * A cluster started elsewhere (another process: see test/clickhouse/shared-cluster.ts), from its
+ * description (`JSON.parse(JSON.stringify(cluster))`). Its `stop()` does nothing: the servers
+ * belong to the process that started them.
+ */
+export function attachCluster(description: ClusterDescription): ClickHouseCluster {
+  return handle(description, async () => {})
+}
+
+function handle(description: ClusterDescription, stop: () => Promise<void>): ClickHouseCluster {
+  const {shards, database} = description
+  return {
+    ...description,
+    url: `clickhouse://127.0.0.1:${shards[0]!.httpPort}/${database}`,
+    exec: async (sql: string, shard = 0) => {
+      await post(shards[shard]!, sql, undefined, database)
+    },
+    query: async <T>(sql: string, shard = 0): Promise<T[]> => {
+      const text = await post(shards[shard]!, `${sql} FORMAT JSONEachRow`, undefined, database)
+      return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as T)
+    },
+    addDatabase: async (options) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.database)) throw new Error(`bad ClickHouse database name ${options.database}`)
+      const tables = await createDatabase(shards, options.database, options.duckdb, options.tables, true)
+      return handle({...description, database: options.database, shardDatabase: `${options.database}_shard`, tables}, async () => {})
+    },
+    stop,
+  }
+}
+
+/** `<database>` and `<database>_shard` on every server (dropped first when `replace`), then the copied tables. */
+async function createDatabase(shards: Shard[], database: string, duckdb: string | undefined, only: string[] | undefined, replace = false): Promise<LoadedTable[]> {
+  const shardDatabase = `${database}_shard`
+  await Promise.all(
+    shards.map(async (shard) => {
+      if (replace) {
+        await post(shard, `DROP DATABASE IF EXISTS ${database}`)
+        await post(shard, `DROP DATABASE IF EXISTS ${shardDatabase}`)
+      }
+      await post(shard, `CREATE DATABASE ${shardDatabase}`)
+      await post(shard, `CREATE DATABASE ${database}`)
+    }),
+  )
+  return duckdb ? copyTables(duckdb, only, shards, database, shardDatabase) : []
 }
 
 /**
@@ -568,23 +602,6 @@ class RowBinaryWriter {
     this.buffer[this.length++] = n
     this.length += this.buffer.write(text, this.length)
   }
-}
-
-let demo: Promise<ClickHouseCluster> | undefined
-
-/**
- * The demo warehouse (the rows `demoDatabase(dir)` holds in DuckDB) on a 2-shard cluster, started
- * once per test process and shared by the test files that run in it (vitest runs files in a few
- * long-lived workers). Do not change its tables; stop nothing: the servers are killed when the
- * process ends. For a cluster of your own (to write to), call `startCluster`.
- */
-export function demoCluster(): Promise<ClickHouseCluster> {
-  demo ??= (async () => {
-    const {sharedDemo} = await import('../helpers.js')
-    const cluster = await startCluster({duckdb: (await sharedDemo()).db, database: 'demo'})
-    return {...cluster, stop: async () => {}}
-  })()
-  return demo
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // The same metrics, the same numbers on a 2-shard ClickHouse 18.16 cluster (test/clickhouse/cluster.ts):
 // see differential-suite.ts for what is compared and the floating-point tolerance.
 import {openCatalog} from '../../src/core/catalog.js'
-import {clickhouseAvailable, demoCluster} from './cluster.js'
+import {clickhouseAvailable} from './cluster.js'
+import {demoCluster} from './shared-cluster.js'
 import {differentialSuite} from './differential-suite.js'
 
 const skip = clickhouseAvailable()

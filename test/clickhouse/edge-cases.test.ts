@@ -3,7 +3,7 @@
 // count distinct), roll-ups (last, avg, min) of snapshot metrics, ratio and derived formulas,
 // compare over a leap day, bounds with a time of day and a fraction of a second, a filter value
 // full of quotes and backslashes, and a range without data. The table lives in its own database on
-// the first shard of the shared demo cluster (a MergeTree, no Distributed table).
+// the first server of the run's shared cluster (a MergeTree, no Distributed table).
 import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -13,7 +13,8 @@ import {clickhouseLiteral} from '../../src/query/dialect.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {DEFS, lookupIn} from '../query/fixtures.js'
-import {clickhouseAvailable, demoCluster} from './cluster.js'
+import {clickhouseAvailable} from './cluster.js'
+import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -70,7 +71,7 @@ describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees wit
       ['Web', 'Partner', 'web'][1 + (i * 7) % 3] AS channel, round(((i * 7919) % 1000) / 7.0, 2)::DOUBLE AS amount,
       ['paid', 'refunded', 'paid', 'paid'][1 + i % 4] AS status, 'c' || (i % 97) AS customer FROM range(3000) t(i)`)
     const rows = (await duck.runAndReadAll(`SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, region, channel, amount, status, customer FROM orders`)).getRowObjectsJson()
-    const cluster = await demoCluster()
+    const cluster = await sharedCluster()
     await cluster.exec('CREATE DATABASE IF NOT EXISTS edge', 0)
     await cluster.exec('DROP TABLE IF EXISTS edge.orders', 0)
     await cluster.exec('CREATE TABLE edge.orders (ts DateTime, region Nullable(String), channel String, amount Float64, status String, customer String) ENGINE = MergeTree ORDER BY ts', 0)

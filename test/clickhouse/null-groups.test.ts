@@ -9,7 +9,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {tempDir} from '../helpers.js'
-import {type ClickHouseCluster, clickhouseAvailable, startCluster} from './cluster.js'
+import {type ClickHouseCluster, clickhouseAvailable} from './cluster.js'
+import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -35,7 +36,8 @@ describe.skipIf(skip !== null)('a group whose values are all NULL, on DuckDB and
     } finally {
       setup.close()
     }
-    cluster = await startCluster({duckdb: file, shards: 1})
+    // its own database on the run's shared cluster (both shards: the NULL row and the others may sit on different servers)
+    cluster = await (await sharedCluster()).addDatabase({database: 'null_groups', duckdb: file})
     duck = await openCatalog({db: file, readOnly: true})
     ch = await openCatalog({db: file, readOnly: true, warehouse: cluster.url})
   })
@@ -43,7 +45,6 @@ describe.skipIf(skip !== null)('a group whose values are all NULL, on DuckDB and
   afterAll(async () => {
     duck?.close()
     ch?.close()
-    await cluster?.stop()
     tmp.cleanup()
   })
 

@@ -6,7 +6,8 @@ import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {addDataSource, ingestPoints, queryPoints, removeDataSource, runPoints, type PointsQuery} from '../../src/core/points.js'
 import {CatalogError} from '../../src/errors.js'
 import {ClickHousePoints} from '../../src/points/clickhouse.js'
-import {type ClickHouseCluster, clickhouseAvailable, startCluster} from '../clickhouse/cluster.js'
+import {type ClickHouseCluster, clickhouseAvailable} from '../clickhouse/cluster.js'
+import {sharedCluster} from '../clickhouse/shared-cluster.js'
 import {newCatalog, runCommand, tempDir} from '../helpers.js'
 
 // The same points into the file and into ClickHouse (`--points clickhouse://...`): every ingest
@@ -73,7 +74,8 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
   const {dir, cleanup} = tempDir('metricat-ch-points-')
 
   beforeAll(async () => {
-    cluster = await startCluster({shards: 1})
+    // a database of its own on the run's shared cluster; the points store talks to its first server
+    cluster = await (await sharedCluster()).addDatabase({database: 'points_store'})
     file = await newCatalog(dir, 'file.duckdb')
     await newCatalog(dir, 'ch.duckdb').then((c) => c.close())
     ch = await openCatalog({db: `${dir}/ch.duckdb`, points: cluster.url})
@@ -82,12 +84,11 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
   afterAll(async () => {
     file?.close()
     ch?.close()
-    await cluster?.stop()
     cleanup()
   })
 
   /** rows in the ClickHouse table, every version (no FINAL) */
-  const storedRows = async () => Number((await cluster.query<{n: string}>('SELECT count() AS n FROM metricat.metric_points'))[0]!.n)
+  const storedRows = async () => Number((await cluster.query<{n: string}>('SELECT count() AS n FROM metric_points'))[0]!.n)
 
   it('ingests with the same counts as the file, in-batch duplicates resolved to the last one', async () => {
     const batch = [...points(), {...points()[3], value: 42}]
@@ -118,7 +119,7 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
 
   it('stores values bit for bit', async () => {
     const [row] = await cluster.query<{v: number}>(
-      `SELECT value AS v FROM metricat.metric_points FINAL WHERE metric_key = 'latency' AND entity_id = '0' ORDER BY date_us LIMIT 1`,
+      `SELECT value AS v FROM metric_points FINAL WHERE metric_key = 'latency' AND entity_id = '0' ORDER BY date_us LIMIT 1`,
     )
     expect(row!.v).toBe(0.25)
     const tricky = [{metricKey: 'bits', date: '2026-01-01', value: 0.1 + 0.2}, {metricKey: 'bits', date: '2026-01-02', value: 2.109267889065241e-9}, {metricKey: 'bits', date: '2026-01-03', value: -1.7976931348623157e308}]
