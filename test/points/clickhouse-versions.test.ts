@@ -3,7 +3,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {ingestPoints, queryPoints} from '../../src/core/points.js'
 import {ingestInput} from '../../src/points/ingest.js'
-import {type ClickHouseCluster, clickhouseAvailable, startCluster} from '../clickhouse/cluster.js'
+import {type ClickHouseCluster, clickhouseAvailable} from '../clickhouse/cluster.js'
+import {sharedCluster} from '../clickhouse/shared-cluster.js'
 import {newCatalog, tempDir} from '../helpers.js'
 
 // Points on ClickHouse keep, per key, the row with the highest `version`. Versions come from the
@@ -21,20 +22,20 @@ describe.skipIf(skip !== null)('points on ClickHouse: a later write wins whateve
   const {dir, cleanup} = tempDir('metricat-ch-versions-')
 
   beforeAll(async () => {
-    cluster = await startCluster({shards: 1})
+    // a database of its own on the run's shared cluster; the points store talks to its first server
+    cluster = await (await sharedCluster()).addDatabase({database: 'points_versions'})
     await newCatalog(dir, 'ch.duckdb').then((c) => c.close())
     ch = await openCatalog({db: `${dir}/ch.duckdb`, points: cluster.url})
   })
   afterAll(async () => {
     ch?.close()
-    await cluster?.stop()
     cleanup()
   })
 
   /** Rewrites the stored rows of `key` with versions an hour ahead: what a writer with a fast clock leaves. */
   const aheadOfUs = async (key: string) => {
     const columns = 'metric_key, data_source_id, entity_kind, entity_id, granularity, date_us, dimensions, dim_keys, dim_values, value, connector_key, source_kind, deleted, updated_at'
-    await cluster.exec(`INSERT INTO metricat.metric_points (${columns}, version) SELECT ${columns}, version + ${HOUR_US} FROM metricat.metric_points FINAL WHERE metric_key = '${key}'`)
+    await cluster.exec(`INSERT INTO metric_points (${columns}, version) SELECT ${columns}, version + ${HOUR_US} FROM metric_points FINAL WHERE metric_key = '${key}'`)
   }
   const values = async (key: string) => (await queryPoints(ch, {key, bucket: 'day', agg: 'sum'})).rows.map((r) => [r.period, r.value])
 
