@@ -9,7 +9,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {tempDir} from '../helpers.js'
-import {type ClickHouseCluster, clickhouseAvailable, startCluster} from './cluster.js'
+import {type ClickHouseCluster, clickhouseAvailable} from './cluster.js'
+import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -33,7 +34,8 @@ describe.skipIf(skip !== null)('a BOOLEAN dimension on DuckDB and ClickHouse', (
     } finally {
       setup.close()
     }
-    cluster = await startCluster({duckdb: file, shards: 1})
+    // a database of its own on the run's shared cluster
+    cluster = await (await sharedCluster()).addDatabase({database: 'boolean_dimensions', duckdb: file})
     duck = await openCatalog({db: file, readOnly: true})
     ch = await openCatalog({db: file, readOnly: true, warehouse: cluster.url})
   })
@@ -41,7 +43,6 @@ describe.skipIf(skip !== null)('a BOOLEAN dimension on DuckDB and ClickHouse', (
   afterAll(async () => {
     duck?.close()
     ch?.close()
-    await cluster?.stop()
     tmp.cleanup()
   })
 
