@@ -5,7 +5,7 @@ import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from
 import {parenthesize, quoteIdent} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 
-/** Collects bound values; `add` returns the placeholder. Render in text order so $n ascend. */
+/** Collects bound values; `add` returns the placeholder. Render in text order so $n ascend (a value read twice reuses its placeholder). */
 class Params {
   readonly values: FilterScalar[] = []
   add(value: FilterScalar): string {
@@ -114,20 +114,51 @@ export function sourceWhere(m: Pick<MeasurePlan, 'source' | 'conditions'>, extra
   return `FROM ${m.source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`
 }
 
+/** How the rest of the SQL reads `t` and `covered` (see `renderThrough`): SQL expressions. */
+interface Through {
+  /** the CTE to add, when the values come from one */
+  cte?: string
+  t: () => string
+  covered: () => string
+}
+
 /**
  * `through`: `t` = the last timestamp of the metric's data after its definition filters (the
  * latest of the inputs' for a ratio/derived metric), `covered` = the end of what `t` covers (the
  * next day, or the next period of a snapshot metric's grain). It does not depend on the request,
  * so inputs that share a source, filters and coverage are probed once.
+ * When every input's last timestamp is known (`knownLastTime`, bound), there is nothing to probe:
+ * `t` and `covered` are expressions on the bound values, written where they are read, with no CTE
+ * and no scalar subqueries (each costs DuckDB a plan node and a pipeline; on a small rollup table
+ * they were a third of the query). Each value is bound once, where it is first read.
  */
-function renderThrough(plan: AggregatePlan, params: Params): string {
-  const parts = new Map<string, string>()
+function renderThrough(plan: AggregatePlan, params: Params): Through {
+  const parts = new Map<string, MeasurePlan>()
   for (const m of plan.measures) {
     const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
-    if (parts.has(key)) continue
-    parts.set(key, `SELECT t, date_trunc(${DATE_TRUNC_PART[m.coverage]}, t) + ${STEP[m.coverage]} AS covered FROM (${lastTime(m, params)})`)
+    if (!parts.has(key)) parts.set(key, m)
   }
-  return ['through AS MATERIALIZED (', '  SELECT max(t) AS t, max(covered) AS covered', `  FROM (\n    ${[...parts.values()].join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n')
+  const covered = (m: MeasurePlan, t: string) => `date_trunc(${DATE_TRUNC_PART[m.coverage]}, ${t}) + ${STEP[m.coverage]}`
+  if (plan.measures.every((m) => m.knownLastTime !== undefined)) {
+    const placeholders = new Map<MeasurePlan, string>()
+    const t = (m: MeasurePlan): string => {
+      if (m.knownLastTime === null || m.knownLastTime === undefined) return 'CAST(NULL AS TIMESTAMP)'
+      if (!placeholders.has(m)) placeholders.set(m, `CAST(${params.add(m.knownLastTime)} AS TIMESTAMP)`)
+      return placeholders.get(m)!
+    }
+    // greatest() skips NULLs as max() does
+    const latest = (items: string[]) => (items.length === 1 ? items[0]! : `greatest(${items.join(', ')})`)
+    return {
+      t: () => latest([...parts.values()].map(t)),
+      covered: () => latest([...parts.values()].map((m) => covered(m, t(m)))),
+    }
+  }
+  const selects = [...parts.values()].map((m) => `SELECT t, ${covered(m, 't')} AS covered FROM (${lastTime(m, params)})`)
+  return {
+    cte: ['through AS MATERIALIZED (', '  SELECT max(t) AS t, max(covered) AS covered', `  FROM (\n    ${selects.join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n'),
+    t: () => '(SELECT t FROM through)',
+    covered: () => '(SELECT covered FROM through)',
+  }
 }
 
 /**
@@ -192,7 +223,7 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
   }
 }
 
-function renderPeriods(plan: AggregatePlan, params: Params): string[] {
+function renderPeriods(plan: AggregatePlan, params: Params, through: Through): string[] {
   const r = plan.range
   const step = STEP[plan.grain]
   const ctes: string[] = []
@@ -221,7 +252,7 @@ function renderPeriods(plan: AggregatePlan, params: Params): string[] {
         : []),
       '  )',
       // No period starts after the data ends: those would be gap-filled with made-up zeros.
-      '  WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)',
+      `  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`,
       ')',
     ].join('\n'),
   )
@@ -259,12 +290,13 @@ function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[]
 function renderAggregate(plan: AggregatePlan): CompiledQuery {
   const params = new Params()
   const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
-  ctes.push(renderThrough(plan, params))
-  ctes.push(...renderPeriods(plan, params))
+  const through = renderThrough(plan, params)
+  if (through.cte) ctes.push(through.cte)
+  ctes.push(...renderPeriods(plan, params, through))
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
   if (plan.compare === undefined) {
-    body = [...renderFilledSelect(plan, freshness(plan, 'periods.period')), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
+    body = [...renderFilledSelect(plan, freshness(plan, 'periods.period', through)), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
   } else {
     ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
@@ -281,7 +313,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
         'prev.value AS previous_value',
         // NULL when the previous value is 0 or missing.
         '(cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct',
-        ...freshness(plan, 'cur.period'),
+        ...freshness(plan, 'cur.period', through),
       ]),
       'FROM filled AS cur',
       `LEFT JOIN filled AS prev ON ${on.join(' AND ')}`,
@@ -300,10 +332,10 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
 }
 
 /** `partial`: the period ends after what the data covers; `data_through`: the last timestamp, ISO (the catalog lifts it out of the rows). */
-function freshness(plan: AggregatePlan, period: string): string[] {
+function freshness(plan: AggregatePlan, period: string, through: Through): string[] {
   return [
-    `CAST(${period} AS TIMESTAMP) + ${STEP[plan.grain]} > (SELECT covered FROM through) AS partial`,
-    `strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through`,
+    `CAST(${period} AS TIMESTAMP) + ${STEP[plan.grain]} > ${through.covered()} AS partial`,
+    `strftime(${through.t()}, '%Y-%m-%dT%H:%M:%SZ') AS data_through`,
   ]
 }
 
