@@ -15,6 +15,8 @@ interface ChartPayload {
   periods: string[]
   series: Series[]
   previous?: Series
+  /** the period the data ends inside */
+  partial?: string
 }
 
 const TOKEN_KEY = 'metricat.token'
@@ -200,6 +202,7 @@ function drawCharts(): void {
       ys = ys.map((values) => values.map((v, i) => (sums[i]! += v ?? 0)))
     }
     const bars = payload.type === 'bar'
+    const partialAt = payload.partial === undefined ? -1 : payload.periods.indexOf(payload.partial)
     const barPaths = bars ? uPlot.paths.bars!({size: [0.7, 60], align: 0}) : undefined
     const series: UPlot.Series[] = [{label: 'period'}]
     payload.series.forEach((s, i) => {
@@ -231,13 +234,40 @@ function drawCharts(): void {
       scales: {x: bars && xs.length > 1 ? {time: true, range: (_u, min, max) => [min - (xs[1]! - xs[0]!) / 2, max + (xs[1]! - xs[0]!) / 2]} : {time: true}},
       axes: [{}, {size: 70, values: (_u, ticks) => ticks.map((t) => compact(t))}],
       cursor: {drag: {x: false, y: false}},
+      hooks: partialAt >= 0 ? {draw: [(u) => shadePartial(u, xs, partialAt)]} : {},
     }
     const plot = new uPlot(opts, data as UPlot.AlignedData, el)
     charts.push(plot)
     el.dataset.points = String(xs.length)
     el.dataset.series = String(payload.series.length)
+    if (partialAt >= 0) el.dataset.partial = payload.partial!
     el.dataset.drawn = 'true'
   }
+}
+
+/**
+ * Shades the partial period (the data ends inside it) from halfway after the previous period to
+ * the right edge, and labels it, so its lower value does not read as a drop.
+ */
+function shadePartial(u: UPlot, xs: number[], at: number): void {
+  const {ctx, bbox} = u
+  const x = xs[at]!
+  const from = at > 0 ? u.valToPos((xs[at - 1]! + x) / 2, 'x', true) : bbox.left
+  const left = Math.max(bbox.left, Math.min(from, bbox.left + bbox.width))
+  ctx.save()
+  ctx.fillStyle = 'rgba(110, 119, 129, 0.14)'
+  ctx.fillRect(left, bbox.top, bbox.left + bbox.width - left, bbox.height)
+  ctx.setLineDash([4, 4])
+  ctx.strokeStyle = '#6e7781'
+  ctx.beginPath()
+  ctx.moveTo(left, bbox.top)
+  ctx.lineTo(left, bbox.top + bbox.height)
+  ctx.stroke()
+  ctx.fillStyle = '#57606a'
+  ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`
+  ctx.textAlign = 'right'
+  ctx.fillText('partial', bbox.left + bbox.width - 4 * devicePixelRatio, bbox.top + 14 * devicePixelRatio)
+  ctx.restore()
 }
 
 function compact(n: number): string {

@@ -418,6 +418,8 @@ export interface ResultView {
   metric: string
   chart: Required<ChartSpec>
   compare?: string
+  /** the period length, for the note on a partial period */
+  grain?: string | null
 }
 
 const RANGES = ['last 3 months', 'last 12 months', 'last 2 years', 'last 5 years', 'this year', 'last year']
@@ -589,6 +591,11 @@ function Results(props: {result?: ResultView; error?: string; csv?: string; csvN
       ) : (
         <p class="note">No values to draw.</p>
       )}
+      {payload.partial !== undefined && (
+        <p class="note" id="partial-note">
+          The last period, {payload.partial}, is partial: the data ends on {r.data_through ?? 'an earlier day'}, so its values cover part of the {r.grain ?? 'period'}.
+        </p>
+      )}
       {payload.omitted > 0 && <p class="note">The chart draws the {CHART_SERIES_LIMIT} series with the largest totals; the table has all {payload.omitted + CHART_SERIES_LIMIT}.</p>}
       <p class="row">
         {props.csv && (
@@ -639,8 +646,9 @@ function tableRows(columns: string[], rows: ResultRow[]): string {
   const open = columns.map((c) => (NUMERIC.has(c) ? '<td class="num">' : '<td>'))
   let out = ''
   for (const row of rows) {
-    out += '<tr>'
-    for (let i = 0; i < columns.length; i++) out += `${open[i]}${escapeHtml(cell(row[columns[i]!], columns[i]!))}</td>`
+    const partial = row.partial === true
+    out += partial ? '<tr class="partial">' : '<tr>'
+    for (let i = 0; i < columns.length; i++) out += `${open[i]}${escapeHtml(cell(row[columns[i]!], columns[i]!))}${partial && columns[i] === 'period' ? ' (partial)' : ''}</td>`
     out += '</tr>'
   }
   return out
@@ -671,6 +679,8 @@ export interface ChartPayload {
   previous?: ChartSeries
   /** series left out of the chart */
   omitted: number
+  /** the period the data ends inside (its rows are `partial: true`): drawn shaded, as holding part of its data */
+  partial?: string
 }
 
 export function chartPayload(r: ResultView): ChartPayload {
@@ -678,6 +688,8 @@ export function chartPayload(r: ResultView): ChartPayload {
   const total = (s: ChartSeries) => s.values.reduce<number>((a, v) => a + Math.abs(v ?? 0), 0)
   const kept = series.length > CHART_SERIES_LIMIT ? [...series].sort((a, b) => total(b) - total(a)).slice(0, CHART_SERIES_LIMIT) : series
   const payload: ChartPayload = {type: r.chart.type, stacked: r.chart.stacked && kept.length > 1, periods, series: kept, omitted: series.length - kept.length}
+  const partial = r.rows.find((row) => row.partial === true)
+  if (partial) payload.partial = String(partial.period)
   if (r.compare && series.length === 1 && r.columns.includes('previous_value')) {
     payload.previous = {name: r.compare === 'year' ? 'a year earlier' : 'previous period', values: resultSeries(r, 'previous_value').series[0]!.values}
   }

@@ -51,6 +51,7 @@ legend{font-size:.85rem;font-weight:600}
 .chart .u-legend{pointer-events:none}
 .alert{border:1px solid var(--bad);color:var(--bad);border-radius:.4rem;padding:.5rem .7rem;margin:.6rem 0}
 .note{border:1px solid var(--line);background:var(--panel);border-radius:.4rem;padding:.5rem .7rem;margin:.6rem 0}
+tr.partial td{font-style:italic;color:var(--muted)}
 .version{border-left:3px solid var(--line);padding-left:.7rem;margin:.8rem 0}
 .diff td{font-family:ui-monospace,monospace;font-size:.8rem;white-space:pre-wrap;word-break:break-word}
 .diff .before{background:#ffebe9}.diff .after{background:#dafbe1}
