@@ -9,8 +9,8 @@ import {insertJob, JOB_KINDS, JOB_STATUSES, type JobFilter, type JobRow, readJob
 import {parseCron, parseSince, POLL_FREQUENCIES, SOURCE_MODES} from '../points/schedule.js'
 import {utcNow} from '../points/point-date.js'
 import {ClickHousePoints} from '../points/clickhouse.js'
-import {checkGrid, compileClickHousePointsQuery} from '../points/clickhouse-query.js'
 import {compilePointsQuery} from '../points/query.js'
+import {MAX_POINTS_PERIODS} from '../query/plan.js'
 import {type PointInput, readPoints} from '../points/read-input.js'
 import {commandLine, exitedCleanly, type ProgramExit, runFailed, startProgram} from '../points/runner.js'
 import {deleteSource, enableSource, insertSource, readSource, readSources, recordSourceRun, SOURCE_FIELDS, updateSource} from '../points/sources.js'
@@ -30,7 +30,7 @@ import type {Catalog} from './catalog.js'
 export type {PointInput} from '../points/read-input.js'
 export type {DataSource, DataSourceInput, IngestProgress, IngestResult, Point, PointDefaults, PointsQuery, PointsResult} from '../points/types.js'
 export {POINTS_QUERY_SCHEMA, compilePointsQuery, resolvePointsQuery, type CompiledPointsQuery} from '../points/query.js'
-export {POINTS_TABLE, Params, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from '../points/points-sql.js'
+export {POINTS_TABLE} from '../points/points-sql.js'
 export type {JobFilter, JobRow} from '../points/jobs.js'
 
 export interface IngestPointsOptions {
@@ -62,49 +62,40 @@ export async function collectPoints(input: PointInput, options: {defaults?: Poin
   return points
 }
 
-/** Buckets, aggregates and gap-fills the points of one key (`metricat points`, POST /api/metrics/points/query). */
+/**
+ * Buckets, aggregates and gap-fills the points of one key (`metricat points`, POST
+ * /api/points/query, the MCP points tool) through the one compiler: on the catalog file, or on
+ * the ClickHouse points store (`--points`) in its dialect.
+ */
 export async function queryPoints(catalog: Catalog, request: PointsQuery): Promise<PointsResult> {
-  if (catalog.pointsStore instanceof ClickHousePoints) return queryClickHousePoints(catalog.pointsStore, request)
-  const compiled = compilePointsQuery(request)
-  let result: {columns: string[]; rows: Record<string, unknown>[]}
-  try {
-    result = await catalog.db.query(compiled.sql, compiled.params)
-  } catch (error) {
-    if (error instanceof CatalogError) throw error
-    throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {key: request.key}, {cause: error})
-  }
-  const rows = result.rows.map((row) => {
-    const out: PointsRow = {}
-    for (const c of result.columns) out[compiled.aliases[c] ?? c] = row[c] as PointsRow[string]
-    return out
-  })
-  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params, cached: false}
-}
-
-/** `queryPoints` on a ClickHouse points store: the grid first (bucket limit checked), then the rows. */
-async function queryClickHousePoints(store: ClickHousePoints, request: PointsQuery): Promise<PointsResult> {
-  const compiled = compileClickHousePointsQuery(request, store.table)
-  await store.ensureTable()
-  let grid: {lo: string; n: number} | undefined
-  const statements: string[] = []
-  if (compiled.gridSql) {
-    statements.push(compiled.gridSql)
-    const [row] = await store.rows<{lo: string; n: string; points: string}>(compiled.gridSql)
-    const n = Number(row!.n)
-    if (Number(row!.points) > 0 || compiled.bounded) {
-      checkGrid(n, compiled.bucket)
-      grid = {lo: row!.lo, n}
+  const store = catalog.pointsStore instanceof ClickHousePoints ? catalog.pointsStore : undefined
+  const compiled = compilePointsQuery(request, store ? {dialect: 'clickhouse', pointsTable: store.table} : {})
+  let raw: Record<string, unknown>[]
+  if (store) {
+    await store.ensureTable()
+    try {
+      raw = await store.rows<Record<string, unknown>>(compiled.sql)
+    } catch (error) {
+      // the grid's period cap is a throwIf in the SQL (18.16's takes no message): say what it means
+      if (error instanceof CatalogError && /throwIf/i.test(error.message)) {
+        throw new CatalogError('BAD_REQUEST', `the range holds more than ${MAX_POINTS_PERIODS} ${compiled.bucket} buckets; give --from and --to, or use a larger --bucket`, {bucket: compiled.bucket}, {cause: error})
+      }
+      throw error
+    }
+  } else {
+    try {
+      raw = (await catalog.db.query(compiled.sql, compiled.params)).rows
+    } catch (error) {
+      if (error instanceof CatalogError) throw error
+      throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${firstLine(error instanceof Error ? error.message : String(error))}`, {key: request.key}, {cause: error})
     }
   }
-  const sql = compiled.sql(grid)
-  const raw = sql === '' ? [] : await store.rows<Record<string, unknown>>(sql)
-  if (sql !== '') statements.push(sql)
   const rows = raw.map((row) => {
     const out: PointsRow = {}
     for (const [c, v] of Object.entries(row)) out[compiled.aliases[c] ?? c] = v as PointsRow[string]
     return out
   })
-  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: statements.join(';\n'), params: [], cached: false}
+  return {key: request.key, bucket: compiled.bucket, agg: compiled.agg, columns: compiled.columns, rows, sql: compiled.sql, params: compiled.params, cached: false}
 }
 
 /**

@@ -1,15 +1,27 @@
 import type {ValidateFunction} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 
+import type {MetricDefinition, MetricType} from '../catalog/types.js'
 import {describeSchemaErrors} from '../catalog/schema.js'
 import {CatalogError} from '../errors.js'
 import {compareBounds, parseTimeBound} from '../query/dates.js'
+import type {DialectName} from '../query/dialect.js'
 import {FILTERS_SCHEMA} from '../query/filter-schema.js'
+import {GRAIN_SQL, boundMs} from '../query/grains.js'
+import {MAX_POINTS_PERIODS, planResolvedQuery} from '../query/plan.js'
+import {renderPlan} from '../query/render.js'
+import type {RawPointsLeaf, ResolvedAggregateQuery} from '../query/resolve.js'
 import type {Filter, FilterScalar} from '../query/types.js'
-import {BUCKET_MS, BUCKET_STEP, BUCKET_TRUNC, POINTS_TABLE, Params, aggFillsZero, dimensionSql, pointsAggSql, pointsConditions} from './points-sql.js'
-import {AGGS, BUCKETS, GRANULARITY_INPUTS, PERCENTILE_AGG_PATTERN, type Agg, type Bucket, type PointsQuery} from './types.js'
+import {AGGS, BUCKETS, GRANULARITY_INPUTS, PERCENTILE_AGG_PATTERN, canonicalGranularity, type Agg, type Bucket, type PointsQuery} from './types.js'
 
-export {Params, dimensionPointer, dimensionSql, pointsConditions, pointsSourceSql, type ParamSink} from './points-sql.js'
+/*
+ * `metricat points KEY` (CLI), POST /api/points/query and the MCP points tool: a raw points query
+ * is checked here, then resolved into an ad-hoc points metric (one leaf reading the key's points,
+ * its aggregation from `agg`) and a resolved request that the one compiler plans and renders
+ * (src/query: plan.ts, render.ts, render-clickhouse.ts), as it does for a metric with points_key.
+ * Request dimension keys are named d1, d2, ... in SQL (bound as JSON Pointers on DuckDB, inlined
+ * string literals on ClickHouse); `aliases` maps them back.
+ */
 
 export interface CompiledPointsQuery {
   sql: string
@@ -23,7 +35,6 @@ export interface CompiledPointsQuery {
 }
 
 const MAX_NAME = 200
-const MAX_PERIODS = 200_000
 const RESERVED_COLUMNS = new Set(['period', 'value'])
 
 export const POINTS_QUERY_SCHEMA = {
@@ -58,7 +69,7 @@ function bad(message: string, details: Record<string, unknown> = {}): CatalogErr
 }
 
 /** Checks a points query from any edge (CLI flags, HTTP body) and fills the defaults. */
-export function resolvePointsQuery(request: unknown): Required<Pick<PointsQuery, 'key' | 'bucket' | 'agg' | 'filters' | 'by'>> & PointsQuery {
+export function checkPointsQuery(request: unknown): Required<Pick<PointsQuery, 'key' | 'bucket' | 'agg' | 'filters' | 'by'>> & PointsQuery {
   validator ??= new Ajv2020({allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true}).compile(POINTS_QUERY_SCHEMA)
   if (!validator(request)) {
     const problems = describeSchemaErrors(validator.errors ?? [], request).map((p) => ({path: p.path || '/', message: p.message}))
@@ -85,7 +96,7 @@ export function resolvePointsQuery(request: unknown): Required<Pick<PointsQuery,
     if (compareBounds(from, to) >= 0) throw bad(`from (${q.from}) must be before to (${q.to})`, {from: q.from, to: q.to})
     if (bucket !== 'none') {
       const span = boundMs(to.text) - boundMs(from.text)
-      if (span / BUCKET_MS[bucket] > MAX_PERIODS) throw bad(`${q.from} to ${q.to} holds more than ${MAX_PERIODS} ${bucket} buckets; use a larger --bucket or a shorter range`)
+      if (span / GRAIN_SQL[bucket].ms > MAX_POINTS_PERIODS) throw bad(`${q.from} to ${q.to} holds more than ${MAX_POINTS_PERIODS} ${bucket} buckets; use a larger --bucket or a shorter range`)
     }
   } else {
     if (q.from !== undefined) parseTimeBound(q.from, 'from')
@@ -96,16 +107,6 @@ export function resolvePointsQuery(request: unknown): Required<Pick<PointsQuery,
     throw bad('agg rate with bucket none needs from and to: the rate is the sum per second of [from, to)', {agg, bucket})
   }
   return {...q, bucket, agg, by, filters}
-}
-
-/** A validated time bound as a bound TIMESTAMP. */
-function timeBound(text: string, name: 'from' | 'to', params: Params): string {
-  return `CAST(${params.add(parseTimeBound(text, name).text)} AS TIMESTAMP)`
-}
-
-/** Milliseconds since the epoch of a normalised bound (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`, UTC). */
-function boundMs(text: string): number {
-  return Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text.replace(' ', 'T')}Z`)
 }
 
 function checkFilter(f: Filter): void {
@@ -121,74 +122,67 @@ function checkFilter(f: Filter): void {
   if (f.value === undefined || f.value === null || Array.isArray(f.value)) throw bad(`${where}: ${f.op} needs one value`, {filter: f})
 }
 
+/** What each named aggregation is as a metric type (rate: a sum per second; p50..p99: percentiles). */
+const AGG_TYPES: Record<Exclude<Agg, `percentile:${string}`>, {type: MetricType; percentile?: number}> = {
+  sum: {type: 'sum'},
+  avg: {type: 'avg'},
+  min: {type: 'min'},
+  max: {type: 'max'},
+  count: {type: 'count'},
+  last: {type: 'last'},
+  p50: {type: 'percentile', percentile: 0.5},
+  p90: {type: 'percentile', percentile: 0.9},
+  p95: {type: 'percentile', percentile: 0.95},
+  p99: {type: 'percentile', percentile: 0.99},
+  rate: {type: 'sum'},
+}
+
 /**
- * Compiles a points query (already checked by `resolvePointsQuery`) to one statement: points
- * filtered by key, entity, range and dimension filters, aggregated per bucket and group, and
- * gap-filled over [from, to) or the data's own range. Every request value is bound.
+ * A checked points query as the compiler's input: the ad-hoc points metric (a leaf over the key's
+ * points, aggregated as `agg` says; empty buckets 0 for sum, count and rate, NULL otherwise), the
+ * request around it, and the names of its dimension columns.
  */
-export function compilePointsQuery(request: PointsQuery): CompiledPointsQuery {
-  const q = resolvePointsQuery(request)
-  const params = new Params()
-  const aliases: Record<string, string> = {}
-  const dims = q.by.map((key, i) => {
-    aliases[`d${i + 1}`] = key
-    return `d${i + 1}`
-  })
-  const dimSelect = q.by.map((key, i) => `${dimensionSql(key, params)} AS ${dims[i]}`)
-  const fill = (v: string): string => (aggFillsZero(q.agg) ? `coalesce(${v}, 0)` : v)
-  const limit = q.limit === undefined ? [] : [`LIMIT ${Number(q.limit)}`]
-
-  if (q.bucket === 'none') {
-    const where = pointsConditions(q, params)
-    const seconds = q.agg === 'rate' ? `date_diff('millisecond', ${timeBound(q.from!, 'from', params)}, ${timeBound(q.to!, 'to', params)}) / 1000.0` : undefined
-    const agg = `CAST(${pointsAggSql(q.agg, seconds)} AS DOUBLE)`
-    const sql = [
-      'SELECT',
-      `  ${[...dimSelect, `${fill(agg)} AS value`].join(',\n  ')}`,
-      `FROM ${POINTS_TABLE}`,
-      `WHERE ${where.join('\n  AND ')}`,
-      ...(dims.length > 0 ? ['GROUP BY ALL', `ORDER BY ${dims.join(', ')}`] : []),
-      ...limit,
-    ].join('\n')
-    return {sql, params: params.values, columns: [...q.by, 'value'], aliases, bucket: q.bucket, agg: q.agg}
+export function resolvePointsQuery(request: unknown): {query: ResolvedAggregateQuery; aliases: Record<string, string>; columns: string[]; bucket: Bucket; agg: Agg} {
+  const q = checkPointsQuery(request)
+  const names = new Map<string, string>()
+  const name = (key: string) => {
+    if (!names.has(key)) names.set(key, `d${names.size + 1}`)
+    return names.get(key) as string
   }
-
-  const bucket = q.bucket
-  // rate: the seconds of the bucket that lie inside [from, to) (the whole bucket without bounds)
-  let seconds: string | undefined
-  if (q.agg === 'rate') {
-    const start = q.from === undefined ? 'period' : `greatest(period, ${timeBound(q.from, 'from', params)})`
-    const end = q.to === undefined ? `period + ${BUCKET_STEP[bucket]}` : `least(period + ${BUCKET_STEP[bucket]}, ${timeBound(q.to, 'to', params)})`
-    seconds = `date_diff('millisecond', ${start}, ${end}) / 1000.0`
+  const by = q.by.map(name)
+  const filters = q.filters.map((f) => ({dimension: name(f.dimension), op: f.op, ...(f.value !== undefined && f.value !== null ? {value: f.value as FilterScalar | FilterScalar[]} : {})}))
+  const agg = q.agg.startsWith('percentile:') ? {type: 'percentile' as const, percentile: Number(q.agg.slice('percentile:'.length))} : AGG_TYPES[q.agg as keyof typeof AGG_TYPES]
+  const def: MetricDefinition = {id: q.key, name: q.key, category: 'points', type: agg.type, points_key: q.key, ...(agg.percentile !== undefined ? {percentile: agg.percentile} : {})}
+  const match: RawPointsLeaf['match'] = [{column: 'metric_key', value: q.key}]
+  if (q.entityKind !== undefined) match.push({column: 'entity_kind', value: q.entityKind})
+  if (q.entityId !== undefined) match.push({column: 'entity_id', value: q.entityId})
+  if (q.dataSourceId !== undefined) match.push({column: 'data_source_id', value: q.dataSourceId})
+  if (q.granularity !== undefined) match.push({column: 'granularity', value: canonicalGranularity(q.granularity) ?? q.granularity})
+  const points: RawPointsLeaf = {keys: Object.fromEntries([...names].map(([key, n]) => [n, key])), match, ...(q.agg === 'rate' ? {perSecond: true} : {})}
+  const query: ResolvedAggregateQuery = {
+    kind: 'aggregate',
+    metric: q.key,
+    grain: q.bucket,
+    by,
+    filters,
+    ...(q.from !== undefined ? {from: parseTimeBound(q.from, 'from')} : {}),
+    ...(q.to !== undefined ? {to: parseTimeBound(q.to, 'to')} : {}),
+    ...(q.limit !== undefined ? {limit: q.limit} : {}),
+    order: 'period',
+    desc: false,
+    value: {kind: 'leaf', def, inheritedFilters: [], points},
+    raw: true,
   }
-  const agg = `CAST(${pointsAggSql(q.agg, seconds)} AS DOUBLE)`
-  const select = [`date_trunc(${BUCKET_TRUNC[bucket]}, "date") AS period`, ...dimSelect, 'value', '"date"']
-  const where = pointsConditions(q, params)
-  const ctes = [
-    ['src AS (', `  SELECT ${select.join(', ')}`, `  FROM ${POINTS_TABLE}`, `  WHERE ${where.join('\n    AND ')}`, ')'].join('\n'),
-    // named groups, not GROUP BY ALL: rate's divisor reads the period of its group
-    ['agg AS (', `  SELECT ${['period', ...dims, `${agg} AS value`].join(', ')}`, '  FROM src', `  GROUP BY ${q.agg === 'rate' ? ['period', ...dims].join(', ') : 'ALL'}`, ')'].join('\n'),
-  ]
-  const needsBounds = q.from === undefined || q.to === undefined
-  if (needsBounds) ctes.push('bounds AS (\n  SELECT min(period) AS lo, max(period) AS hi FROM agg\n)')
-  const lo = q.from !== undefined ? `date_trunc(${BUCKET_TRUNC[bucket]}, CAST(${params.add(parseTimeBound(q.from, 'from').text)} AS TIMESTAMP))` : 'lo'
-  const hi = q.to !== undefined ? `CAST(${params.add(parseTimeBound(q.to, 'to').text)} AS TIMESTAMP)` : `hi + ${BUCKET_STEP[bucket]}`
-  // A bound taken from the data (a request with only `from`, or neither) can span far more
-  // buckets than the check in resolvePointsQuery allows: refuse it here before generating them.
-  const cap = `  WHERE CASE WHEN date_diff(${BUCKET_TRUNC[bucket]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range holds more than ${MAX_PERIODS} ${bucket} buckets; give --from and --to, or use a larger --bucket') ELSE true END`
-  ctes.push(['periods AS (', `  SELECT unnest(range(${lo}, ${hi}, ${BUCKET_STEP[bucket]})) AS period`, ...(needsBounds ? ['  FROM bounds'] : []), cap, ')'].join('\n'))
-  if (dims.length > 0) ctes.push(`combos AS (\n  SELECT DISTINCT ${dims.join(', ')} FROM agg\n)`)
-  const period = bucket === 'hour' || bucket === 'minute' ? `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ')` : 'CAST(periods.period AS DATE)'
-  const on = ['agg.period = periods.period', ...dims.map((d) => `agg.${d} IS NOT DISTINCT FROM combos.${d}`)]
-  const sql = [
-    `WITH\n${ctes.join(',\n')}`,
-    'SELECT',
-    `  ${[`${period} AS period`, ...dims.map((d) => `combos.${d}`), `${fill('agg.value')} AS value`].join(',\n  ')}`,
-    'FROM periods',
-    ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
-    `LEFT JOIN agg ON ${on.join(' AND ')}`,
-    `ORDER BY ${['periods.period', ...dims.map((d) => `combos.${d}`)].join(', ')}`,
-    ...limit,
-  ].join('\n')
-  return {sql, params: params.values, columns: ['period', ...q.by, 'value'], aliases, bucket, agg: q.agg}
+  const aliases = Object.fromEntries(by.map((n, i) => [n, q.by[i] as string]))
+  return {query, aliases, columns: [...(q.bucket === 'none' ? [] : ['period']), ...q.by, 'value'], bucket: q.bucket, agg: q.agg}
+}
+
+/**
+ * Compiles a points query to one statement for the catalog file (DuckDB, every request value
+ * bound) or a ClickHouse points table (`pointsTable`, values inlined by clickhouseLiteral).
+ */
+export function compilePointsQuery(request: PointsQuery, options: {dialect?: DialectName; pointsTable?: string} = {}): CompiledPointsQuery {
+  const r = resolvePointsQuery(request)
+  const compiled = renderPlan(planResolvedQuery(r.query, options.dialect ?? 'duckdb', options.pointsTable))
+  return {sql: compiled.sql, params: compiled.params, columns: r.columns, aliases: r.aliases, bucket: r.bucket, agg: r.agg}
 }

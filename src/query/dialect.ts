@@ -1,4 +1,4 @@
-import type {Grain, MetricType} from '../catalog/types.js'
+import type {MetricType} from '../catalog/types.js'
 import {quoteIdent, quoteLiteral} from './quote.js'
 import type {FilterScalar} from './types.js'
 
@@ -131,13 +131,4 @@ export const CLICKHOUSE: Dialect = {
 
 export function dialectFor(name: DialectName | undefined): Dialect {
   return name === 'clickhouse' ? CLICKHOUSE : DUCKDB
-}
-
-/** A grain's period start on ClickHouse, as a Date (ISO weeks: Monday). */
-export const CLICKHOUSE_TRUNC: Record<Grain, (expr: string) => string> = {
-  day: (e) => `toDate(${e})`,
-  week: (e) => `toMonday(${e})`,
-  month: (e) => `toStartOfMonth(${e})`,
-  quarter: (e) => `toStartOfQuarter(${e})`,
-  year: (e) => `toStartOfYear(${e})`,
 }

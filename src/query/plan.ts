@@ -2,13 +2,15 @@ import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} 
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
 import {POINTS_TABLE, clickhouseDimensionSql, clickhousePointsSource, dimensionPointer} from '../points/points-sql.js'
-import {DUCKDB, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
+import {isCalendarGrain, truncateBoundText} from './grains.js'
+import {DUCKDB, clickhouseLiteral, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
 import type {Predicate} from './predicate.js'
 import {isPlainQualifiedName, parenthesize, quoteLiteral, quoteQualified} from './quote.js'
 import {
   resolveMetricQuery,
   type CompileOptions,
   type MetricLookup,
+  type PlanGrain,
   type ResolvedAggregateQuery,
   type ResolvedFilter,
   type ResolvedLeaf,
@@ -19,6 +21,17 @@ import type {CompareMode, MetricQuery, QueryOrder} from './types.js'
 /** A request filter bound to one measure's SQL for its dimension. Values are bound, never inlined. */
 export interface PredicatePlan extends Predicate {
   dimension: string
+  /** a raw points query's dimension key as a JSON Pointer, bound by the DuckDB renderer (`sql` is then empty); see MeasurePlan.dimensions */
+  pointer?: string
+}
+
+/** A requested dimension of a measure: its SQL, or (raw points queries on DuckDB) the bound JSON Pointer of a point's dimension key. */
+export interface DimensionPlan {
+  name: string
+  /** SQL of the dimension; empty when `pointer` is set */
+  sql: string
+  /** DuckDB, raw points queries: the dimension is `json_extract_string(dimensions, $n)` with this pointer bound, so a request's key never becomes SQL text */
+  pointer?: string
 }
 
 /** One aggregate over one table, grouped by period and the requested dimensions. */
@@ -41,12 +54,19 @@ export interface MeasurePlan {
   /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
   aggregate: string
   /** requested dimensions in request order, with this measure's SQL for each */
-  dimensions: Array<{name: string; sql: string}>
+  dimensions: DimensionPlan[]
   /** the definitions' `filters` (reviewed SQL), ANDed */
   conditions: string[]
   predicates: PredicatePlan[]
-  /** gap value: 0 for sum/count/count_distinct, null for the others */
+  /** gap value: 0 for sum/count/count_distinct (and rate), null for the others */
   fill: 0 | null
+  /** the value is the aggregate per second of the part of its period inside the range (raw points, agg rate) */
+  perSecond?: true
+  /**
+   * ClickHouse points: the source's exact time in microseconds since 1970 (`date_us`); the range
+   * compares it instead of `time`, which has whole seconds.
+   */
+  timeUs?: string
   /**
    * The aggregate adds DOUBLEs (a sum, an average, or an expression that aggregates by itself),
    * so its last bits depend on the order threads add in: the renderer keeps 14 significant digits.
@@ -87,7 +107,8 @@ export interface AggregatePlan {
   /** the engine whose SQL the fragments are in; absent: DuckDB */
   dialect?: DialectName
   metric: string
-  grain: Grain
+  /** the period of each row; minute/hour and none only in raw points queries (none: one row per dimension combination) */
+  grain: PlanGrain
   dimensions: string[]
   measures: MeasurePlan[]
   value: ValuePlan
@@ -101,6 +122,12 @@ export interface AggregatePlan {
   desc: boolean
   /** what the answer changed about the request (e.g. compare widening --from to a whole period) */
   warnings: string[]
+  /**
+   * A raw points query (`metricat points`): no `through` (no freshness cut, no partial or
+   * data_through columns), `limit` is the first rows in order, periods below a day come out as
+   * ISO text, and the data-derived period cap is MAX_POINTS_PERIODS.
+   */
+  raw?: true
 }
 
 export interface SqlPlan {
@@ -189,57 +216,98 @@ function planRollup(def: MetricDefinition, grain: Grain): MeasurePlan['rollup'] 
   return {grain: base, aggregation}
 }
 
+/** Where a leaf's rows come from (see leafSource). */
+interface LeafSource {
+  source: string
+  time: string
+  /** the time the aggregate orders by (last): `time` unless the source has a finer one */
+  aggregateTime?: string
+  timeUs?: string
+  conditions: string[]
+  /** request predicates the source itself needs first (a raw points query's key and entity matches) */
+  match: PredicatePlan[]
+  dimension: (name: string) => Omit<DimensionPlan, 'name'>
+  text: boolean
+  def: MetricDefinition
+}
+
 /**
  * Where a leaf's rows come from: its table, time column and dimension SQL; or, for a metric with
  * `points_key`, the ingested points of that key (time `date`, the aggregated expression `value`,
- * dimensions the text of the point's dimension keys).
+ * dimensions the text of the point's dimension keys). A raw points query's leaf (`leaf.points`)
+ * reads points too, with the key, entity matches and dimension keys bound (inlined on ClickHouse).
  */
-function leafSource(def: MetricDefinition, dialect: Dialect, pointsTable?: string): {source: string; time: string; conditions: string[]; dimension: (name: string) => string; text: boolean; def: MetricDefinition} {
+function leafSource(leaf: ResolvedLeaf, dialect: Dialect, pointsTable?: string): LeafSource {
+  const def = leaf.def
   if (typeof def.points_key === 'string' && def.points_key.trim() !== '') {
+    // a count of points counts rows; any other type aggregates their value
+    const valueDef = {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})}
+    const raw = leaf.points
     if (dialect.name === 'clickhouse' && pointsTable !== undefined) {
+      const keyOf = (name: string) => raw?.keys[name] ?? name
+      const match = (raw?.match ?? []).filter((m) => m.column !== 'metric_key').map((m) => `${m.column} = ${clickhouseLiteral(m.value)}`)
       return {
-        source: clickhousePointsSource(pointsTable, def.points_key),
+        source: clickhousePointsSource(pointsTable, def.points_key, match),
         time: dialect.quoteIdent('date'),
+        aggregateTime: 'date_us',
+        timeUs: 'date_us',
         conditions: [],
-        dimension: clickhouseDimensionSql,
+        match: [],
+        dimension: (name) => ({sql: clickhouseDimensionSql(keyOf(name))}),
         text: true,
-        def: {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})},
+        def: valueDef,
       }
     }
     if (dialect.name !== 'duckdb') {
       throw new CatalogError('BAD_REQUEST', `${def.id} is computed from metric points, which live in the catalog file, not in the ${dialect.name} warehouse`, {metric: def.id})
     }
+    if (raw !== undefined) {
+      return {
+        source: quoteQualified(POINTS_TABLE),
+        time: '"date"',
+        conditions: [],
+        match: raw.match.map((m) => ({dimension: m.column, sql: m.column, op: '=', value: m.value})),
+        dimension: (name) => ({sql: '', pointer: dimensionPointer(raw.keys[name] as string)}),
+        text: true,
+        def: valueDef,
+      }
+    }
     return {
       source: quoteQualified(POINTS_TABLE),
       time: '"date"',
       conditions: [`metric_key = ${quoteLiteral(def.points_key)}`],
-      dimension: (name) => `json_extract_string(dimensions, ${quoteLiteral(dimensionPointer(name))})`,
+      match: [],
+      dimension: (name) => ({sql: `json_extract_string(dimensions, ${quoteLiteral(dimensionPointer(name))})`}),
       text: true,
-      // a count of points counts rows; any other type aggregates their value
-      def: {...def, type: def.type ?? 'sum', ...(def.expression === undefined && def.type !== 'count' ? {expression: 'value'} : {})},
+      def: valueDef,
     }
   }
-  return {source: sourceSql(def.table_name as string, dialect), time: timeSql(def.time_column as string, dialect), conditions: [], dimension: (name) => dimensionSql(def, name, dialect), text: false, def}
+  return {source: sourceSql(def.table_name as string, dialect), time: timeSql(def.time_column as string, dialect), conditions: [], match: [], dimension: (name) => ({sql: dimensionSql(def, name, dialect)}), text: false, def}
 }
 
 function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuery, dialect: Dialect, pointsTable?: string): MeasurePlan {
-  const from = leafSource(leaf.def, dialect, pointsTable)
+  const from = leafSource(leaf, dialect, pointsTable)
   const def = from.def
   const time = from.time
-  const dims = q.by.map((name) => ({name, sql: from.dimension(name)}))
-  const predicates = q.filters.map((f: ResolvedFilter): PredicatePlan => ({...f, sql: from.dimension(f.dimension), ...(from.text ? {text: true} : {})}))
+  const dims = q.by.map((name): DimensionPlan => ({name, ...from.dimension(name)}))
+  const predicates = [
+    ...from.match,
+    ...q.filters.map((f: ResolvedFilter): PredicatePlan => ({...f, ...from.dimension(f.dimension), ...(from.text ? {text: true} : {})})),
+  ]
   return {
     alias,
     metric: def.id,
     source: from.source,
     time,
-    aggregate: aggregateSql(def, time, dialect, leaf.expressionIsAggregate),
+    ...(from.timeUs !== undefined ? {timeUs: from.timeUs} : {}),
+    aggregate: aggregateSql(def, from.aggregateTime ?? time, dialect, leaf.expressionIsAggregate),
     dimensions: dims,
     conditions: [...from.conditions, ...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
     fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
+    ...(leaf.points?.perSecond ? {perSecond: true as const} : {}),
     rounded: def.type === undefined || def.type === 'sum' || def.type === 'avg' || leaf.expressionIsAggregate === true,
-    ...withRollup(planRollup(def, q.grain)),
+    ...withRollup(q.grain === 'none' || !isCalendarGrain(q.grain) ? undefined : planRollup(def, q.grain)),
     coverage: def.time_aggregation !== undefined && def.time_aggregation !== 'sum' ? (def.grain ?? 'day') : 'day',
   }
 }
@@ -271,19 +339,28 @@ const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: CalendarDate) => Calen
 }
 
 export const MAX_PERIODS = 100_000
+/** The period cap of a raw points query (`metricat points`), whose buckets go down to a minute. */
+export const MAX_POINTS_PERIODS = 200_000
+
+/** A calendar grain for compare, which only metric queries (day..year) have. */
+function compareGrain(q: ResolvedAggregateQuery): Grain {
+  if (q.grain === 'none' || !isCalendarGrain(q.grain)) throw new CatalogError('BAD_REQUEST', `--compare needs a grain from day to year, not ${q.grain}`)
+  return q.grain
+}
 
 /** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
 function compareEdges(q: ResolvedAggregateQuery): string[] {
   const notes: string[] = []
   if (!q.compare) return notes
+  const grain = compareGrain(q)
   if (q.from) {
-    const first = formatDate(truncateDate(q.from.date, q.grain))
+    const first = formatDate(truncateDate(q.from.date, grain))
     if (q.from.hasTime || first !== q.from.text) notes.push(`--compare uses whole periods: --from ${q.from.text} was widened to ${first}, the start of its ${q.grain}`)
   }
   if (q.to) {
-    const start = truncateDate(q.to.date, q.grain)
+    const start = truncateDate(q.to.date, grain)
     if (q.to.hasTime || formatDate(start) !== q.to.text) {
-      notes.push(`--compare uses whole periods: --to ${q.to.text} was widened to ${formatDate(addPeriods(start, q.grain, 1))}, the end of its ${q.grain}`)
+      notes.push(`--compare uses whole periods: --to ${q.to.text} was widened to ${formatDate(addPeriods(start, grain, 1))}, the end of its ${q.grain}`)
     }
   }
   return notes
@@ -291,19 +368,30 @@ function compareEdges(q: ResolvedAggregateQuery): string[] {
 
 function planRange(q: ResolvedAggregateQuery): RangePlan {
   const range: RangePlan = {}
+  if (q.grain === 'none' || !isCalendarGrain(q.grain)) {
+    // raw points queries only (no compare): minute/hour series start at the bound's minute/hour; none has no series
+    if (q.to) range.to = q.to.text
+    if (q.from) {
+      range.scanFrom = q.from.text
+      if (q.grain !== 'none') range.seriesFrom = truncateBoundText(q.from, q.grain)
+    }
+    return range
+  }
+  const grain = q.grain
   if (q.to) {
-    const start = truncateDate(q.to.date, q.grain)
+    const start = truncateDate(q.to.date, grain)
     const aligned = !q.to.hasTime && formatDate(start) === q.to.text
-    range.to = q.compare && !aligned ? formatDate(addPeriods(start, q.grain, 1)) : q.to.text
+    range.to = q.compare && !aligned ? formatDate(addPeriods(start, grain, 1)) : q.to.text
   }
   if (!q.from) return range
-  const first = truncateDate(q.from.date, q.grain)
+  const first = truncateDate(q.from.date, grain)
   const firstText = formatDate(first)
-  const seriesStart = q.compare ? COMPARE_BACK[q.compare][q.grain](first) : first
-  if (q.to) {
-    const count = approximatePeriodCount(seriesStart, q.to.date, q.grain)
+  const seriesStart = q.compare ? COMPARE_BACK[q.compare][grain](first) : first
+  // a raw points query checked its (wider) cap when it was resolved
+  if (q.to && !q.raw) {
+    const count = approximatePeriodCount(seriesStart, q.to.date, grain)
     if (count > MAX_PERIODS) {
-      throw new CatalogError('BAD_REQUEST', `--from/--to span about ${count} ${q.grain} periods; at most ${MAX_PERIODS} (use a coarser --grain)`)
+      throw new CatalogError('BAD_REQUEST', `--from/--to span about ${count} ${grain} periods; at most ${MAX_PERIODS} (use a coarser --grain)`)
     }
   }
   if (q.compare) {
@@ -347,6 +435,10 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
         return {kind: 'binary', op: v.op, left: toPlan(v.left), right: toPlan(v.right)}
     }
   }
+  if (q.grain === 'none' && q.value.kind !== 'leaf') {
+    // only raw points queries have no periods, and they read one key
+    throw new CatalogError('BAD_REQUEST', `bucket none computes one aggregate; ${q.metric} combines several`, {metric: q.metric})
+  }
   const value = toPlan(q.value)
   return {
     kind: 'aggregate',
@@ -363,6 +455,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
     order: q.order,
     desc: q.desc,
+    ...(q.raw ? {raw: true as const} : {}),
   }
 }
 

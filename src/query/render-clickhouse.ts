@@ -1,7 +1,8 @@
 import type {Grain} from '../catalog/types.js'
-import {CLICKHOUSE_TRUNC, clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
+import {clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
 import {formatDate, parseTimeBound, truncateDate} from './dates.js'
-import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {GRAIN_SQL, boundUs, truncateBoundText, type PeriodGrain} from './grains.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate, type ParamSink} from './predicate.js'
 import {parenthesize} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
@@ -22,21 +23,10 @@ import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 /** Inlines values: the sink `renderPredicate` writes through, with ClickHouse's one escaping function. */
 const INLINE: ParamSink = {add: (value: FilterScalar) => clickhouseLiteral(value)}
 
-const ADD: Record<Grain, (date: string, n: string) => string> = {
-  day: (d, n) => `addDays(${d}, ${n})`,
-  week: (d, n) => `addWeeks(${d}, ${n})`,
-  month: (d, n) => `addMonths(${d}, ${n})`,
-  // 18.16 has no addQuarters
-  quarter: (d, n) => `addMonths(${d}, 3 * (${n}))`,
-  year: (d, n) => `addYears(${d}, ${n})`,
-}
-
-const RELATIVE: Record<Grain, string> = {
-  day: 'toRelativeDayNum',
-  week: 'toRelativeWeekNum',
-  month: 'toRelativeMonthNum',
-  quarter: 'toRelativeQuarterNum',
-  year: 'toRelativeYearNum',
+/** The plan's grain where it has periods (renderClickHouse splits off `none` first). */
+function periodGrain(plan: AggregatePlan): PeriodGrain {
+  if (plan.grain === 'none') throw new Error('a plan without periods reached the period renderer')
+  return plan.grain
 }
 
 /** The period whose value becomes previous_value (mirrors COMPARE_BACK in plan.ts). */
@@ -109,9 +99,9 @@ function scanWhere(m: MeasurePlan, plan: AggregatePlan, extra: string[] = []): s
   const where = m.conditions.map(parenthesize)
   const r = plan.range
   // The time column is converted, never compared bare: 18.16 compares a Date with a DateTime by
-  // their raw numbers (days against seconds).
-  if (r.scanFrom !== undefined) where.push(`${utc(m.time)} >= ${clickhouseTime(r.scanFrom)}`)
-  if (r.to !== undefined) where.push(`${utc(m.time)} < ${clickhouseTime(r.to)}`)
+  // their raw numbers (days against seconds). Points compare their exact microseconds.
+  if (r.scanFrom !== undefined) where.push(m.timeUs !== undefined ? `${m.timeUs} >= ${boundUs(parseTimeBound(r.scanFrom, 'from').text)}` : `${utc(m.time)} >= ${clickhouseTime(r.scanFrom)}`)
+  if (r.to !== undefined) where.push(m.timeUs !== undefined ? `${m.timeUs} < ${boundUs(parseTimeBound(r.to, 'to').text)}` : `${utc(m.time)} < ${clickhouseTime(r.to)}`)
   for (const p of m.predicates) where.push(renderPredicate(p, INLINE, 'clickhouse'))
   where.push(...extra)
   return where
@@ -130,16 +120,37 @@ function keyItems(m: MeasurePlan): string[] {
 }
 
 /** A measure's scan grouped by `alias` = its period at `grain`: keys, `__vN` and the hit flag `__hN`; `extra` conditions ANDed last. */
-function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: Grain, alias: string, extra: string[] = []): string {
-  const select = [`${CLICKHOUSE_TRUNC[grain](utc(m.time))} AS ${alias}`, ...keyItems(m), `toFloat64(${m.aggregate}) AS __v${n}`, `1 AS __h${n}`]
+function renderScan(m: MeasurePlan, plan: AggregatePlan, n: number, grain: PeriodGrain, alias: string, extra: string[] = []): string {
+  const value = `toFloat64(${m.aggregate})${m.perSecond ? ` / ${rateSeconds(plan, alias)}` : ''}`
+  const select = [`${GRAIN_SQL[grain].trunc(utc(m.time))} AS ${alias}`, ...keyItems(m), `${value} AS __v${n}`, `1 AS __h${n}`]
   return ['SELECT', indent(select.join(',\n')), ...fromWhere(m, plan, extra), `GROUP BY ${[alias, ...keyColumns(plan)].join(', ')}`].join('\n')
+}
+
+/**
+ * Raw points, agg rate: the seconds of the period `period` (a Date or DateTime) inside the range
+ * (the whole period for a missing bound; the whole range without periods), from microseconds.
+ */
+function rateSeconds(plan: AggregatePlan, period: string | undefined): string {
+  const r = plan.range
+  const us = (text: string) => boundUs(parseTimeBound(text, 'bound').text)
+  if (period === undefined) {
+    if (r.scanFrom === undefined || r.to === undefined) throw new Error('rate without periods needs both bounds')
+    return `${(Math.floor(us(r.to) / 1000) - Math.floor(us(r.scanFrom) / 1000)) / 1000}`
+  }
+  const g = GRAIN_SQL[periodGrain(plan)]
+  const seconds = (p: string) => (g.date ? `(toUInt64(${p}) * 86400)` : `toUInt64(${p})`)
+  const start = `${seconds(period)} * 1000000`
+  const end = `${seconds(g.add(period, '1'))} * 1000000`
+  const s = r.scanFrom === undefined ? start : `greatest(${start}, ${us(r.scanFrom)})`
+  const e = r.to === undefined ? end : `least(${end}, ${us(r.to)})`
+  return `((intDiv(${e}, 1000) - intDiv(${s}, 1000)) / 1000)`
 }
 
 /** The measure's rows at the query grain: `__period`, keys, `__vN`, `__hN` (rolled up from sub-periods when the plan says so). */
 function renderMeasure(m: MeasurePlan, plan: AggregatePlan, n: number): string {
-  if (!m.rollup) return renderScan(m, plan, n, plan.grain, '__period')
+  if (!m.rollup) return renderScan(m, plan, n, periodGrain(plan), '__period')
   const subs = renderScan(m, plan, n, m.rollup.grain, '__sub')
-  const period = CLICKHOUSE_TRUNC[plan.grain]('__sub')
+  const period = GRAIN_SQL[periodGrain(plan)].trunc('__sub')
   const keys = keyColumns(plan)
   const aggregation = m.rollup.aggregation
   if (aggregation === 'last' || aggregation === 'first') {
@@ -182,7 +193,8 @@ function measureKeys(m: MeasurePlan, plan: AggregatePlan): string {
  * measure's period is that of its sub-period, as the roll-up groups it.
  */
 function measureBounds(m: MeasurePlan, plan: AggregatePlan): string {
-  const period = m.rollup ? CLICKHOUSE_TRUNC[plan.grain](CLICKHOUSE_TRUNC[m.rollup.grain](utc(m.time))) : CLICKHOUSE_TRUNC[plan.grain](utc(m.time))
+  const trunc = GRAIN_SQL[periodGrain(plan)].trunc
+  const period = m.rollup ? trunc(GRAIN_SQL[m.rollup.grain].trunc(utc(m.time))) : trunc(utc(m.time))
   return [`SELECT min(${period}) AS __plo, max(${period}) AS __phi, count(${period}) AS __pn`, ...fromWhere(m, plan)].join('\n')
 }
 
@@ -198,7 +210,7 @@ function renderThrough(plan: AggregatePlan): string {
     if (parts.has(key)) continue
     const where = m.conditions.map(parenthesize)
     const last = `SELECT if(count() > 0, max(${utc(m.time)}), NULL) AS __t\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
-    const covered = m.coverage === 'day' ? utc('toDate(__t) + 1') : utc(ADD[m.coverage](CLICKHOUSE_TRUNC[m.coverage]('__t'), '1'))
+    const covered = m.coverage === 'day' ? utc('toDate(__t) + 1') : utc(GRAIN_SQL[m.coverage].add(GRAIN_SQL[m.coverage].trunc('__t'), '1'))
     parts.set(key, `SELECT __t, ${covered} AS __c\nFROM ${sub(last)}`)
   }
   return `SELECT max(__t) AS __t, max(__c) AS __covered\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
@@ -211,11 +223,17 @@ function renderThrough(plan: AggregatePlan): string {
  */
 function renderGrid(plan: AggregatePlan): string {
   const r = plan.range
-  const g = plan.grain
+  const g = periodGrain(plan)
+  const gs = GRAIN_SQL[g]
   const needsBounds = r.seriesFrom === undefined || r.to === undefined
-  const lo = r.seriesFrom !== undefined ? clickhouseDate(r.seriesFrom) : '__lo'
-  const hi = r.to !== undefined ? clickhouseDate(formatDate(truncateDate(parseTimeBound(r.to, 'to').date, g))) : '__hi'
-  let count = `toUInt64(greatest(0, ${RELATIVE[g]}(${hi}) - ${RELATIVE[g]}(${lo}) + 1))`
+  // from day up a period is a Date; below, a DateTime in UTC
+  const periodOf = (bound: string) => {
+    const b = parseTimeBound(bound, 'bound')
+    return g === 'minute' || g === 'hour' ? `toDateTime(${clickhouseLiteral(truncateBoundText(b, g))}, 'UTC')` : clickhouseDate(formatDate(truncateDate(b.date, g)))
+  }
+  const lo = r.seriesFrom !== undefined ? periodOf(r.seriesFrom) : '__lo'
+  const hi = r.to !== undefined ? periodOf(r.to) : '__hi'
+  let count = `toUInt64(greatest(0, ${gs.relative}(${hi}) - ${gs.relative}(${lo}) + 1))`
   let bounds: string
   if (needsBounds) {
     const periods = plan.measures.map((m) => measureBounds(m, plan)).join('\nUNION ALL\n')
@@ -226,12 +244,17 @@ function renderGrid(plan: AggregatePlan): string {
     // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
     // measure without rows has a default date as its min/max, so only measures with rows count.
     bounds = `SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows\nFROM ${sub(periods)}`
-    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${MAX_PERIODS}) = 0`
+    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS}) = 0`
   } else bounds = 'SELECT 1 AS __one'
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
   // them from): columns go in as arrays of the same length beside the one mapped over.
   const same = (column: string, array: string) => `arrayResize([${column}], length(${array}), ${column})`
-  const all = r.seriesFrom !== undefined ? `arrayMap(i -> ${ADD[g](lo, 'i')}, range(${count}))` : `arrayMap((i, lo) -> ${ADD[g]('lo', 'i')}, range(${count}), arrayResize([__lo], ${count}, __lo))`
+  const all = r.seriesFrom !== undefined ? `arrayMap(i -> ${gs.add(lo, 'i')}, range(${count}))` : `arrayMap((i, lo) -> ${gs.add('lo', 'i')}, range(${count}), arrayResize([__lo], ${count}, __lo))`
+  if (plan.raw) {
+    // a raw points query fills the range it was asked for: no cut at the data's last timestamp
+    const periods = r.to !== undefined ? `arrayFilter(p -> ${utc('p')} < ${clickhouseTime(r.to)}, __all)` : '__all'
+    return ['SELECT', indent(`${periods} AS __periods`), `FROM ${sub(`SELECT ${all} AS __all\nFROM ${sub(bounds)}`)}`].join('\n')
+  }
   const keep = [`ifNull(${utc('p')} <= t, 0)`, ...(r.to !== undefined ? [`${utc('p')} < ${clickhouseTime(r.to)}`] : [])]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
   const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
@@ -273,8 +296,8 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
  */
 function renderFilled(plan: AggregatePlan): string {
   const keys = keyColumns(plan)
-  const carried = ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
-  let level = `SELECT arrayJoin(__periods) AS __period, ${carried.join(', ')}\nFROM ${sub(renderGrid(plan))}`
+  const carried = carriedColumns(plan)
+  let level = `SELECT ${['arrayJoin(__periods) AS __period', ...carried].join(', ')}\nFROM ${sub(renderGrid(plan))}`
   let columns = ['__period', ...carried]
   if (keys.length > 0) {
     const combos = plan.measures.map((m) => measureKeys(m, plan)).join('\nUNION ALL\n')
@@ -288,7 +311,13 @@ function renderFilled(plan: AggregatePlan): string {
     level = `SELECT ${columns.join(', ')}\nFROM ${sub(level)}\nALL LEFT JOIN ${sub(right)} USING (${['__period', ...keys].join(', ')})`
   })
   const value = renderValue(plan.value, plan, true)
-  return `SELECT ${['__period', ...keys].join(', ')}, toFloat64(${value}) AS __value, ${carried.join(', ')}\nFROM ${sub(level)}`
+  return `SELECT ${['__period', ...keys, `toFloat64(${value}) AS __value`, ...carried].join(', ')}\nFROM ${sub(level)}`
+}
+
+/** Columns of the grid every level carries: freshness, and the first period a limit keeps (none for a raw points query). */
+function carriedColumns(plan: AggregatePlan): string[] {
+  if (plan.raw) return []
+  return ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
 }
 
 function limitLiteral(limit: number): string {
@@ -301,8 +330,9 @@ function dimensionOutputs(plan: AggregatePlan, prefix = ''): string[] {
 }
 
 function freshness(plan: AggregatePlan): string[] {
+  if (plan.raw) return []
   return [
-    `${utc(ADD[plan.grain]('__period', '1'))} > __covered AS partial`,
+    `${utc(GRAIN_SQL[periodGrain(plan)].add('__period', '1'))} > __covered AS partial`,
     `concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through`,
   ]
 }
@@ -310,6 +340,8 @@ function freshness(plan: AggregatePlan): string[] {
 function renderOrder(plan: AggregatePlan): string[] {
   const dir = plan.desc ? ' DESC' : ''
   const dims = plan.dimensions.map(quoteIdentClickHouse)
+  // a raw points query's limit keeps the first rows in order
+  if (plan.raw) return [`ORDER BY ${[`period${dir}`, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   if (plan.order === 'value') {
     return [`ORDER BY ${[`value${dir} NULLS LAST`, 'period', ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   }
@@ -319,16 +351,19 @@ function renderOrder(plan: AggregatePlan): string[] {
 /** Render an aggregate plan for ClickHouse: `{sql, params: []}` (values are inlined). */
 export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   subqueries = 0
+  if (plan.grain === 'none') return renderUnbucketed(plan)
   const keys = keyColumns(plan)
   const where: string[] = []
-  if (plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
+  if (!plan.raw && plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
+  // below a day a period is a moment, shown as ISO text in UTC
+  const period = GRAIN_SQL[plan.grain].date ? '__period AS period' : `concat(replaceOne(toString(__period), ' ', 'T'), 'Z') AS period`
   let body: string[]
   if (plan.compare === undefined) {
-    body = ['SELECT', indent(['__period AS period', ...dimensionOutputs(plan), '__value AS value', ...freshness(plan)].join(',\n')), `FROM ${sub(renderFilled(plan))}`]
+    body = ['SELECT', indent([period, ...dimensionOutputs(plan), '__value AS value', ...freshness(plan)].join(',\n')), `FROM ${sub(renderFilled(plan))}`]
   } else {
     const filled = renderFilled(plan)
-    const carried = ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
-    const cur = `SELECT ${['__period', ...keys, '__value', ...carried].join(', ')}, ${COMPARE_BACK[plan.compare][plan.grain]('__period')} AS __prev_period\nFROM ${sub(filled)}`
+    const carried = carriedColumns(plan)
+    const cur = `SELECT ${['__period', ...keys, '__value', ...carried].join(', ')}, ${COMPARE_BACK[plan.compare][plan.grain as Grain]('__period')} AS __prev_period\nFROM ${sub(filled)}`
     const prev = `SELECT __period AS __prev_period, ${keys.length > 0 ? `${keys.join(', ')}, ` : ''}__value AS __prev, 1 AS __hp\nFROM ${sub(filled)}`
     if (plan.range.showFrom !== undefined) where.push(`__period >= ${clickhouseDate(plan.range.showFrom)}`)
     body = [
@@ -352,10 +387,31 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   return {
     sql,
     params: [],
-    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), 'partial', 'data_through'],
-    grain: plan.grain,
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
+    ...(plan.raw || !GRAIN_SQL[plan.grain].date ? {} : {grain: plan.grain as Grain}),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
   }
+}
+
+/**
+ * Without periods (raw points queries, bucket none): one row per dimension combination of the one
+ * measure, sorted by the dimensions (NULLs last). Without dimensions an aggregate of no rows is one
+ * row of defaults on ClickHouse (min 0, avg nan): `count() = 0` gives the gap value instead.
+ */
+function renderUnbucketed(plan: AggregatePlan): CompiledQuery {
+  const m = plan.measures[0] as MeasurePlan
+  const keys = keyColumns(plan)
+  const value = `toFloat64(if(count() = 0, ${m.fill === 0 ? '0' : 'NULL'}, ${m.aggregate}))${m.perSecond ? ` / ${rateSeconds(plan, undefined)}` : ''}`
+  const scan = ['SELECT', indent([...keyItems(m), `${value} AS __v1`].join(',\n')), ...fromWhere(m, plan), ...(keys.length > 0 ? [`GROUP BY ${keys.join(', ')}`] : [])].join('\n')
+  const dims = plan.dimensions.map(quoteIdentClickHouse)
+  const sql = [
+    'SELECT',
+    indent([...dimensionOutputs(plan), `${m.fill === 0 ? 'ifNull(__v1, 0)' : '__v1'} AS value`].join(',\n')),
+    `FROM ${sub(scan)}`,
+    ...(dims.length > 0 ? [`ORDER BY ${dims.join(', ')}`] : []),
+    ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : []),
+  ].join('\n')
+  return {sql, params: [], columns: [...plan.dimensions, 'value']}
 }
 
 /**
@@ -367,7 +423,7 @@ export function renderBindCheckClickHouse(plan: AggregatePlan): CompiledQuery {
   subqueries = 0
   const scans = plan.measures.map((m, i) => {
     // the condition goes in as a condition, not by editing the text: a query `table` may hold its own WHERE and GROUP BY
-    const withFalse = renderScan(m, plan, i + 1, m.rollup?.grain ?? plan.grain, '__period', ['0'])
+    const withFalse = renderScan(m, plan, i + 1, m.rollup?.grain ?? periodGrain(plan), '__period', ['0'])
     return `SELECT count() AS n FROM ${sub(withFalse)}`
   })
   return {sql: scans.join('\nUNION ALL\n'), params: [], columns: ['n']}

@@ -1,5 +1,6 @@
 import type {Grain} from '../catalog/types.js'
-import {MAX_PERIODS, type AggregatePlan, type MeasurePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {GRAIN_SQL, type PeriodGrain} from './grains.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
 import {parenthesize, quoteIdent} from './quote.js'
@@ -14,26 +15,9 @@ class Params {
   }
 }
 
-const DATE_TRUNC_PART: Record<Grain, string> = {
-  day: "'day'",
-  // DuckDB truncates weeks to ISO Mondays.
-  week: "'week'",
-  month: "'month'",
-  quarter: "'quarter'",
-  year: "'year'",
-}
-
-const STEP: Record<Grain, string> = {
-  day: 'INTERVAL 1 DAY',
-  week: 'INTERVAL 7 DAY',
-  month: 'INTERVAL 1 MONTH',
-  quarter: 'INTERVAL 3 MONTH',
-  year: 'INTERVAL 1 YEAR',
-}
-
 /** Mirrors COMPARE_BACK in plan.ts. */
 const COMPARE_INTERVAL: Record<CompareMode, Record<Grain, string>> = {
-  previous: STEP,
+  previous: {day: GRAIN_SQL.day.step, week: GRAIN_SQL.week.step, month: GRAIN_SQL.month.step, quarter: GRAIN_SQL.quarter.step, year: GRAIN_SQL.year.step},
   year: {
     day: 'INTERVAL 1 YEAR',
     week: 'INTERVAL 364 DAY',
@@ -57,8 +41,47 @@ function measureWhere(m: MeasurePlan, plan: AggregatePlan, params: Params): stri
   const bound = (text: string) => (/\d[T ]\d/.test(text) ? `CAST(${params.add(text)} AS TIMESTAMP)` : params.add(text))
   if (r.scanFrom !== undefined) where.push(`${m.time} >= ${bound(r.scanFrom)}`)
   if (r.to !== undefined) where.push(`${m.time} < ${bound(r.to)}`)
-  for (const p of m.predicates) where.push(renderPredicate(p, params))
+  for (const p of m.predicates) where.push(renderPredicate(withPointer(p, params), params))
   return where
+}
+
+/** A dimension's SQL: as planned, or a raw points query's key as a bound JSON Pointer. */
+function dimensionText(d: Pick<DimensionPlan, 'sql' | 'pointer'>, params: Params): string {
+  return d.pointer === undefined ? d.sql : `json_extract_string(dimensions, ${params.add(d.pointer)})`
+}
+
+function withPointer(p: PredicatePlan, params: Params): PredicatePlan {
+  return p.pointer === undefined ? p : {...p, sql: dimensionText(p, params)}
+}
+
+/** The plan's grain where it has periods (renderers split off `none` first). */
+function periodGrain(plan: AggregatePlan): PeriodGrain {
+  if (plan.grain === 'none') throw new Error('a plan without periods reached the period renderer')
+  return plan.grain
+}
+
+/** A period (`period` for a DATE column from day up; a TIMESTAMP below a day) at `grain`. */
+function truncated(grain: PeriodGrain, time: string): string {
+  return GRAIN_SQL[grain].date ? `CAST(date_trunc(${GRAIN_SQL[grain].part}, ${time}) AS DATE)` : `date_trunc(${GRAIN_SQL[grain].part}, ${time})`
+}
+
+/**
+ * Raw points, agg rate: the seconds of the period starting at `period` (a DATE or TIMESTAMP) that
+ * lie inside the range [scanFrom, to) (the whole period for a missing bound); the whole range
+ * without periods. Bounds bound as TIMESTAMPs.
+ */
+function rateSeconds(plan: AggregatePlan, period: string | undefined, params: Params): string {
+  const r = plan.range
+  const bound = (text: string) => `CAST(${params.add(text)} AS TIMESTAMP)`
+  if (period === undefined) {
+    if (r.scanFrom === undefined || r.to === undefined) throw new Error('rate without periods needs both bounds')
+    return `date_diff('millisecond', ${bound(r.scanFrom)}, ${bound(r.to)}) / 1000.0`
+  }
+  const step = GRAIN_SQL[periodGrain(plan)].step
+  const start = `CAST(${period} AS TIMESTAMP)`
+  const from = r.scanFrom === undefined ? start : `greatest(${start}, ${bound(r.scanFrom)})`
+  const to = r.to === undefined ? `${start} + ${step}` : `least(${start} + ${step}, ${bound(r.to)})`
+  return `date_diff('millisecond', ${from}, ${to}) / 1000.0`
 }
 
 /**
@@ -70,23 +93,26 @@ function noiseFree(v: string): string {
   return `CASE WHEN ${v} = 0 OR NOT isfinite(${v}) THEN ${v} ELSE round(${v}, 13 - CAST(floor(log10(abs(${v}))) AS INTEGER)) END`
 }
 
+function measureValue(m: MeasurePlan): string {
+  return m.rounded ? noiseFree(`CAST(${m.aggregate} AS DOUBLE)`) : `CAST(${m.aggregate} AS DOUBLE)`
+}
+
 function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
-  const bucket = m.rollup?.grain ?? plan.grain
+  const bucket = m.rollup?.grain ?? periodGrain(plan)
+  // rate: the sum per second of its period, divided outside the GROUP BY (the divisor reads the period)
+  const perSecond = m.perSecond ? rateSeconds(plan, 'period', params) : undefined
   const select = commaLines([
-    `CAST(date_trunc(${DATE_TRUNC_PART[bucket]}, ${m.time}) AS DATE) AS ${m.rollup ? 'sub_period' : 'period'}`,
-    ...m.dimensions.map((d) => `${d.sql} AS ${quoteIdent(d.name)}`),
-    `${m.rounded ? noiseFree(`CAST(${m.aggregate} AS DOUBLE)`) : `CAST(${m.aggregate} AS DOUBLE)`} AS value`,
+    `${truncated(bucket, m.time)} AS ${m.rollup ? 'sub_period' : 'period'}`,
+    ...m.dimensions.map((d) => `${dimensionText(d, params)} AS ${quoteIdent(d.name)}`),
+    `${measureValue(m)} AS value`,
   ]).map((l) => `  ${l}`)
   const where = measureWhere(m, plan, params)
-  const scan = [
-    `${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`,
-    '  SELECT',
-    ...select,
-    `  FROM ${m.source}`,
-    ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []),
-    '  GROUP BY ALL',
-    ')',
-  ].join('\n')
+  const grouped = ['  SELECT', ...select, `  FROM ${m.source}`, ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []), '  GROUP BY ALL']
+  const body =
+    perSecond === undefined
+      ? grouped
+      : [`  SELECT ${['period', ...m.dimensions.map((d) => quoteIdent(d.name)), `value / (${perSecond}) AS value`].join(', ')}`, '  FROM (', ...grouped.map((l) => `  ${l}`), '  )']
+  const scan = [`${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`, ...body, ')'].join('\n')
   return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
 }
 
@@ -138,7 +164,7 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
     const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
     if (!parts.has(key)) parts.set(key, m)
   }
-  const covered = (m: MeasurePlan, t: string) => `date_trunc(${DATE_TRUNC_PART[m.coverage]}, ${t}) + ${STEP[m.coverage]}`
+  const covered = (m: MeasurePlan, t: string) => `date_trunc(${GRAIN_SQL[m.coverage].part}, ${t}) + ${GRAIN_SQL[m.coverage].step}`
   if (plan.measures.every((m) => m.knownLastTime !== undefined)) {
     const placeholders = new Map<MeasurePlan, string>()
     const t = (m: MeasurePlan): string => {
@@ -169,7 +195,7 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
  */
 function renderRollup(m: MeasurePlan, plan: AggregatePlan): string {
   const rollup = m.rollup!
-  const period = `CAST(date_trunc(${DATE_TRUNC_PART[plan.grain]}, sub_period) AS DATE)`
+  const period = truncated(periodGrain(plan), 'sub_period')
   const dims = m.dimensions.map((d) => quoteIdent(d.name))
   if (rollup.aggregation === 'last' || rollup.aggregation === 'first') {
     return [
@@ -223,9 +249,10 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
   }
 }
 
-function renderPeriods(plan: AggregatePlan, params: Params, through: Through): string[] {
+function renderPeriods(plan: AggregatePlan, params: Params, through: Through | undefined): string[] {
   const r = plan.range
-  const step = STEP[plan.grain]
+  const grain = periodGrain(plan)
+  const step = GRAIN_SQL[grain].step
   const ctes: string[] = []
   const needsBounds = r.seriesFrom === undefined || r.to === undefined
   if (needsBounds) {
@@ -241,18 +268,19 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through): s
     [
       'periods AS (',
       '  SELECT period FROM (',
-      `    SELECT CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE) AS period`,
+      `    SELECT ${GRAIN_SQL[grain].date ? `CAST(unnest(range(${lo}, ${hi}, ${step})) AS DATE)` : `unnest(range(${lo}, ${hi}, ${step}))`} AS period`,
       // With one end taken from the data, the planner could not check the span: refuse a series
       // of more than MAX_PERIODS here rather than generate millions of rows.
       ...(needsBounds
         ? [
             '    FROM bounds',
-            `    WHERE CASE WHEN date_diff(${DATE_TRUNC_PART[plan.grain]}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain') ELSE true END`,
+            `    WHERE CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE true END`,
           ]
         : []),
       '  )',
-      // No period starts after the data ends: those would be gap-filled with made-up zeros.
-      `  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`,
+      // No period starts after the data ends: those would be gap-filled with made-up zeros (a
+      // raw points query fills the range it was asked for).
+      ...(through === undefined ? [] : [`  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`]),
       ')',
     ].join('\n'),
   )
@@ -263,6 +291,13 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through): s
     ctes.push(['combos AS (', selects.join('\n  UNION\n'), ')'].join('\n'))
   }
   return ctes
+}
+
+/** The error for a period series the data made too long (the planner checks given bounds). */
+export function tooManyPeriods(plan: AggregatePlan): string {
+  return plan.raw
+    ? `the range holds more than ${MAX_POINTS_PERIODS} ${plan.grain} buckets; give --from and --to, or use a larger --bucket`
+    : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
 }
 
 /** A select list, one item a line, indented, commas between. */
@@ -278,9 +313,11 @@ function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[]
     const on = [`${m.alias}.period = periods.period`, ...dims.map((d) => `${m.alias}.${d} IS NOT DISTINCT FROM combos.${d}`)]
     return `LEFT JOIN ${m.alias} ON ${on.join(' AND ')}`
   })
+  // below a day a period is a moment, shown as ISO text in UTC
+  const period = GRAIN_SQL[periodGrain(plan)].date ? 'periods.period' : `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ') AS period`
   return [
     'SELECT',
-    ...commaLines(['periods.period', ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`, ...extra]),
+    ...commaLines([period, ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`, ...extra]),
     'FROM periods',
     ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
     ...joins,
@@ -288,10 +325,11 @@ function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[]
 }
 
 function renderAggregate(plan: AggregatePlan): CompiledQuery {
+  if (plan.grain === 'none') return renderUnbucketed(plan)
   const params = new Params()
   const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
-  const through = renderThrough(plan, params)
-  if (through.cte) ctes.push(through.cte)
+  const through = plan.raw ? undefined : renderThrough(plan, params)
+  if (through?.cte) ctes.push(through.cte)
   ctes.push(...renderPeriods(plan, params, through))
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
@@ -300,7 +338,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   } else {
     ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
-      `prev.period = CAST(cur.period - ${COMPARE_INTERVAL[plan.compare][plan.grain]} AS DATE)`,
+      `prev.period = CAST(cur.period - ${COMPARE_INTERVAL[plan.compare][plan.grain as Grain]} AS DATE)`,
       ...dims.map((d) => `prev.${d} IS NOT DISTINCT FROM cur.${d}`),
     ]
     const showFrom = plan.range.showFrom
@@ -325,16 +363,54 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   return {
     sql,
     params: params.values,
-    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), 'partial', 'data_through'],
-    grain: plan.grain,
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
+    ...calendarGrain(plan),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
   }
 }
 
+/** CompiledQuery.grain: a metric's grain (raw points queries, which may have minute/hour, report none). */
+function calendarGrain(plan: AggregatePlan): {grain?: Grain} {
+  return plan.raw || plan.grain === 'none' || !GRAIN_SQL[plan.grain].date ? {} : {grain: plan.grain as Grain}
+}
+
+/**
+ * Without periods (raw points queries, bucket none): one row per dimension combination of the one
+ * measure (one row in all without dimensions: an aggregate of no rows is one row), sorted by the
+ * dimensions; the gap value where the aggregate of no points is NULL.
+ */
+function renderUnbucketed(plan: AggregatePlan): CompiledQuery {
+  const params = new Params()
+  const m = plan.measures[0] as MeasurePlan
+  const dims = m.dimensions.map((d) => quoteIdent(d.name))
+  let value = measureValue(m)
+  if (m.perSecond) value = `${value} / (${rateSeconds(plan, undefined, params)})`
+  const select = commaLines([...m.dimensions.map((d) => `${dimensionText(d, params)} AS ${quoteIdent(d.name)}`), `${value} AS value`]).map((l) => `  ${l}`)
+  const where = measureWhere(m, plan, params)
+  const scan = [
+    `${m.alias} AS MATERIALIZED (`,
+    '  SELECT',
+    ...select,
+    `  FROM ${m.source}`,
+    ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []),
+    ...(dims.length > 0 ? ['  GROUP BY ALL'] : []),
+    ')',
+  ].join('\n')
+  const body = [
+    'SELECT',
+    ...commaLines([...dims, `${renderValue(plan.value, plan, true)} AS value`]),
+    `FROM ${m.alias}`,
+    ...(dims.length > 0 ? [`ORDER BY ${dims.join(', ')}`] : []),
+    ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : []),
+  ]
+  return {sql: `WITH\n${scan}\n${body.join('\n')}`, params: params.values, columns: [...plan.dimensions, 'value']}
+}
+
 /** `partial`: the period ends after what the data covers; `data_through`: the last timestamp, ISO (the catalog lifts it out of the rows). */
-function freshness(plan: AggregatePlan, period: string, through: Through): string[] {
+function freshness(plan: AggregatePlan, period: string, through: Through | undefined): string[] {
+  if (plan.raw || through === undefined) return []
   return [
-    `CAST(${period} AS TIMESTAMP) + ${STEP[plan.grain]} > ${through.covered()} AS partial`,
+    `CAST(${period} AS TIMESTAMP) + ${GRAIN_SQL[periodGrain(plan)].step} > ${through.covered()} AS partial`,
     `strftime(${through.t()}, '%Y-%m-%dT%H:%M:%SZ') AS data_through`,
   ]
 }
@@ -345,6 +421,8 @@ function freshness(plan: AggregatePlan, period: string, through: Through): strin
  */
 function renderOrder(plan: AggregatePlan, period: string, dims: string[]): string[] {
   const dir = plan.desc ? ' DESC' : ''
+  // a raw points query's limit keeps the first rows in order
+  if (plan.raw) return [`ORDER BY ${[`${period}${dir}`, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   if (plan.order === 'value') {
     return [`ORDER BY ${[`value${dir} NULLS LAST`, period, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   }

@@ -1,5 +1,6 @@
 import type {DialectName} from './dialect.js'
-import {GRAINS, dimensionName, type Grain, type MetricDefinition, type MetricType} from '../catalog/types.js'
+import type {PeriodGrain} from './grains.js'
+import {GRAINS, dimensionName, type MetricDefinition, type MetricType} from '../catalog/types.js'
 import {CatalogError, FIND_METRIC_HINT} from '../errors.js'
 import {compareBounds, parseRange, parseTimeBound, todayUtc, type TimeBound} from './dates.js'
 import {parseFormula, resolveMetricRef, type FormulaNode} from './formula.js'
@@ -51,6 +52,21 @@ export interface ResolvedLeaf {
   inheritedFilters: string[]
   /** `expression` is already an aggregate (see CompileOptions.isAggregate): used as the value as is */
   expressionIsAggregate?: boolean
+  /** a raw points query's leaf (`metricat points`, see src/points/query.ts); absent for metrics */
+  points?: RawPointsLeaf
+}
+
+/**
+ * What a raw points query adds to its ad-hoc points metric: every part of it comes from the
+ * request, so all of it reaches SQL as bound values (inlined by clickhouseLiteral on ClickHouse).
+ */
+export interface RawPointsLeaf {
+  /** dimension name as the SQL sees it (d1, d2, ...) -> the points' dimension key it reads */
+  keys: Record<string, string>
+  /** exact matches on the points' key columns (metric_key, entity_kind, entity_id, data_source_id, granularity) */
+  match: Array<{column: 'metric_key' | 'entity_kind' | 'entity_id' | 'data_source_id' | 'granularity'; value: string}>
+  /** the value is the sum per second of the part of its period inside [from, to) (agg rate) */
+  perSecond?: boolean
 }
 
 export type ResolvedValue =
@@ -59,10 +75,13 @@ export type ResolvedValue =
   | {kind: 'negate'; operand: ResolvedValue}
   | {kind: 'binary'; op: '+' | '-' | '*' | '/'; left: ResolvedValue; right: ResolvedValue}
 
+/** A plan's period: a grain (minute and hour only for raw points queries), or none (one row per group). */
+export type PlanGrain = PeriodGrain | 'none'
+
 export interface ResolvedAggregateQuery {
   kind: 'aggregate'
   metric: string
-  grain: Grain
+  grain: PlanGrain
   by: string[]
   filters: ResolvedFilter[]
   from?: TimeBound
@@ -72,6 +91,11 @@ export interface ResolvedAggregateQuery {
   order: QueryOrder
   desc: boolean
   value: ResolvedValue
+  /**
+   * A raw points query (`metricat points`): no freshness cut or columns, `limit` keeps the first
+   * rows in order, the wider period-count cap (MAX_POINTS_PERIODS). Metric queries never set it.
+   */
+  raw?: boolean
 }
 
 export interface ResolvedSqlQuery {

@@ -98,7 +98,7 @@ function aligned(text: string | undefined, grain: Grain): boolean {
 
 /** Why `c` cannot answer `plan` (undefined: it can). */
 function unfit(plan: AggregatePlan, m: MeasurePlan, def: MetricDefinition, c: RollupCandidate): string | undefined {
-  if (!ANSWERS[c.grain].includes(plan.grain)) return `a ${c.grain} rollup cannot answer ${plan.grain} periods`
+  if (!(ANSWERS[c.grain] as readonly string[]).includes(plan.grain)) return `a ${c.grain} rollup cannot answer ${plan.grain} periods`
   if (m.rollup) return `time_aggregation ${m.rollup.aggregation} applies at ${plan.grain}`
   const missing = [...new Set([...m.dimensions.map((d) => d.name), ...m.predicates.map((p) => p.dimension)])].filter((d) => !c.by.includes(d))
   if (missing.length > 0) return `it does not keep ${missing.join(', ')}`
