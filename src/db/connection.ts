@@ -12,7 +12,7 @@ export const STORE = 'mc'
 // DuckDB's StatementType.SELECT (the enum is not imported: see `Database.open` on require()).
 const SELECT_STATEMENT = 1
 
-/** How many prepared statements each pooled read connection keeps (see `Database.statements`). */
+/** How many prepared statements each connection keeps for `stream` (see `Database.statements`). */
 const STATEMENTS_PER_CONNECTION = 64
 
 // BIGINT, UBIGINT, HUGEINT, UHUGEINT, DECIMAL (DuckDBTypeId values)
@@ -64,10 +64,11 @@ export class Database {
   /** this file's write count in this process, shared by every handle on the file (see `writeGeneration`) */
   private readonly writes: {n: number}
   /**
-   * The read pool's prepared statements, per connection, by SQL text (least recently used first):
-   * a server answers the same few queries over and over, and preparing one (parse, bind, plan)
-   * costs about as much as running it on small data. DuckDB prepares a statement again by itself
-   * when a table it reads has changed since.
+   * Prepared SELECTs (`stream`, `query`), per connection (the read pool's and the catalog
+   * connection), by SQL text (least recently used first): a server answers the same few queries
+   * over and over, and preparing one (parse, bind, plan) costs about as much as running it on
+   * small data. DuckDB binds a statement again by itself when a table it reads has changed since
+   * (replaced, dropped and re-created: test/db/read-pool.test.ts).
    */
   private statements = new Map<DuckDBConnection, Map<string, DuckDBPreparedStatement>>()
 
@@ -252,7 +253,6 @@ export class Database {
   ): Promise<string[]> {
     return this.withReader(async (connection) => {
       if (this.interrupted) throw new CatalogError('UNAVAILABLE', 'the server is shutting down; retry shortly', {})
-      const pooled = connection !== this.connection
       let prepared: DuckDBPreparedStatement | undefined
       let result: DuckDBResult | undefined
       let finished = false
@@ -264,10 +264,8 @@ export class Database {
           }, this.queryTimeoutMs)
         : undefined
       try {
-        if (pooled) {
-          prepared = await this.pooledStatement(connection, sql)
-          if (params.length > 0) prepared.bind(params as DuckDBValue[])
-        } else prepared = await prepare(connection, sql, params, {selectOnly: true})
+        prepared = await this.cachedStatement(connection, sql)
+        if (params.length > 0) prepared.bind(params as DuckDBValue[])
         result = options.materialize ? await prepared.run() : await prepared.stream()
         const columns = result.columnNames()
         const numeric = result.columnTypes().map((t) => NUMERIC_AS_TEXT.has(t.typeId))
@@ -297,13 +295,17 @@ export class Database {
         // file in this process makes a second instance, and the first one's late shutdown then
         // writes its stale state over the file (data written in between is lost). Stop and drain it.
         if (!finished && result && !options.materialize) await releaseStream(connection, result)
-        if (!pooled) prepared?.destroySync()
       }
     })
   }
 
-  /** `sql` prepared on a pooled connection (a SELECT), from its cache, with no parameters bound. */
-  private async pooledStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  /**
+   * `sql` prepared on `connection` (a SELECT), from that connection's cache, with no parameters
+   * bound: the read pool's and the catalog connection's alike (a CLI command or script that asks
+   * the same question twice prepares it once; preparing a metric query over a small rollup table
+   * cost about as much as running it).
+   */
+  private async cachedStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
     let cache = this.statements.get(connection)
     if (!cache) this.statements.set(connection, (cache = new Map()))
     let prepared = cache.get(sql)

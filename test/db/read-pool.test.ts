@@ -4,28 +4,32 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {Database} from '../../src/db/connection.js'
 import {tempDir} from '../helpers.js'
 
-// The server's read pool keeps each query's prepared statement for the next request with the same
-// SQL. What it answers must stay what a fresh statement would: new data, a replaced table, other
+// Each connection that runs queries (the server's read pool, and the catalog connection of a CLI
+// command or script) keeps each query's prepared statement for the next call with the same SQL.
+// What it answers must stay what a fresh statement would: new data, a replaced table, other
 // parameter values and types, a warehouse attached later.
 
-let dir: string
-let cleanup: () => void
-let db: Database
-beforeEach(async () => {
-  ;({dir, cleanup} = tempDir())
-  db = await Database.open(path.join(dir, 'pool.duckdb'))
-  // one reader: every query below runs on the same connection, so each reuses the statement
-  await db.openReadPool(1)
-  await db.run('CREATE TABLE t AS SELECT 1 AS x')
-})
-afterEach(() => {
-  db.close()
-  cleanup()
-})
+describe.each([
+  ['the read pool', 1],
+  ['the catalog connection (no pool)', 0],
+])('prepared statements reused by %s', (_, poolSize) => {
+  let dir: string
+  let cleanup: () => void
+  let db: Database
+  beforeEach(async () => {
+    ;({dir, cleanup} = tempDir())
+    db = await Database.open(path.join(dir, 'pool.duckdb'))
+    // one reader (or none): every query below runs on the same connection, so each reuses the statement
+    if (poolSize > 0) await db.openReadPool(poolSize)
+    await db.run('CREATE TABLE t AS SELECT 1 AS x')
+  })
+  afterEach(() => {
+    db.close()
+    cleanup()
+  })
 
-const sum = async () => (await db.query('SELECT sum(x)::INTEGER AS s FROM t')).rows[0]!.s
+  const sum = async () => (await db.query('SELECT sum(x)::INTEGER AS s FROM t')).rows[0]!.s
 
-describe('prepared statements reused by the read pool', () => {
   it('see rows written since', async () => {
     expect(await sum()).toBe(1)
     await db.run('INSERT INTO t VALUES (2), (3)')
@@ -63,5 +67,20 @@ describe('prepared statements reused by the read pool', () => {
   it('still refuse anything but a SELECT, every time', async () => {
     for (let i = 0; i < 2; i++) await expect(db.query('DELETE FROM t')).rejects.toThrow(/not a SELECT/)
     expect(await sum()).toBe(1)
+  })
+
+  it('see what a transaction committed, and nothing of one rolled back', async () => {
+    expect(await sum()).toBe(1)
+    await db.transaction(async (tx) => {
+      await tx.run('INSERT INTO t VALUES (5)')
+    })
+    expect(await sum()).toBe(6)
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t VALUES (100)')
+        throw new Error('stop')
+      }),
+    ).rejects.toThrow('stop')
+    expect(await sum()).toBe(6)
   })
 })
