@@ -6,10 +6,11 @@ import {QUERY_ORDERS} from '../query/types.js'
 import {type QueryFlagValues, toMetricQuery} from './metric-query.js'
 import {WAIT_MAX_SECONDS} from './open-local.js'
 
-// `metricat sql ID ... --json` is what an agent runs to see a query before running it; oclif's own
-// start (loading @oclif/core, its config and the command) is about a third of that command's CPU.
-// So bin/run.js runs it without oclif when the command line is plain and the answer is the
-// compiled query. Anything else, including every error, goes through oclif, which answers it as
+// `metricat sql ID ... --json` is what an agent runs to see a query before running it, and
+// `metricat show ID --json` what it runs to read a definition; oclif's own start (loading
+// @oclif/core, its config and the command) is about a third of such a command's CPU. So bin/run.js
+// runs them without oclif when the command line is plain and the answer is the compiled query or
+// the definition. Anything else, including every error, goes through oclif, which answers it as
 // for any command: the quick path prints nothing until it has the whole answer, so handing over
 // costs only time.
 
@@ -51,6 +52,30 @@ export type QuickSqlFlags = QueryFlagValues & {db?: string; wait?: number; wareh
  * What this returns equals what oclif parses from the same argv (tested).
  */
 export function quickSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): {id: string; flags: QuickSqlFlags} | undefined {
+  return plainArgs(argv, SQL_FLAGS, SQL_OPTIONS, env) as {id: string; flags: QuickSqlFlags} | undefined
+}
+
+/** Every flag `metricat show` takes, with its kind; a test checks the oclif command declares exactly these. */
+export const SHOW_FLAGS = {
+  db: 'string',
+  wait: 'integer',
+  server: 'string',
+  json: 'boolean',
+  version: 'integer',
+} as const
+
+export type QuickShowFlags = {db?: string; wait?: number; version?: number; json: true}
+
+/** `metricat show ARGV` as `{id, flags}` when it is plain (as `quickSqlArgs`: long flags only, `--json`); otherwise undefined. */
+export function quickShowArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): {id: string; flags: QuickShowFlags} | undefined {
+  return plainArgs(argv, SHOW_FLAGS, {}, env) as {id: string; flags: QuickShowFlags} | undefined
+}
+
+/** The integer flags' lower bounds, as the oclif commands declare them (`min`). */
+const INTEGER_MIN: Record<string, number> = {limit: 1, version: 1}
+
+/** One metric id and `--json`, each flag of `table` at most once (`multiple` ones repeat), long and plain; else undefined. */
+function plainArgs(argv: string[], table: Record<string, 'string' | 'integer' | 'boolean' | 'option' | 'multiple'>, options: Record<string, readonly string[]>, env: NodeJS.ProcessEnv): {id: string; flags: Record<string, unknown>} | undefined {
   if (env.METRICAT_SERVER) return undefined
   const flags: Record<string, string | number | boolean | string[]> = {}
   let id: string | undefined
@@ -64,8 +89,8 @@ export function quickSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     const m = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(arg)
     if (!m) return undefined
     const [, name, inline] = m as unknown as [string, string, string | undefined]
-    if (!Object.hasOwn(SQL_FLAGS, name) || name === 'server') return undefined
-    const kind = SQL_FLAGS[name as keyof typeof SQL_FLAGS]
+    if (!Object.hasOwn(table, name) || name === 'server') return undefined
+    const kind = table[name]!
     if (kind !== 'multiple' && Object.hasOwn(flags, name)) return undefined
     if (kind === 'boolean') {
       if (inline !== undefined) return undefined
@@ -77,16 +102,16 @@ export function quickSqlArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (kind === 'integer') {
       if (!/^\d+$/.test(value)) return undefined
       const n = Number.parseInt(value, 10)
-      if ((name === 'limit' && n < 1) || (name === 'wait' && n > WAIT_MAX_SECONDS)) return undefined
+      if (n < (INTEGER_MIN[name] ?? 0) || (name === 'wait' && n > WAIT_MAX_SECONDS)) return undefined
       flags[name] = n
     } else if (kind === 'option') {
-      if (!SQL_OPTIONS[name]!.includes(value)) return undefined
+      if (!options[name]!.includes(value)) return undefined
       flags[name] = value
     } else if (kind === 'multiple') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value]
     else flags[name] = value
   }
   if (id === undefined || flags.json !== true) return undefined
-  return {id, flags: flags as unknown as QuickSqlFlags}
+  return {id, flags}
 }
 
 /**
@@ -108,6 +133,31 @@ export async function runQuickSql({id, flags}: {id: string; flags: QuickSqlFlags
     const compiled = await catalog.compileQuery(toMetricQuery(id, flags))
     // as BaseCommand.logJson writes the result oclif hands it
     process.stdout.write(`${JSON.stringify(compiled, null, 2)}\n`)
+    return true
+  } catch {
+    return false
+  } finally {
+    catalog.close()
+  }
+}
+
+/**
+ * Prints what `metricat show ID --json` prints and returns true; like `runQuickSql`, returns false
+ * having printed nothing whenever oclif should answer instead (a server on the file, a locked or
+ * missing file, an unknown metric or version, any failure).
+ */
+export async function runQuickShow({id, flags}: {id: string; flags: QuickShowFlags}): Promise<boolean> {
+  const {openCatalog, resolveDbPath} = await import('../core/catalog.js')
+  if (existsSync(announcementPath(resolveDbPath(flags.db)))) return false
+  let catalog: Awaited<ReturnType<typeof openCatalog>>
+  try {
+    catalog = await openCatalog({db: flags.db, readOnly: true, waitMs: 0})
+  } catch {
+    return false
+  }
+  try {
+    const metric = await catalog.show(id, flags.version)
+    process.stdout.write(`${JSON.stringify(metric, null, 2)}\n`)
     return true
   } catch {
     return false

@@ -24,4 +24,12 @@ describe('bin/run.js sql --json', () => {
     expect(JSON.parse(bad.stdout)).toMatchObject({error: {code: 'NOT_FOUND'}})
     expect(bad.stderr).toMatch(/^Error: unknown metric revenue\/nope/)
   })
+  it('show ID --json: prints what the oclif command prints, and hands errors to it', async () => {
+    const argv = ['show', 'revenue/mrr', '--json', '--db', db]
+    const [spawned, inProcess] = [await runCli(argv), await runCommand(argv)]
+    expect(spawned).toEqual({code: 0, stdout: inProcess.stdout, stderr: ''})
+    const bad = await runCli(['show', 'revenue/nope', '--json', '--db', db])
+    expect(bad.code).toBe(1)
+    expect(JSON.parse(bad.stdout)).toMatchObject({error: {code: 'NOT_FOUND'}})
+  })
 })
