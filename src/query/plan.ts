@@ -304,12 +304,28 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
     dimensions: dims,
     conditions: [...from.conditions, ...leaf.inheritedFilters, ...(def.filters ?? [])].map((c) => c.trim()).filter((c) => c !== ''),
     predicates,
-    fill: def.type !== undefined && ZERO_FILLED.has(def.type) ? 0 : null,
+    // a snapshot asked at a finer grain than its own has no value in the periods between snapshots: empty, not 0
+    fill: def.type !== undefined && ZERO_FILLED.has(def.type) && !finerThanSnapshot(def, q.grain) ? 0 : null,
     ...(leaf.points?.perSecond ? {perSecond: true as const} : {}),
     rounded: def.type === undefined || def.type === 'sum' || def.type === 'avg' || leaf.expressionIsAggregate === true,
     ...withRollup(q.grain === 'none' || !isCalendarGrain(q.grain) ? undefined : planRollup(def, q.grain)),
     coverage: def.time_aggregation !== undefined && def.time_aggregation !== 'sum' ? (def.grain ?? 'day') : 'day',
   }
+}
+
+/** True when `def` is a snapshot (a time_aggregation other than sum) and `grain` is finer than its own grain (minute and hour are finer than any). */
+function finerThanSnapshot(def: MetricDefinition, grain: PlanGrain): boolean {
+  if (def.time_aggregation === undefined || def.time_aggregation === 'sum' || grain === 'none') return false
+  return !isCalendarGrain(grain) || GRAIN_ORDER[grain] < GRAIN_ORDER[def.grain ?? 'day']
+}
+
+/** The notes for snapshot inputs asked at a finer grain than their own (see `finerThanSnapshot`). */
+function snapshotNotes(measures: MeasurePlan[], lookup: (id: string) => MetricDefinition | undefined, grain: PlanGrain): string[] {
+  return measures.flatMap((m) => {
+    const def = lookup(m.metric)
+    if (!def || !finerThanSnapshot(def, grain)) return []
+    return [`${m.metric} is a ${def.grain} snapshot (time_aggregation: ${def.time_aggregation}): at ${grain} grain only the periods holding one of its snapshots have a value; the others are empty, not 0 (query it at ${def.grain} or coarser)`]
+  })
 }
 
 function withRollup(rollup: MeasurePlan['rollup']): Pick<MeasurePlan, 'rollup'> {
@@ -414,9 +430,11 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
   const dialect = dialectFor(dialectName)
   const measures: MeasurePlan[] = []
   const keys: string[] = []
+  const leafDefs = new Map<string, MetricDefinition>()
   const toPlan = (v: ResolvedValue): ValuePlan => {
     switch (v.kind) {
       case 'leaf': {
+        leafDefs.set(v.def.id, v.def)
         // One CTE per distinct input, even when a formula names it twice.
         const key = JSON.stringify([v.def.id, v.inheritedFilters])
         let index = keys.indexOf(key)
@@ -450,7 +468,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
     value,
     simple: q.value.kind === 'leaf',
     range: planRange(q),
-    warnings: compareEdges(q),
+    warnings: [...compareEdges(q), ...new Set(snapshotNotes(measures, (id) => leafDefs.get(id), q.grain))],
     ...(q.compare ? {compare: q.compare} : {}),
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
     order: q.order,
