@@ -1,7 +1,8 @@
 // Cold open of the catalog: in a fresh process, time `openCatalog` (read-only, nothing to migrate)
 // against a bare open of the same file with @duckdb/node-api that reads one small table. DuckDB's module is loaded before
 // either clock starts (both pay for it the same way), and the two run in alternating order.
-// Usage: node bench/bare-open.js DB catalog|bare
+// `instance`: DuckDB creating an in-memory instance and connecting, nothing else (what any open costs).
+// Usage: node bench/bare-open.js DB catalog|bare|instance
 import {createRequire} from 'node:module'
 
 const [db, mode] = process.argv.slice(2)
@@ -14,6 +15,13 @@ if (mode === 'catalog') {
   const catalog = await openCatalog({db, readOnly: true})
   const ms = performance.now() - t0
   catalog.close()
+  process.stdout.write(`${JSON.stringify({ms})}\n`)
+} else if (mode === 'instance') {
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  const ms = performance.now() - t0
+  connection.closeSync()
+  instance.closeSync()
   process.stdout.write(`${JSON.stringify({ms})}\n`)
 } else {
   // Opening a file means reading something from it: the least any tool must read before it uses

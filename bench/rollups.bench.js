@@ -83,7 +83,8 @@ export async function run() {
         rollupTimes.push(a.ms)
         rawTimes.push(b.ms)
       }
-      report(`month by region${label}: query read from the rollup / from the raw table`, {value: median(rollupTimes), baseline: median(rawTimes), target: 0.05, note: `(${(median(rawTimes) / median(rollupTimes)).toFixed(1)}x faster; goal >= 20x)`})
+      // the ratio is the speed-up: raw time over rollup-served time (goal >= 20)
+      report(`month by region${label}: raw-table query / rollup-served query (speed-up)`, {value: median(rawTimes), baseline: median(rollupTimes), target: 20, direction: '>=', note: `(rollup-served ${median(rollupTimes).toFixed(1)} ms)`})
     }
     await compare('')
     await catalog.db.openReadPool(2)

@@ -63,6 +63,13 @@ export interface MeasurePlan {
   /** the value is the aggregate per second of the part of its period inside the range (raw points, agg rate) */
   perSecond?: true
   /**
+   * The source already holds one row per period and requested dimensions (a rollup at the query's
+   * grain keeping exactly the requested dimensions): `aggregate` is then a per-row expression and
+   * the measure is a projection, with no GROUP BY (the same values: a re-aggregate of one row is
+   * that row).
+   */
+  onePerGroup?: true
+  /**
    * ClickHouse points: the source's exact time in microseconds since 1970 (`date_us`); the range
    * compares it instead of `time`, which has whole seconds.
    */

@@ -107,7 +107,7 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
     `${measureValue(m)} AS value`,
   ]).map((l) => `  ${l}`)
   const where = measureWhere(m, plan, params)
-  const grouped = ['  SELECT', ...select, `  FROM ${m.source}`, ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []), '  GROUP BY ALL']
+  const grouped = ['  SELECT', ...select, `  FROM ${m.source}`, ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []), ...(m.onePerGroup ? [] : ['  GROUP BY ALL'])]
   const body =
     perSecond === undefined
       ? grouped

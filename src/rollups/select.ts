@@ -21,6 +21,20 @@ export const REAGGREGATE: Record<(typeof ROLLUP_TYPES)[number], string> = {
   avg: 'fsum(sum_v) / sum(count_v)',
 }
 
+/**
+ * The same values from a rollup row when it is the only row of its group (the query's grain and
+ * exactly its dimensions): each re-aggregate above of one row is that row (`fsum`, `sum`, `min`,
+ * `max` of one DOUBLE return it; avg's sum_v / count_v is what fsum(sum_v) / sum(count_v) gives).
+ */
+export const ROW_VALUE: Record<(typeof ROLLUP_TYPES)[number], string> = {
+  sum: 'value',
+  count: 'value',
+  count_distinct: 'value',
+  min: 'value',
+  max: 'value',
+  avg: 'sum_v / count_v',
+}
+
 /** Query grains a rollup of each grain answers: periods that are whole unions of its periods. */
 export const ANSWERS: Record<Grain, readonly Grain[]> = {
   day: ['day', 'week', 'month', 'quarter', 'year'],
@@ -141,12 +155,16 @@ export function selectRollup(plan: AggregatePlan, def: MetricDefinition, candida
   decision.considered = candidates.map((c) => ({id: c.id, used: c === chosen, reason: reasons.get(c.id)!}))
   if (!chosen) return {plan, decision}
   decision.used = chosen.id
+  // a rollup at the query's grain with exactly the requested dimensions: one row per result row, no GROUP BY
+  const requested = new Set(m.dimensions.map((d) => d.name))
+  const onePerGroup = chosen.grain === plan.grain && requested.size === chosen.by.length && chosen.by.every((d) => requested.has(d))
   const measure: MeasurePlan = {
     ...m,
     source: rollupTable(chosen.id),
     time: 'period',
     lastTime: 'last_time',
-    aggregate: REAGGREGATE[def.type as keyof typeof REAGGREGATE],
+    aggregate: (onePerGroup ? ROW_VALUE : REAGGREGATE)[def.type as keyof typeof REAGGREGATE],
+    ...(onePerGroup ? {onePerGroup: true as const} : {}),
     dimensions: m.dimensions.map((d) => ({name: d.name, sql: quoteIdent(d.name)})),
     // the definition's filters were applied when the rollup was built
     conditions: [],
