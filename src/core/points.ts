@@ -76,9 +76,9 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
     try {
       raw = await store.rows<Record<string, unknown>>(compiled.sql)
     } catch (error) {
-      // the grid's period cap is a throwIf in the SQL (18.16's takes no message): say what it means
+      // the grid's period cap is a throwIf in the SQL (18.16's takes no message): the file's error
       if (error instanceof CatalogError && /throwIf/i.test(error.message)) {
-        throw new CatalogError('BAD_REQUEST', `the range holds more than ${MAX_POINTS_PERIODS} ${compiled.bucket} buckets; give --from and --to, or use a larger --bucket`, {bucket: compiled.bucket}, {cause: error})
+        throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: the range holds more than ${MAX_POINTS_PERIODS} ${compiled.bucket} buckets; give --from and --to, or use a larger --bucket`, {key: request.key}, {cause: error})
       }
       throw error
     }

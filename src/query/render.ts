@@ -111,7 +111,7 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
   const body =
     perSecond === undefined
       ? grouped
-      : [`  SELECT ${['period', ...m.dimensions.map((d) => quoteIdent(d.name)), `value / (${perSecond}) AS value`].join(', ')}`, '  FROM (', ...grouped.map((l) => `  ${l}`), '  )']
+      : [`  SELECT ${['period', ...m.dimensions.map((d) => quoteIdent(d.name)), `value / (${perSecond}) AS value`].join(', ')}`, '  FROM (', ...grouped.join('\n').split('\n').map((l) => `  ${l}`), '  )']
   const scan = [`${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`, ...body, ')'].join('\n')
   return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
 }

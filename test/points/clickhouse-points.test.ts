@@ -186,6 +186,14 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
     expect((await queryPoints(ch, {key: 'snap.a', bucket: 'none', agg: 'count'})).rows).toEqual([{value: 3}])
   })
 
+  it('refuses a grid the data makes longer than 200000 buckets with the file\'s error', async () => {
+    for (const c of [file, ch]) {
+      const error = await queryPoints(c, {key: 'signups', bucket: 'minute'}).catch((e) => e)
+      expect(error).toBeInstanceOf(CatalogError)
+      expect([error.code, error.message]).toEqual(['QUERY_FAILED', expect.stringMatching(/^points query of signups failed: .*the range holds more than 200000 minute buckets; give --from and --to, or use a larger --bucket$/)])
+    }
+  })
+
   it('answers an unreachable server with one line naming it', async () => {
     const c = await openCatalog({db: `${dir}/ch.duckdb`, points: 'clickhouse://127.0.0.1:1/metricat'})
     try {

@@ -1,8 +1,8 @@
-// Two paths answer a question about points today: `metricat points KEY` (src/points/query.ts, its
-// own bucketing and gap filling) and `metricat query` on a metric with `points_key` (the one
-// compiler). Where their features overlap (day..year buckets; sum, avg, min, max, count, last;
-// --by, --where, --from/--to), they must give the same rows. This is the contract to keep when
-// the raw path moves onto the compiler.
+// Two commands answer a question about points: `metricat points KEY` (a raw request, resolved in
+// src/points/query.ts into an ad-hoc points metric) and `metricat query` on a metric with
+// `points_key`; both go through the one compiler (resolve -> plan -> render). Where their features
+// overlap (day..year buckets; sum, avg, min, max, count, last; --by, --where, --from/--to), they
+// must give the same rows.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
@@ -50,6 +50,10 @@ const REQUESTS: {name: string; by?: string[]; filters?: Filter[]; from?: string;
   {name: 'from/to, by platform', by: ['platform'], from: '2025-11-10', to: '2026-02-15'},
   {name: 'where platform in, from only', filters: [{dimension: 'platform', op: 'in', value: ['steam', 'switch']}], from: '2025-12-01'},
   {name: 'where platform !=, to only', by: ['platform'], filters: [{dimension: 'platform', op: '!=', value: 'epic'}], to: '2026-01-20'},
+  // since the raw path went onto the compiler: bounds with a time of day, more filter operators
+  {name: 'bounds inside a day, by platform', by: ['platform'], from: '2025-11-10T06:30:00Z', to: '2026-01-15T18:00:00.5Z'},
+  {name: 'where platform contains, not_in', filters: [{dimension: 'platform', op: 'contains', value: 't'}, {dimension: 'platform', op: 'not_in', value: ['switch']}], from: '2025-11-05'},
+  {name: 'where platform not_null, by platform, to inside a day', by: ['platform'], filters: [{dimension: 'platform', op: 'not_null'}], to: '2025-12-24T12:00:00+02:00'},
 ]
 
 describe('metricat points and metricat query on a points_key metric give the same rows', () => {
