@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {DEMO_TABLES} from '../../src/demo/warehouse.js'
 import {sharedDemo, tempDir} from '../helpers.js'
 import {type ChdbTarget, type ClickHouseCluster, chdbAvailable, clickhouseAvailable, startChdb, startCluster} from './cluster.js'
-import {demoCluster} from './shared-cluster.js'
+import {demoCluster, sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -81,6 +81,34 @@ describe.skipIf(skip !== null)('the 2-shard ClickHouse test cluster', () => {
   it('runs in UTC', async () => {
     const [{tz}] = await cluster.query<{tz: string}>('SELECT timezone() AS tz')
     expect(['UTC', 'Etc/UTC']).toContain(tz)
+  })
+})
+
+describe.skipIf(skip !== null)('a database of your own on the shared cluster', () => {
+  const {dir, cleanup} = tempDir('metricat-ch-database-')
+  afterAll(cleanup)
+
+  it('copies text byte for byte: short and long, accents, emoji, quotes, backslashes, empty, NULL', async () => {
+    const texts = ['', 'EU', 'Zürich', 'exactly 12 b', 'thirteen byte', "it's \\n not a newline", 'tab\there', '東京 🚀 long enough to leave the inline form']
+    const file = `${dir}/text.duckdb`
+    const instance = await DuckDBInstance.create(file)
+    const connection = await instance.connect()
+    await connection.run(`CREATE TABLE t (i INTEGER, s VARCHAR)`)
+    const insert = await connection.prepare('INSERT INTO t VALUES ($1, $2)')
+    for (const [i, text] of [...texts, null].entries()) {
+      insert.bindInteger(1, i)
+      if (text === null) insert.bindNull(2)
+      else insert.bindVarchar(2, text)
+      await insert.run()
+    }
+    connection.closeSync()
+    instance.closeSync()
+    const mine = await (await sharedCluster()).addDatabase({database: 'cluster_test_text', duckdb: file})
+    expect(mine.url).toMatch(/\/cluster_test_text$/)
+    expect(mine.tables[0]!.columns).toEqual([{name: 'i', type: 'Int32'}, {name: 's', type: 'Nullable(String)'}])
+    const rows = await mine.query<{i: number; s: string | null; n: string}>('SELECT i, s, toString(length(s)) AS n FROM t ORDER BY i')
+    expect(rows.map((r) => r.s)).toEqual([...texts, null])
+    expect(rows.slice(0, -1).map((r) => Number(r.n))).toEqual(texts.map((t) => Buffer.byteLength(t)))
   })
 })
 

@@ -29,6 +29,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {request as httpRequest} from 'node:http'
 import {createRequire} from 'node:module'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -318,15 +319,25 @@ async function waitForPing(shard: Shard, server: {exited: () => boolean; pid: nu
   }
 }
 
-async function post(shard: Shard, sql: string, body?: Uint8Array<ArrayBuffer>, database?: string): Promise<string> {
+/** A POST to a server's HTTP interface (node:http: a RowBinary body is sent as is, not copied as fetch does). */
+function post(shard: Shard, sql: string, body?: Uint8Array, database?: string): Promise<string> {
   const params = new URLSearchParams()
   if (body) params.set('query', sql)
   if (database) params.set('database', database)
-  const url = `${shard.http}/?${params}`
-  const response = await fetch(url, {method: 'POST', body: body ?? sql})
-  const text = await response.text()
-  if (!response.ok) throw new Error(`ClickHouse (port ${shard.httpPort}): ${text.trim().split('\n')[0]}\n  in: ${sql.slice(0, 300)}`)
-  return text
+  return new Promise<string>((resolve, reject) => {
+    const request = httpRequest({host: '127.0.0.1', port: shard.httpPort, method: 'POST', path: `/?${params}`}, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('error', reject)
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        if (response.statusCode === 200) resolve(text)
+        else reject(new Error(`ClickHouse (port ${shard.httpPort}): ${text.trim().split('\n')[0]}\n  in: ${sql.slice(0, 300)}`))
+      })
+    })
+    request.on('error', reject)
+    request.end(body ?? sql)
+  })
 }
 
 /** `count` distinct free TCP ports of 127.0.0.1 (held together, so they differ, then released). */
@@ -434,6 +445,9 @@ function columnPlan(c: string, kind: Kind): {select: string; checks: Record<stri
           "a timestamp outside ClickHouse's DateTime range (1970..2106)": `count(*) FILTER (${c} < TIMESTAMP '1970-01-01' OR ${c} >= TIMESTAMP '2106-02-07')`,
         },
       }
+    case 'String':
+      // the UTF-8 bytes as DuckDB holds them (no decoding to a JS string and encoding back)
+      return {select: `encode(${c})`, checks: {}}
     default:
       return {select: c, checks: {}}
   }
@@ -448,7 +462,7 @@ const ENCODE: Record<Kind, Encode> = {
   UInt8: (w, v) => w.u8(v as number),
   Date: (w, v) => w.u16(v as number),
   DateTime: (w, v) => w.u32(v as number),
-  String: (w, v) => w.string(v as string),
+  String: (w, v) => w.bytes(v as Uint8Array),
 }
 
 const FLUSH_BYTES = 8 * 1024 * 1024
@@ -472,6 +486,8 @@ async function copyTables(file: string, only: string[] | undefined, shards: Shar
 }
 
 type Connection = Awaited<ReturnType<DuckDBInstance['connect']>>
+type Vector = {getItem(index: number): unknown}
+type BlobVector = {getItemBytes(index: number): Uint8Array | null}
 
 async function copyTable(connection: Connection, table: string, shards: Shard[], database: string, shardDatabase: string): Promise<LoadedTable> {
   const quoted = `"${table.replace(/"/g, '""')}"`
@@ -525,16 +541,19 @@ async function copyTable(connection: Connection, table: string, shards: Shard[],
   const result = await connection.stream(`SELECT ${plans.map((p) => p.select).join(', ')} FROM ${quoted}`)
   const width = encoders.length
   const count = shards.length
+  // a string column's values as bytes (getItemBytes of its BLOB vector), the others as numbers
+  const read = kinds.map((kind) => (kind === 'String' ? (v: Vector, r: number) => (v as unknown as BlobVector).getItemBytes(r) : (v: Vector, r: number) => v.getItem(r)))
   let rows = 0
   for (;;) {
     const chunk = await result.fetchChunk()
-    if (!chunk || chunk.rowCount === 0) break
-    const data = chunk.getColumns()
-    for (let r = 0; r < chunk.rowCount; r++, rows++) {
+    const size = chunk?.rowCount ?? 0
+    if (size === 0) break
+    const vectors = Array.from({length: width}, (_, c) => chunk!.getColumnVector(c))
+    for (let r = 0; r < size; r++, rows++) {
       const shard = rows % count
       const w = writers[shard]
       w.ensure(1024)
-      for (let c = 0; c < width; c++) encoders[c](w, data[c][r])
+      for (let c = 0; c < width; c++) encoders[c](w, read[c](vectors[c], r))
       if (w.length > FLUSH_BYTES) flush(shard)
     }
   }
@@ -556,8 +575,10 @@ class RowBinaryWriter {
     this.buffer = bigger
   }
 
-  take(): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(this.buffer.subarray(0, this.length))
+  /** The bytes written so far; the writer goes on in a new buffer. */
+  take(): Buffer {
+    const out = this.buffer.subarray(0, this.length)
+    this.buffer = Buffer.allocUnsafe(FLUSH_BYTES + 1024 * 1024)
     this.length = 0
     return out
   }
@@ -591,16 +612,17 @@ class RowBinaryWriter {
     this.length = this.buffer.writeDoubleLE(v, this.length)
   }
 
-  string(text: string): void {
-    const bytes = Buffer.byteLength(text)
-    this.ensure(bytes + 10)
-    let n = bytes
+  /** a String: its UTF-8 bytes */
+  bytes(value: Uint8Array): void {
+    this.ensure(value.length + 10)
+    let n = value.length
     while (n >= 0x80) {
       this.buffer[this.length++] = (n & 0x7f) | 0x80
       n >>>= 7
     }
     this.buffer[this.length++] = n
-    this.length += this.buffer.write(text, this.length)
+    this.buffer.set(value, this.length)
+    this.length += value.length
   }
 }
 

@@ -51,7 +51,8 @@ export function sharedCluster(): Promise<ClickHouseCluster> {
 export function demoCluster(): Promise<ClickHouseCluster> {
   demo ??= (async () => {
     const {sharedDemo} = await import('../helpers.js')
-    const duckdb = (await sharedDemo()).db
+    // the servers start while the demo database is built (or waited for)
+    const [{db: duckdb}] = await Promise.all([sharedDemo(), sharedCluster()])
     if (inject('clickhouseControl')) return ask('/demo', {duckdb})
     return (await sharedCluster()).addDatabase({database: DEMO_DATABASE, duckdb})
   })()
