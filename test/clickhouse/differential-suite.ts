@@ -17,6 +17,7 @@ import {metricKind} from '../../src/query/index.js'
 import {INJECTION_CORPUS} from '../query/fixtures.js'
 import type {MetricQuery, QueryResult} from '../../src/query/types.js'
 import {demoDatabase, tempDir} from '../helpers.js'
+import {pooled} from '../pooled.js'
 
 const TOLERANCE = 1e-9
 
@@ -37,21 +38,6 @@ function difference(duck: QueryResult, ch: QueryResult): string | undefined {
     for (const k of keys) if (!close(d[k], c[k])) return `row ${i} ${k}: ${JSON.stringify(d)} vs ${JSON.stringify(c)}`
   }
   return undefined
-}
-
-/** Runs `items` with at most `n` at a time (the cluster has two cores to share with DuckDB). */
-async function pooled<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({length: n}, async () => {
-      while (next < items.length) {
-        const i = next++
-        out[i] = await fn(items[i]!)
-      }
-    }),
-  )
-  return out
 }
 
 /**
@@ -119,14 +105,17 @@ describe.skipIf(skip !== null)(title, () => {
   })
 
   it('reports the same data_through for every starter metric', async () => {
-    for (const m of await duck.list()) {
-      if (metricKind(m) === 'sql') continue
-      expect(await ch.dataThrough(m.id), m.id).toBe(await duck.dataThrough(m.id))
-    }
+    const metrics = (await duck.list()).filter((m) => metricKind(m) !== 'sql')
+    const pairs = await pooled(metrics, 4, (m) => Promise.all([duck.dataThrough(m.id), ch.dataThrough(m.id)]))
+    metrics.forEach((m, i) => expect(pairs[i]![1], m.id).toBe(pairs[i]![0]))
   })
 
+  // validate on ClickHouse, run once for the two tests that read its report
+  let validated: ReturnType<Catalog['validate']> | undefined
+  const chValidate = () => (validated ??= ch.validate(undefined, {warehouse: true}))
+
   it('binds every starter metric on ClickHouse (validate); only their DuckDB-only own sql is reported', async () => {
-    const report = await ch.validate(undefined, {warehouse: true})
+    const report = await chValidate()
     // The computed definitions (expression, filters, dimensions, time column) are written in SQL
     // both engines read; a metric's `sql` and `sql_by_*` are run as written, and the starter pack's
     // are DuckDB SQL (::DATE, date_trunc, GROUP BY 1, FILTER, WITH): each is reported, nothing else.
@@ -175,7 +164,7 @@ describe.skipIf(skip !== null)(title, () => {
 
   it('fails a metric whose own sql is DuckDB SQL with one line that says it must be ClickHouse SQL', async () => {
     // a starter metric's own sql that this ClickHouse refuses (validate lists them; on 18.16 all)
-    const problem = (await ch.validate(undefined, {warehouse: true})).problems.find((p) => /: sql_by_\w+: ClickHouse error/.test(p.message))
+    const problem = (await chValidate()).problems.find((p) => /: sql_by_\w+: ClickHouse error/.test(p.message))
     expect(problem).toBeDefined()
     const variant = /: sql_by_(\w+): /.exec(problem!.message)![1]!
     const error = await ch.queryMetric({metric: problem!.metric!, variant}).catch((e: Error) => e)

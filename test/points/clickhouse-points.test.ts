@@ -9,6 +9,7 @@ import {ClickHousePoints} from '../../src/points/clickhouse.js'
 import {type ClickHouseCluster, clickhouseAvailable} from '../clickhouse/cluster.js'
 import {sharedCluster} from '../clickhouse/shared-cluster.js'
 import {newCatalog, runCommand, tempDir} from '../helpers.js'
+import {batched} from '../pooled.js'
 
 // The same points into the file and into ClickHouse (`--points clickhouse://...`): every ingest
 // reports the same counts and every points query returns the same rows (floating-point sums may
@@ -128,9 +129,12 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
     expect(rows.rows.map((r) => r.value)).toEqual(tricky.map((p) => p.value))
   })
 
+  // every query's two answers computed together, 4 at a time, when the first of these tests runs
+  // (after the ingests above); each test checks its own
+  const answers = batched(QUERIES, 4, (q) => Promise.all([queryPoints(file, q), queryPoints(ch, q)]))
+
   it.each(QUERIES.map((q) => [JSON.stringify(q), q] as const))('answers %s as the file does', async (_, q) => {
-    const a = await queryPoints(file, q)
-    const b = await queryPoints(ch, q)
+    const [a, b] = await answers(q)
     expect(b.columns).toEqual(a.columns)
     expect(b.rows.length).toBe(a.rows.length)
     const diffs = b.rows
@@ -230,8 +234,7 @@ describe.skipIf(skip !== null)('points on ClickHouse', () => {
       {file: 'ratio.yml', category: 'app', text: 'name: signups_per_point\ntype: ratio\nnumerator: app/signups\ndenominator: app/signup_points\n'},
     ]
     for (const c of [file, ch]) if (!(await c.list()).some((m) => m.id === 'app/signups')) await c.importDocuments(docs)
-    const a = await file.queryMetric(q as never)
-    const b = await ch.queryMetric(q as never)
+    const [a, b] = await Promise.all([file.queryMetric(q as never), ch.queryMetric(q as never)])
     expect(b.columns).toEqual(a.columns)
     expect(b.rows.length).toBe(a.rows.length)
     const cols = a.columns.filter((c) => c !== 'data_through')
