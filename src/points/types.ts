@@ -1,5 +1,6 @@
 import {GRAIN_ALIASES} from '../catalog/types.js'
 import type {ValidationDetail} from '../errors.js'
+import {PERIOD_GRAINS} from '../query/grains.js'
 import type {Filter} from '../query/types.js'
 
 /** How a granularity is stored and reported: the bucket names. */
@@ -23,7 +24,8 @@ export function canonicalGranularity(text: unknown): Granularity | undefined {
   return Object.hasOwn(GRANULARITY_ALIASES, text) ? GRANULARITY_ALIASES[text as keyof typeof GRANULARITY_ALIASES] : undefined
 }
 
-export const BUCKETS = ['minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'none'] as const
+/** A points query's periods: the compiler's grains (src/query/grains.ts), or none (one row per group). */
+export const BUCKETS = [...PERIOD_GRAINS, 'none'] as const
 export type Bucket = (typeof BUCKETS)[number]
 
 /**

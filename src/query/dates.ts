@@ -1,5 +1,6 @@
 import type {Grain} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
+import {GRAIN_SQL} from './grains.js'
 
 /** A calendar date (proleptic Gregorian, UTC). */
 export interface CalendarDate {
@@ -142,8 +143,7 @@ export function addPeriods(d: CalendarDate, grain: Grain, count: number): Calend
 /** Number of periods of `grain` from the period holding `from` up to `to` (exclusive), roughly; for sanity caps. */
 export function approximatePeriodCount(from: CalendarDate, to: CalendarDate, grain: Grain): number {
   const days = toDayNumber(to) - toDayNumber(from)
-  const perPeriod: Record<Grain, number> = {day: 1, week: 7, month: 28, quarter: 89, year: 365}
-  return Math.ceil(days / perPeriod[grain]) + 1
+  return Math.ceil(days / (GRAIN_SQL[grain].ms / 86_400_000)) + 1
 }
 
 const RANGE_UNITS: Record<string, Grain> = {day: 'day', week: 'week', month: 'month', quarter: 'quarter', year: 'year'}
