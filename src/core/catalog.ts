@@ -33,7 +33,7 @@ import {setting} from './settings.js'
 import {DuckDbWarehouse} from '../warehouse/duckdb.js'
 import type {Warehouse} from '../warehouse/types.js'
 import {DUCKDB_POINTS, type PointsStore} from '../points/store.js'
-import {compileMetricQuery, metricKind, metricReferences, planMetricQuery, renderDataThrough, renderDimensionValues, renderLastTimes, renderPlan, renderValuesPresent, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
+import {compileMetricQuery, metricKind, metricReferences, needsFirstTime, planMetricQuery, renderDataThrough, renderDimensionValues, renderLastTimes, renderPlan, renderValuesPresent, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
 import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
 import type {ResultRow} from '../query/types.js'
 
@@ -764,28 +764,42 @@ export class Catalog implements CatalogApi {
     // another engine's tables are written without metricat's data versions or file lock
     if (plan.dialect !== undefined && plan.dialect !== 'duckdb') return plan
     const keys = plan.measures.map((m) => `through\u0000${JSON.stringify([m.source, m.lastTime ?? m.time, m.conditions])}`)
+    // the first timestamp too when the grid is cut there (a given --from)
+    const firstKeys = needsFirstTime(plan) ? plan.measures.map((m) => `first\u0000${JSON.stringify([m.source, m.time, m.conditions])}`) : []
     const known = new Map<string, string | null>()
     const missing: {key: string; measure: MeasurePlan}[] = []
-    plan.measures.forEach((m, i) => {
-      const hit = this.dataMemo.get(keys[i]!)
-      if (hit && hit.stamp === stamp) known.set(keys[i]!, hit.value as string | null)
-      else if (!missing.some((x) => x.key === keys[i])) missing.push({key: keys[i]!, measure: m})
-    })
-    if (missing.length > 0) {
-      const probe = renderLastTimes(missing.map((x) => x.measure))
+    const missingFirst: {key: string; measure: MeasurePlan}[] = []
+    const look = (key: string, m: MeasurePlan, into: typeof missing) => {
+      const hit = this.dataMemo.get(key)
+      if (hit && hit.stamp === stamp) known.set(key, hit.value as string | null)
+      else if (!into.some((x) => x.key === key)) into.push({key, measure: m})
+    }
+    plan.measures.forEach((m, i) => look(keys[i]!, m, missing))
+    firstKeys.forEach((key, i) => look(key, plan.measures[i]!, missingFirst))
+    if (missing.length > 0 || missingFirst.length > 0) {
+      const probe = renderLastTimes(
+        missing.map((x) => x.measure),
+        missingFirst.map((x) => x.measure),
+      )
       let row: Record<string, unknown>
       try {
         row = (await this.db.query(probe.sql, probe.params)).rows[0] ?? {}
       } catch {
         return plan
       }
-      missing.forEach((x, i) => {
-        const t = (row[`t${i}`] as string | null | undefined) ?? null
-        known.set(x.key, t)
-        this.remember(x.key, stamp, t)
-      })
+      const keep = (list: typeof missing, prefix: string) =>
+        list.forEach((x, i) => {
+          const t = (row[`${prefix}${i}`] as string | null | undefined) ?? null
+          known.set(x.key, t)
+          this.remember(x.key, stamp, t)
+        })
+      keep(missing, 't')
+      keep(missingFirst, 'f')
     }
-    return {...plan, measures: plan.measures.map((m, i) => ({...m, knownLastTime: known.get(keys[i]!)!}))}
+    return {
+      ...plan,
+      measures: plan.measures.map((m, i) => ({...m, knownLastTime: known.get(keys[i]!)!, ...(firstKeys.length > 0 ? {knownFirstTime: known.get(firstKeys[i]!)!} : {})})),
+    }
   }
 
   /**

@@ -51,6 +51,11 @@ export interface MeasurePlan {
    * as a bound value instead of the probe. A renderer may ignore it and probe.
    */
   knownLastTime?: string | null
+  /**
+   * The first timestamp of the measure's rows after its definition filters, when the caller knows
+   * it (as `knownLastTime`; for a rollup, its first period); only read when `needsFirstTime(plan)`.
+   */
+  knownFirstTime?: string | null
   /** aggregate SQL, e.g. `sum(amount)` (cast to DOUBLE by the renderer) */
   aggregate: string
   /** requested dimensions in request order, with this measure's SQL for each */
@@ -430,6 +435,16 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
     range.seriesFrom = firstText
   }
   return range
+}
+
+/**
+ * Whether the renderer cuts the period grid at the data's first timestamp: a grid that starts at a
+ * given `--from` (or a compare's earlier periods) would otherwise fill the periods before the
+ * metric's first row with 0 (or give the first period a previous_value of 0). Without --from the
+ * grid starts at the first period with data anyway; a raw points query fills what it was asked.
+ */
+export function needsFirstTime(plan: AggregatePlan): boolean {
+  return !plan.raw && plan.grain !== 'none' && plan.range.seriesFrom !== undefined
 }
 
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */

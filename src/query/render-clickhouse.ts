@@ -2,7 +2,7 @@ import type {Grain} from '../catalog/types.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
 import {formatDate, parseTimeBound, truncateDate} from './dates.js'
 import {GRAIN_SQL, boundUs, truncateBoundText, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate, type ParamSink} from './predicate.js'
 import {parenthesize} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
@@ -201,19 +201,21 @@ function measureBounds(m: MeasurePlan, plan: AggregatePlan): string {
 /**
  * One row: `__t` = the last timestamp of the data after the definition filters (NULL without
  * data), `__covered` = the end of what it covers (the next day, or the next period of a snapshot
- * metric's grain).
+ * metric's grain); with `needsFirstTime(plan)` also `__f`, the first timestamp (the earliest input's).
  */
 function renderThrough(plan: AggregatePlan): string {
+  const withFirst = needsFirstTime(plan)
   const parts = new Map<string, string>()
   for (const m of plan.measures) {
     const key = JSON.stringify([m.source, m.time, m.conditions, m.coverage])
     if (parts.has(key)) continue
     const where = m.conditions.map(parenthesize)
-    const last = `SELECT if(count() > 0, max(${utc(m.time)}), NULL) AS __t\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
+    const first = withFirst ? `, if(count() > 0, min(${utc(m.time)}), NULL) AS __f` : ''
+    const last = `SELECT if(count() > 0, max(${utc(m.time)}), NULL) AS __t${first}\nFROM ${m.source}${where.length > 0 ? `\nWHERE ${where.join(' AND ')}` : ''}`
     const covered = m.coverage === 'day' ? utc('toDate(__t) + 1') : utc(GRAIN_SQL[m.coverage].add(GRAIN_SQL[m.coverage].trunc('__t'), '1'))
-    parts.set(key, `SELECT __t, ${covered} AS __c\nFROM ${sub(last)}`)
+    parts.set(key, `SELECT __t, ${covered} AS __c${withFirst ? ', __f' : ''}\nFROM ${sub(last)}`)
   }
-  return `SELECT max(__t) AS __t, max(__c) AS __covered\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
+  return `SELECT max(__t) AS __t, max(__c) AS __covered${withFirst ? ', min(__f) AS __f' : ''}\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
 }
 
 /**
@@ -255,13 +257,20 @@ function renderGrid(plan: AggregatePlan): string {
     const periods = r.to !== undefined ? `arrayFilter(p -> ${utc('p')} < ${clickhouseTime(r.to)}, __all)` : '__all'
     return ['SELECT', indent(`${periods} AS __periods`), `FROM ${sub(`SELECT ${all} AS __all\nFROM ${sub(bounds)}`)}`].join('\n')
   }
-  const keep = [`ifNull(${utc('p')} <= t, 0)`, ...(r.to !== undefined ? [`${utc('p')} < ${clickhouseTime(r.to)}`] : [])]
+  // no period after the data's last timestamp, and (needsFirstTime) none that ends before its first
+  const withFirst = needsFirstTime(plan)
+  const keep = [
+    `ifNull(${utc('p')} <= t, 0)`,
+    ...(withFirst ? [`ifNull(${utc(gs.add('p', '1'))} > f, 0)`] : []),
+    ...(r.to !== undefined ? [`${utc('p')} < ${clickhouseTime(r.to)}`] : []),
+  ]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
   const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
-  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered'].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
+  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : [])].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
+  const filter = withFirst ? `arrayFilter((p, t, f) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}, ${same('__f', '__all')})` : `arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')})`
   return [
     'SELECT',
-    indent([`arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}) AS __periods`, '__t', '__covered', ...firstKept].join(',\n')),
+    indent([`${filter} AS __periods`, '__t', '__covered', ...firstKept].join(',\n')),
     `FROM ${sub(grid)}`,
   ].join('\n')
 }

@@ -1,6 +1,6 @@
 import type {Grain} from '../catalog/types.js'
 import {GRAIN_SQL, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
 import {parenthesize, quoteIdent} from './quote.js'
@@ -128,6 +128,14 @@ function lastTimeSql(m: MeasurePlan): string {
   return `SELECT CAST(${last} AS TIMESTAMP) AS t ${sourceWhere(m)} ORDER BY ${last} DESC NULLS LAST LIMIT 1`
 }
 
+/**
+ * The first timestamp of a measure's data after its definition filters (a rollup's first period),
+ * the counterpart of `lastTimeSql`: a top-1 probe in ascending order.
+ */
+function firstTimeSql(m: MeasurePlan): string {
+  return `SELECT CAST(${m.time} AS TIMESTAMP) AS f ${sourceWhere(m)} ORDER BY ${m.time} ASC NULLS LAST LIMIT 1`
+}
+
 /** One row, `t`: the measure's `knownLastTime` as a bound value when the caller knows it, else the probe. */
 function lastTime(m: MeasurePlan, params: Params): string {
   if (m.knownLastTime === undefined) return lastTimeSql(m)
@@ -146,6 +154,8 @@ interface Through {
   cte?: string
   t: () => string
   covered: () => string
+  /** the first timestamp of the data (the earliest input's), when the plan cuts the grid there (`needsFirstTime`) */
+  first?: () => string
 }
 
 /**
@@ -165,25 +175,36 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
     if (!parts.has(key)) parts.set(key, m)
   }
   const covered = (m: MeasurePlan, t: string) => `date_trunc(${GRAIN_SQL[m.coverage].part}, ${t}) + ${GRAIN_SQL[m.coverage].step}`
-  if (plan.measures.every((m) => m.knownLastTime !== undefined)) {
+  const withFirst = needsFirstTime(plan)
+  if (plan.measures.every((m) => m.knownLastTime !== undefined && (!withFirst || m.knownFirstTime !== undefined))) {
     const placeholders = new Map<MeasurePlan, string>()
     const t = (m: MeasurePlan): string => {
       if (m.knownLastTime === null || m.knownLastTime === undefined) return 'CAST(NULL AS TIMESTAMP)'
       if (!placeholders.has(m)) placeholders.set(m, `CAST(${params.add(m.knownLastTime)} AS TIMESTAMP)`)
       return placeholders.get(m)!
     }
-    // greatest() skips NULLs as max() does
+    const firsts = new Map<MeasurePlan, string>()
+    const f = (m: MeasurePlan): string => {
+      if (m.knownFirstTime === null || m.knownFirstTime === undefined) return 'CAST(NULL AS TIMESTAMP)'
+      if (!firsts.has(m)) firsts.set(m, `CAST(${params.add(m.knownFirstTime)} AS TIMESTAMP)`)
+      return firsts.get(m)!
+    }
+    // greatest() and least() skip NULLs as max() and min() do
     const latest = (items: string[]) => (items.length === 1 ? items[0]! : `greatest(${items.join(', ')})`)
+    const earliest = (items: string[]) => (items.length === 1 ? items[0]! : `least(${items.join(', ')})`)
     return {
       t: () => latest([...parts.values()].map(t)),
       covered: () => latest([...parts.values()].map((m) => covered(m, t(m)))),
+      ...(withFirst ? {first: () => earliest([...parts.values()].map(f))} : {}),
     }
   }
-  const selects = [...parts.values()].map((m) => `SELECT t, ${covered(m, 't')} AS covered FROM (${lastTime(m, params)})`)
+  const first = (m: MeasurePlan) => (m.knownFirstTime === undefined ? `(${firstTimeSql(m)})` : m.knownFirstTime === null ? 'CAST(NULL AS TIMESTAMP)' : `CAST(${params.add(m.knownFirstTime)} AS TIMESTAMP)`)
+  const selects = [...parts.values()].map((m) => `SELECT t, ${covered(m, 't')} AS covered${withFirst ? `, ${first(m)} AS f` : ''} FROM (${lastTime(m, params)})`)
   return {
-    cte: ['through AS MATERIALIZED (', '  SELECT max(t) AS t, max(covered) AS covered', `  FROM (\n    ${selects.join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n'),
+    cte: ['through AS MATERIALIZED (', `  SELECT max(t) AS t, max(covered) AS covered${withFirst ? ', min(f) AS f' : ''}`, `  FROM (\n    ${selects.join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n'),
     t: () => '(SELECT t FROM through)',
     covered: () => '(SELECT covered FROM through)',
+    ...(withFirst ? {first: () => '(SELECT f FROM through)'} : {}),
   }
 }
 
@@ -278,9 +299,11 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
           ]
         : []),
       '  )',
-      // No period starts after the data ends: those would be gap-filled with made-up zeros (a
-      // raw points query fills the range it was asked for).
-      ...(through === undefined ? [] : [`  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`]),
+      // No period starts after the data ends, and none ends before it starts: those would be
+      // gap-filled with made-up zeros (a raw points query fills the range it was asked for).
+      ...(through === undefined
+        ? []
+        : [`  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`, ...(through.first ? [`    AND CAST(period AS TIMESTAMP) + ${step} > ${through.first()}`] : [])]),
       ')',
     ].join('\n'),
   )
@@ -460,9 +483,11 @@ export function renderDataThrough(plan: AggregatePlan): CompiledQuery {
  * One row: `t0`, `t1`, ... the last timestamp (TIMESTAMP text, exact) of each measure's data after
  * its definition filters, as the `through` CTE probes it; what `knownLastTime` takes.
  */
-export function renderLastTimes(measures: MeasurePlan[]): CompiledQuery {
+export function renderLastTimes(measures: MeasurePlan[], firsts: MeasurePlan[] = []): CompiledQuery {
   const cols = measures.map((m, i) => `CAST((${lastTimeSql(m)}) AS VARCHAR) AS t${i}`)
-  return {sql: `SELECT ${cols.join(', ')}`, params: [], columns: measures.map((_, i) => `t${i}`)}
+  // `f0`, `f1`, ...: the first timestamp of each of `firsts` (what `knownFirstTime` takes)
+  const firstCols = firsts.map((m, i) => `CAST((${firstTimeSql(m)}) AS VARCHAR) AS f${i}`)
+  return {sql: `SELECT ${[...cols, ...firstCols].join(', ')}`, params: [], columns: [...measures.map((_, i) => `t${i}`), ...firsts.map((_, i) => `f${i}`)]}
 }
 
 /**

@@ -50,6 +50,12 @@ const QUERIES: MetricQuery[] = [
   {metric: 'revenue/total_revenue', filters: [{dimension: 'region', op: '=', value: "x'y\\\n"}]},
   {metric: 'revenue/total_revenue', from: '2030-01-01'},
   {metric: 'revenue/total_revenue', from: '2030-01-01', to: '2030-03-01'},
+  // from before the data starts (2023-01-01, a Sunday): no period before it, previous_value NULL
+  {metric: 'revenue/total_revenue', by: ['region'], compare: 'previous', from: '2022-11-01', to: '2023-04-01'},
+  {metric: 'revenue/total_revenue', grain: 'week', compare: 'year', from: '2023-12-04', to: '2024-01-29'},
+  {metric: 'revenue/aov', compare: 'year', from: '2022-10-01', to: '2024-03-01'},
+  {metric: 'revenue/snap', grain: 'quarter', compare: 'previous', from: '2022-01-01', to: '2023-07-01'},
+  {metric: 'revenue/order_count', grain: 'day', from: '2022-12-25', to: '2023-01-03'},
 ]
 
 function close(a: unknown, b: unknown): boolean {

@@ -7,7 +7,7 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {planMetricQuery, renderLastTimes, renderPlan} from '../../src/query/index.js'
+import {needsFirstTime, planMetricQuery, renderLastTimes, renderPlan} from '../../src/query/index.js'
 import type {AggregatePlan} from '../../src/query/plan.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {lookupIn} from './fixtures.js'
@@ -54,11 +54,15 @@ async function rows(sql: string, params: unknown[]): Promise<Record<string, unkn
   return (await con.runAndReadAll(sql, params as never)).getRowObjectsJson() as Record<string, unknown>[]
 }
 
-/** The plan with each measure's last timestamp probed now, as the catalog's memo holds it. */
+/** The plan with each measure's last (and, with a given --from, first) timestamp probed now, as the catalog's memo holds them. */
 async function withKnown(plan: AggregatePlan): Promise<AggregatePlan> {
-  const probe = renderLastTimes(plan.measures)
+  const first = needsFirstTime(plan)
+  const probe = renderLastTimes(plan.measures, first ? plan.measures : [])
   const [row] = await rows(probe.sql, probe.params)
-  return {...plan, measures: plan.measures.map((m, i) => ({...m, knownLastTime: (row![`t${i}`] as string | null) ?? null}))}
+  return {
+    ...plan,
+    measures: plan.measures.map((m, i) => ({...m, knownLastTime: (row![`t${i}`] as string | null) ?? null, ...(first ? {knownFirstTime: (row![`f${i}`] as string | null) ?? null} : {})})),
+  }
 }
 
 const QUERIES: Array<[string, MetricQuery]> = [
@@ -98,7 +102,7 @@ describe('known data_through: inline bound values instead of the through CTE', (
 
   it('binds each known value once, in text order', () => {
     const plan = planMetricQuery({metric: 'revenue/refund_rate', from: '2024-01-01', to: '2024-07-01'}, lookup) as AggregatePlan
-    const c = renderPlan({...plan, measures: plan.measures.map((m, i) => ({...m, knownLastTime: i === 0 ? '2024-03-20 00:00:00' : null}))})
+    const c = renderPlan({...plan, measures: plan.measures.map((m, i) => ({...m, knownLastTime: i === 0 ? '2024-03-20 00:00:00' : null, knownFirstTime: i === 0 ? '2024-01-10 00:00:00' : null}))})
     expect(c.params.filter((p) => p === '2024-03-20 00:00:00')).toHaveLength(1)
     const order = [...c.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))
     expect(order.filter((n, i) => order.indexOf(n) === i)).toEqual(order.filter((n, i) => order.indexOf(n) === i).sort((a, b) => a - b))
@@ -109,7 +113,7 @@ describe('known data_through: inline bound values instead of the through CTE', (
       {metric: 'revenue/paid', by: ['channel'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}], from: '2024-01-01', to: '2025-01-01'},
       lookup,
     ) as AggregatePlan
-    const c = renderPlan({...plan, measures: plan.measures.map((m) => ({...m, knownLastTime: '2024-03-05 10:00:00'}))})
+    const c = renderPlan({...plan, measures: plan.measures.map((m) => ({...m, knownLastTime: '2024-03-05 10:00:00', knownFirstTime: '2024-01-10 00:00:00'}))})
     await expect(`${c.sql}\n-- params: ${JSON.stringify(c.params)}\n`).toMatchFileSnapshot('__snapshots__/golden/known-data-through.sql')
   })
 })

@@ -14,23 +14,24 @@ FROM (
         SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
           SELECT
-            arrayFilter((p, t) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t)) AS __periods,
+            arrayFilter((p, t, f) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND ifNull(toDateTime(addMonths(p, 1), 'UTC') > f, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t), arrayResize([__f], length(__all), __f)) AS __periods,
             __t,
             __covered
           FROM (
             SELECT
               arrayMap(i -> addMonths(toDate('2024-03-01'), i), range(toUInt64(greatest(0, toRelativeMonthNum(toDate('2024-04-01')) - toRelativeMonthNum(toDate('2024-03-01')) + 1)))) AS __all,
               __t,
-              __covered
+              __covered,
+              __f
             FROM (
               SELECT 1 AS __one
             ) AS __s1
             CROSS JOIN (
-              SELECT max(__t) AS __t, max(__c) AS __covered
+              SELECT max(__t) AS __t, max(__c) AS __covered, min(__f) AS __f
               FROM (
-                SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c
+                SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c, __f
                 FROM (
-                  SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t
+                  SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t, if(count() > 0, min(toDateTime(`ts`, 'UTC')), NULL) AS __f
                   FROM `orders`
                   WHERE (status = 'paid')
                 ) AS __s2

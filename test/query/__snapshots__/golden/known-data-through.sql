@@ -16,6 +16,7 @@ periods AS (
     SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= CAST($7 AS TIMESTAMP)
+    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > CAST($8 AS TIMESTAMP)
 ),
 combos AS (
   SELECT DISTINCT "channel" FROM m1
@@ -30,4 +31,4 @@ FROM periods
 CROSS JOIN combos
 LEFT JOIN m1 ON m1.period = periods.period AND m1."channel" IS NOT DISTINCT FROM combos."channel"
 ORDER BY periods.period, combos."channel"
--- params: ["2024-01-01","2025-01-01","web","partner","2024-01-01","2025-01-01","2024-03-05 10:00:00"]
+-- params: ["2024-01-01","2025-01-01","web","partner","2024-01-01","2025-01-01","2024-03-05 10:00:00","2024-01-10 00:00:00"]

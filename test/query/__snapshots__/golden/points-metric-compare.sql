@@ -12,9 +12,9 @@ m1 AS MATERIALIZED (
   GROUP BY ALL
 ),
 through AS MATERIALIZED (
-  SELECT max(t) AS t, max(covered) AS covered
+  SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("date" AS TIMESTAMP) AS t FROM "mc"."metricat"."metric_points" WHERE (metric_key = 'game.players') ORDER BY "date" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("date" AS TIMESTAMP) AS f FROM "mc"."metricat"."metric_points" WHERE (metric_key = 'game.players') ORDER BY "date" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("date" AS TIMESTAMP) AS t FROM "mc"."metricat"."metric_points" WHERE (metric_key = 'game.players') ORDER BY "date" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
@@ -22,6 +22,7 @@ periods AS (
     SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT f FROM through)
 ),
 combos AS (
   SELECT DISTINCT "platform" FROM m1

@@ -18,9 +18,9 @@ m1 AS MATERIALIZED (
   QUALIFY sub_period = max(sub_period) OVER (PARTITION BY CAST(date_trunc('quarter', sub_period) AS DATE))
 ),
 through AS MATERIALIZED (
-  SELECT max(t) AS t, max(covered) AS covered
+  SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered FROM (SELECT CAST("month" AS TIMESTAMP) AS t FROM "snaps" ORDER BY "month" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered, (SELECT CAST("month" AS TIMESTAMP) AS f FROM "snaps" ORDER BY "month" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("month" AS TIMESTAMP) AS t FROM "snaps" ORDER BY "month" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
@@ -28,6 +28,7 @@ periods AS (
     SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT f FROM through)
 ),
 combos AS (
   SELECT DISTINCT "region" FROM m1_sub

@@ -11,9 +11,9 @@ m1 AS MATERIALIZED (
   GROUP BY ALL
 ),
 through AS MATERIALIZED (
-  SELECT max(t) AS t, max(covered) AS covered
+  SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
@@ -21,6 +21,7 @@ periods AS (
     SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT f FROM through)
 ),
 combos AS (
   SELECT DISTINCT "region" FROM m1
