@@ -325,7 +325,9 @@ function post(shard: Shard, sql: string, body?: Uint8Array, database?: string): 
   if (body) params.set('query', sql)
   if (database) params.set('database', database)
   return new Promise<string>((resolve, reject) => {
-    const request = httpRequest({host: '127.0.0.1', port: shard.httpPort, method: 'POST', path: `/?${params}`}, (response) => {
+    // a new connection per request: a kept-alive one may be closed by the server (keep_alive_timeout)
+    // just as it is reused, which fails the request with "socket hang up"
+    const request = httpRequest({host: '127.0.0.1', port: shard.httpPort, method: 'POST', path: `/?${params}`, agent: false}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('error', reject)
