@@ -924,12 +924,14 @@ export class Catalog implements CatalogApi {
         ...(compiled.rollup ? {rollup: compiled.rollup} : {}),
       })
     }
+    // periods an explicit --from/--to cuts are partial too (their value covers part of the period)
+    const cut = new Set(compiled.cutPeriods ?? [])
     const shape = (row: Record<string, unknown>): Record<string, unknown> => {
       const named = cleanRow(renamed ? Object.fromEntries(Object.entries(row).map(([k, v]) => [rename[k] ?? k, v])) : row)
       if (!('data_through' in named)) return named
       const {data_through: _, partial, ...rest} = named
       // a boolean on DuckDB, 1/0 on ClickHouse (18.16 has no Bool)
-      return partial === true || partial === 1 ? {...rest, partial: true} : rest
+      return partial === true || partial === 1 || cut.has(String(rest.period)) ? {...rest, partial: true} : rest
     }
     try {
       await warehouse.stream(

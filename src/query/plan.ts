@@ -135,6 +135,11 @@ export interface AggregatePlan {
   /** what the answer changed about the request (e.g. compare widening --from to a whole period) */
   warnings: string[]
   /**
+   * Periods (start dates) that an explicit --from/--to cuts without --compare: their value covers
+   * only part of the period, so the result marks their rows `partial: true`.
+   */
+  cutPeriods?: string[]
+  /**
    * A raw points query (`metricat points`): no `through` (no freshness cut, no partial or
    * data_through columns), `limit` is the first rows in order, periods below a day come out as
    * ISO text, and the data-derived period cap is MAX_POINTS_PERIODS.
@@ -394,6 +399,33 @@ function compareEdges(q: ResolvedAggregateQuery): string[] {
   return notes
 }
 
+/**
+ * Without compare, a --from/--to inside a period leaves that period's value covering part of it
+ * (half of September reads as a drop): the result marks it partial and a warning says so. With
+ * compare the range is widened instead (compareEdges).
+ */
+function cutEdges(q: ResolvedAggregateQuery): {notes: string[]; periods: string[]} {
+  const notes: string[] = []
+  const periods: string[] = []
+  if (q.compare || q.raw || q.grain === 'none' || !isCalendarGrain(q.grain)) return {notes, periods}
+  const grain = q.grain
+  if (q.from) {
+    const start = truncateDate(q.from.date, grain)
+    if (q.from.hasTime || formatDate(start) !== q.from.text) {
+      periods.push(formatDate(start))
+      notes.push(`the ${grain} of ${formatDate(start)} starts before --from ${q.from.text}: its value covers only the part from ${q.from.text} (partial)`)
+    }
+  }
+  if (q.to) {
+    const start = truncateDate(q.to.date, grain)
+    if (q.to.hasTime || formatDate(start) !== q.to.text) {
+      if (!periods.includes(formatDate(start))) periods.push(formatDate(start))
+      notes.push(`the ${grain} of ${formatDate(start)} ends after --to ${q.to.text}: its value covers only the part before ${q.to.text} (partial)`)
+    }
+  }
+  return {notes, periods}
+}
+
 function planRange(q: ResolvedAggregateQuery): RangePlan {
   const range: RangePlan = {}
   if (q.grain === 'none' || !isCalendarGrain(q.grain)) {
@@ -480,6 +512,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
     throw new CatalogError('BAD_REQUEST', `bucket none computes one aggregate; ${q.metric} combines several`, {metric: q.metric})
   }
   const value = toPlan(q.value)
+  const cut = cutEdges(q)
   return {
     kind: 'aggregate',
     ...(dialect.name !== 'duckdb' ? {dialect: dialect.name} : {}),
@@ -490,7 +523,8 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
     value,
     simple: q.value.kind === 'leaf',
     range: planRange(q),
-    warnings: [...compareEdges(q), ...new Set(snapshotNotes(measures, (id) => leafDefs.get(id), q.grain))],
+    warnings: [...compareEdges(q), ...cut.notes, ...new Set(snapshotNotes(measures, (id) => leafDefs.get(id), q.grain))],
+    ...(cut.periods.length > 0 ? {cutPeriods: cut.periods} : {}),
     ...(q.compare ? {compare: q.compare} : {}),
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
     order: q.order,

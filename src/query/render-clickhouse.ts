@@ -399,6 +399,7 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
     columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
     ...(plan.raw || !GRAIN_SQL[plan.grain].date ? {} : {grain: plan.grain as Grain}),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
+    ...(plan.cutPeriods ? {cutPeriods: plan.cutPeriods} : {}),
   }
 }
 

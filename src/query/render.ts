@@ -389,6 +389,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
     columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
     ...calendarGrain(plan),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
+    ...(plan.cutPeriods ? {cutPeriods: plan.cutPeriods} : {}),
   }
 }
 

@@ -54,6 +54,8 @@ export interface CompiledQuery {
   grain?: Grain
   /** things the caller should know about the answer (shown on stderr by the CLI) */
   warnings?: string[]
+  /** periods (start dates) an explicit --from/--to cuts: the result marks their rows `partial: true` */
+  cutPeriods?: string[]
   /** SQL column alias -> output column name, where they differ (points metrics) */
   aliases?: Record<string, string>
   /** for a metric that declares rollups: the one read (or null) and why each was or was not */
