@@ -20,3 +20,15 @@ export function sourcesHash(root, inputs = BUILD_INPUTS) {
   for (const rel of files) hash.update(`${rel}\0`).update(readFileSync(path.join(root, rel))).update('\0')
   return hash.digest('hex')
 }
+
+/**
+ * Why `root`'s dist/ may not be what its sources build (one line), or null when dist/.sources is
+ * their hash now. The test run's global setup refuses a stale dist/: `npx vitest run FILE` does not
+ * run `pretest`, and the CLI tests run the commands built in dist/.
+ */
+export function distStale(root) {
+  const stamp = path.join(root, 'dist', '.sources')
+  if (!existsSync(stamp)) return 'no dist/.sources (dist/ not built by scripts/build.js): run `npm run build` first'
+  if (readFileSync(stamp, 'utf8').trim() !== sourcesHash(root)) return 'dist/ was built from other sources than those in src/, scripts/ and the package files now: run `npm run build` first (`npm test` does)'
+  return null
+}

@@ -1,8 +1,11 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import type {TestProject} from 'vitest/node'
 
+// @ts-expect-error: a plain JavaScript build script, no declarations
+import {distStale} from '../scripts/sources-hash.js'
 import {clusterControl} from './clickhouse/cluster-control.js'
 
 declare module 'vitest' {
@@ -19,8 +22,13 @@ declare module 'vitest' {
  *
  * And the run's shared ClickHouse cluster (test/clickhouse/shared-cluster.ts): started by this
  * process when the first test file asks for it, stopped here by PID.
+ *
+ * First of all: no run on a dist/ built from other sources (the CLI tests run dist/, and
+ * `npx vitest run FILE` does not run `pretest`'s build), see distStale in scripts/sources-hash.js.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stale = distStale(fileURLToPath(new URL('..', import.meta.url)))
+  if (stale) throw new Error(stale)
   const dir = mkdtempSync(path.join(tmpdir(), 'metricat-test-run-'))
   project.provide('demoDir', dir)
   const clickhouse = await clusterControl()
