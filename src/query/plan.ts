@@ -1,6 +1,6 @@
 import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} from '../catalog/types.js'
 import {CatalogError} from '../errors.js'
-import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate} from './dates.js'
+import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate, type TimeBound} from './dates.js'
 import {POINTS_TABLE, clickhouseDimensionSql, clickhousePointsSource, dimensionPointer} from '../points/points-sql.js'
 import {isCalendarGrain, truncateBoundText} from './grains.js'
 import {DUCKDB, clickhouseLiteral, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
@@ -381,6 +381,11 @@ function compareGrain(q: ResolvedAggregateQuery): Grain {
   return q.grain
 }
 
+/** Whether a bound is the first instant of its period (`2026-10-01` and `2026-10-01T00:00:00` alike). */
+function onPeriodStart(bound: TimeBound, grain: Grain): boolean {
+  return !bound.hasTime && formatDate(truncateDate(bound.date, grain)) === formatDate(bound.date)
+}
+
 /** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
 function compareEdges(q: ResolvedAggregateQuery): string[] {
   const notes: string[] = []
@@ -388,11 +393,11 @@ function compareEdges(q: ResolvedAggregateQuery): string[] {
   const grain = compareGrain(q)
   if (q.from) {
     const first = formatDate(truncateDate(q.from.date, grain))
-    if (q.from.hasTime || first !== q.from.text) notes.push(`--compare uses whole periods: --from ${q.from.text} was widened to ${first}, the start of its ${q.grain}`)
+    if (!onPeriodStart(q.from, grain)) notes.push(`--compare uses whole periods: --from ${q.from.text} was widened to ${first}, the start of its ${q.grain}`)
   }
   if (q.to) {
     const start = truncateDate(q.to.date, grain)
-    if (q.to.hasTime || formatDate(start) !== q.to.text) {
+    if (!onPeriodStart(q.to, grain)) {
       notes.push(`--compare uses whole periods: --to ${q.to.text} was widened to ${formatDate(addPeriods(start, grain, 1))}, the end of its ${q.grain}`)
     }
   }
@@ -411,14 +416,14 @@ function cutEdges(q: ResolvedAggregateQuery): {notes: string[]; periods: string[
   const grain = q.grain
   if (q.from) {
     const start = truncateDate(q.from.date, grain)
-    if (q.from.hasTime || formatDate(start) !== q.from.text) {
+    if (!onPeriodStart(q.from, grain)) {
       periods.push(formatDate(start))
       notes.push(`the ${grain} of ${formatDate(start)} starts before --from ${q.from.text}: its value covers only the part from ${q.from.text} (partial)`)
     }
   }
   if (q.to) {
     const start = truncateDate(q.to.date, grain)
-    if (q.to.hasTime || formatDate(start) !== q.to.text) {
+    if (!onPeriodStart(q.to, grain)) {
       if (!periods.includes(formatDate(start))) periods.push(formatDate(start))
       notes.push(`the ${grain} of ${formatDate(start)} ends after --to ${q.to.text}: its value covers only the part before ${q.to.text} (partial)`)
     }
@@ -440,7 +445,7 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
   const grain = q.grain
   if (q.to) {
     const start = truncateDate(q.to.date, grain)
-    const aligned = !q.to.hasTime && formatDate(start) === q.to.text
+    const aligned = onPeriodStart(q.to, grain)
     range.to = q.compare && !aligned ? formatDate(addPeriods(start, grain, 1)) : q.to.text
   }
   if (!q.from) return range

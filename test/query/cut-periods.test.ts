@@ -51,6 +51,17 @@ describe('a period cut by --from/--to', () => {
     expect(r.warnings.some((w) => w.includes('widened'))).toBe(true)
   })
 
+  it('treats a bound at midnight of a period start (T00:00:00) as that date: nothing cut, nothing widened', async () => {
+    const plain = await catalog.queryMetric({metric: 'revenue/total_revenue', grain: 'month', from: '2026-08-01', to: '2026-10-01', compare: 'previous'})
+    const midnight = await catalog.queryMetric({metric: 'revenue/total_revenue', grain: 'month', from: '2026-08-01T00:00:00', to: '2026-10-01T00:00:00', compare: 'previous'})
+    // before: --to 2026-10-01T00:00:00 was "widened" to 2026-11-01, so October (outside the range) came back too
+    expect(midnight.rows).toEqual(plain.rows)
+    expect(midnight.warnings).toEqual([])
+    const noCompare = await catalog.queryMetric({metric: 'revenue/total_revenue', grain: 'month', from: '2026-08-01T00:00:00', to: '2026-10-01T00:00:00'})
+    expect(partialPeriods(noCompare.rows)).toEqual([])
+    expect(noCompare.warnings).toEqual([])
+  })
+
   it('shows in the CLI: partial rows in --json, the warning on stderr and the table footer', async () => {
     const json = await runCommand(['query', 'revenue/total_revenue', '--grain', 'month', '--from', '2026-08-01', '--to', '2026-09-15', '--db', db, '--json'])
     expect(json.code).toBe(0)
