@@ -386,22 +386,23 @@ function onPeriodStart(bound: TimeBound, grain: Grain): boolean {
   return !bound.hasTime && formatDate(truncateDate(bound.date, grain)) === formatDate(bound.date)
 }
 
+/** The periods a --from/--to falls inside (absent where the bound is the first instant of its period). */
+function boundPeriods(q: ResolvedAggregateQuery, grain: Grain): {from?: string; to?: string} {
+  return {
+    ...(q.from && !onPeriodStart(q.from, grain) ? {from: formatDate(truncateDate(q.from.date, grain))} : {}),
+    ...(q.to && !onPeriodStart(q.to, grain) ? {to: formatDate(truncateDate(q.to.date, grain))} : {}),
+  }
+}
+
 /** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
 function compareEdges(q: ResolvedAggregateQuery): string[] {
-  const notes: string[] = []
-  if (!q.compare) return notes
+  if (!q.compare) return []
   const grain = compareGrain(q)
-  if (q.from) {
-    const first = formatDate(truncateDate(q.from.date, grain))
-    if (!onPeriodStart(q.from, grain)) notes.push(`--compare uses whole periods: --from ${q.from.text} was widened to ${first}, the start of its ${q.grain}`)
-  }
-  if (q.to) {
-    const start = truncateDate(q.to.date, grain)
-    if (!onPeriodStart(q.to, grain)) {
-      notes.push(`--compare uses whole periods: --to ${q.to.text} was widened to ${formatDate(addPeriods(start, grain, 1))}, the end of its ${q.grain}`)
-    }
-  }
-  return notes
+  const cut = boundPeriods(q, grain)
+  return [
+    ...(cut.from !== undefined ? [`--compare uses whole periods: --from ${q.from!.text} was widened to ${cut.from}, the start of its ${q.grain}`] : []),
+    ...(cut.to !== undefined ? [`--compare uses whole periods: --to ${q.to!.text} was widened to ${formatDate(addPeriods(truncateDate(q.to!.date, grain), grain, 1))}, the end of its ${q.grain}`] : []),
+  ]
 }
 
 /**
@@ -410,25 +411,16 @@ function compareEdges(q: ResolvedAggregateQuery): string[] {
  * compare the range is widened instead (compareEdges).
  */
 function cutEdges(q: ResolvedAggregateQuery): {notes: string[]; periods: string[]} {
-  const notes: string[] = []
-  const periods: string[] = []
-  if (q.compare || q.raw || q.grain === 'none' || !isCalendarGrain(q.grain)) return {notes, periods}
+  if (q.compare || q.raw || q.grain === 'none' || !isCalendarGrain(q.grain)) return {notes: [], periods: []}
   const grain = q.grain
-  if (q.from) {
-    const start = truncateDate(q.from.date, grain)
-    if (!onPeriodStart(q.from, grain)) {
-      periods.push(formatDate(start))
-      notes.push(`the ${grain} of ${formatDate(start)} starts before --from ${q.from.text}: its value covers only the part from ${q.from.text} (partial)`)
-    }
+  const {from, to} = boundPeriods(q, grain)
+  return {
+    notes: [
+      ...(from !== undefined ? [`the ${grain} of ${from} starts before --from ${q.from!.text}: its value covers only the part from ${q.from!.text} (partial)`] : []),
+      ...(to !== undefined ? [`the ${grain} of ${to} ends after --to ${q.to!.text}: its value covers only the part before ${q.to!.text} (partial)`] : []),
+    ],
+    periods: [...new Set([from, to].filter((p): p is string => p !== undefined))],
   }
-  if (q.to) {
-    const start = truncateDate(q.to.date, grain)
-    if (!onPeriodStart(q.to, grain)) {
-      if (!periods.includes(formatDate(start))) periods.push(formatDate(start))
-      notes.push(`the ${grain} of ${formatDate(start)} ends after --to ${q.to.text}: its value covers only the part before ${q.to.text} (partial)`)
-    }
-  }
-  return {notes, periods}
 }
 
 function planRange(q: ResolvedAggregateQuery): RangePlan {
