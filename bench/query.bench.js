@@ -33,18 +33,29 @@ dimensions:
 `,
 }
 
+/**
+ * A sum as clean as metricat's (issue 8: repeatable, without float noise): compensated (`fsum`,
+ * not `sum`, whose last bits depend on how threads split the rows) and rounded to 14 significant
+ * digits. The hand-written SQL must compute the same numbers as the compiled SQL, or the ratio
+ * would time a different answer (`run` checks the rows are the same before it times anything).
+ */
+const cleanSum = (x) => {
+  const s = `fsum(${x})`
+  return `CASE WHEN ${s} = 0 OR NOT isfinite(${s}) THEN ${s} ELSE round(${s}, 13 - CAST(floor(log10(abs(${s}))) AS INTEGER)) END`
+}
+
 /** the three questions, with hand-written DuckDB SQL (also bench/clickhouse.bench.js) */
 export const QUERIES = [
   {
     name: 'total by month',
     query: {metric: 'bench/orders_total'},
-    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, sum(amount) AS value
+    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, ${cleanSum('amount')} AS value
       FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1`,
   },
   {
     name: 'by month and region, channel in (web, partner), 12 months',
     query: {metric: 'bench/orders_total', by: ['region'], filters: [{dimension: 'channel', op: 'in', value: ['web', 'partner']}], from: '2025-01-01', to: '2026-01-01'},
-    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, region, sum(amount) AS value
+    hand: `SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, region, ${cleanSum('amount')} AS value
       FROM orders WHERE status = 'completed' AND channel IN ('web', 'partner')
         AND ordered_at >= TIMESTAMP '2025-01-01' AND ordered_at < TIMESTAMP '2026-01-01'
       GROUP BY 1, 2 ORDER BY 1, 2`,
@@ -56,6 +67,18 @@ export const QUERIES = [
       FROM orders WHERE region = 'EU' GROUP BY 1 ORDER BY 1`,
   },
 ]
+
+/** '' when `hand` and `metricat` have the same rows (periods, dimensions, values, in order), else the first difference. */
+function sameRows(hand, metricat) {
+  if (hand.length !== metricat.length) return `${hand.length} rows vs ${metricat.length}`
+  for (let i = 0; i < hand.length; i++) {
+    for (const [k, v] of Object.entries(hand[i])) {
+      const w = metricat[i][k]
+      if (typeof v === 'number' || typeof w === 'number' ? Number(v) !== Number(w) : String(v) !== String(w)) return `row ${i} ${k}: ${v} vs ${w}`
+    }
+  }
+  return ''
+}
 
 export async function run() {
   console.log(`\nMetric queries (${ROWS.toLocaleString('en-US')} orders)`)
@@ -92,6 +115,10 @@ export async function run() {
         await catalog.queryMetric(q.query)
         return performance.now() - t0
       }
+      // the hand-written SQL must answer the same rows (same periods, dimensions and values: the
+      // data has no gaps to fill), or the ratio would compare different work
+      const differ = sameRows((await catalog.db.query(q.hand)).rows, (await catalog.queryMetric(q.query)).rows)
+      if (differ) throw new Error(`hand-written SQL of "${q.name}" answers other rows than metricat: ${differ}`)
       await run(warm.sql, warm.params)
       await run(q.hand, [])
       await run(cold.sql, cold.params)
