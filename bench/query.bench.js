@@ -43,7 +43,7 @@ dimensions:
 }
 
 /**
- * A sum as clean as metricat's (issue 8: repeatable, without float noise): compensated (`fsum`,
+ * A sum as clean as metricat's (README "Numbers are clean and repeatable"): compensated (`fsum`,
  * not `sum`, whose last bits depend on how threads split the rows) and rounded to 14 significant
  * digits. The hand-written SQL must compute the same numbers as the compiled SQL, or the ratio
  * would time a different answer (`run` checks the rows are the same before it times anything).
