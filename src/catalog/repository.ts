@@ -1,6 +1,6 @@
 import {userInfo} from 'node:os'
 
-import type {Database, Tx} from '../db/connection.js'
+import {type Database, STORE, type Tx} from '../db/connection.js'
 import {DEFINITIONS_SCOPE, recordChanges} from '../db/data-versions.js'
 import {DEFINITION_FIELDS, canonicalJson, contentHash, pickDefinition} from './hash.js'
 import type {MetricDefinition, StoredMetric} from './types.js'
@@ -92,13 +92,6 @@ export interface MetricWrite {
   sourceFile?: string
 }
 
-// Rows travel to DuckDB as one JSON parameter and are unpacked with from_json: one statement per
-// table for any number of metrics, every value still a bound parameter.
-const ROW_STRUCTURE = JSON.stringify([{
-  ...Object.fromEntries(DEFINITION_FIELDS.map((k) => [k, k === 'percentile' ? 'DOUBLE' : 'VARCHAR'])),
-  source: 'VARCHAR', source_file: 'VARCHAR', version: 'INTEGER', content_hash: 'VARCHAR', created_at: 'VARCHAR',
-}])
-const VERSION_STRUCTURE = JSON.stringify([{id: 'VARCHAR', version: 'INTEGER', change: 'VARCHAR', definition: 'VARCHAR', content_hash: 'VARCHAR'}])
 const ID_LIST = `(SELECT unnest(from_json($1, '["VARCHAR"]')))`
 
 async function lastVersions(tx: Tx, ids: string[]): Promise<Map<string, number>> {
@@ -138,14 +131,16 @@ export async function writeMetrics(tx: Tx, writes: MetricWrite[], ctx: WriteCont
     versions.push({id: clean.id, version, change, definition: canonicalJson(clean), content_hash: hash})
   }
   if (rows.length === 0) return changes
-  const cols = [...DEFINITION_FIELDS, 'source', 'source_file', 'version', 'content_hash']
-  await tx.run(
-    `INSERT OR REPLACE INTO ${DEFS} (${cols.join(', ')}, created_at, updated_at)
-     SELECT ${cols.join(', ')}, coalesce(created_at::TIMESTAMP, now()::TIMESTAMP), now()::TIMESTAMP
-     FROM (SELECT unnest(from_json($1, '${ROW_STRUCTURE}'), recursive := true))`,
-    [JSON.stringify(rows)],
-  )
-  await insertVersions(tx, versions, ctx)
+  // A changed metric's row is replaced: deleted here, appended below with the rest.
+  const replaced = [...changes].filter(([, change]) => change === 'update').map(([id]) => id)
+  if (replaced.length > 0) await tx.run(`DELETE FROM ${DEFS} WHERE id IN ${ID_LIST}`, [JSON.stringify(replaced)])
+  const now = await transactionNow(tx)
+  for (const r of rows) {
+    r.created_at ??= now
+    r.updated_at = now
+  }
+  await appendRows(tx, DEFS_TABLE, rows)
+  await insertVersions(tx, versions, ctx, now)
   return changes
 }
 
@@ -165,6 +160,7 @@ export async function deleteMetrics(tx: Tx, ids: string[], ctx: WriteContext): P
     tx,
     current.map((m) => ({id: m.id, version: (last.get(m.id) ?? 0) + 1, change: 'delete', definition: canonicalJson(pickDefinition(m)), content_hash: m.content_hash})),
     ctx,
+    await transactionNow(tx),
   )
   return current.map((m) => m.id)
 }
@@ -173,15 +169,70 @@ export async function deleteMetric(tx: Tx, id: string, ctx: WriteContext): Promi
   return (await deleteMetrics(tx, [id], ctx)).length > 0
 }
 
-async function insertVersions(tx: Tx, versions: Record<string, unknown>[], ctx: WriteContext) {
-  await tx.run(
-    `INSERT INTO ${VERSIONS} (id, version, change, definition, content_hash, source, actor, changed_at)
-     SELECT id, version, change, definition, content_hash, $2, $3, now()::TIMESTAMP
-     FROM (SELECT unnest(from_json($1, '${VERSION_STRUCTURE}'), recursive := true))`,
-    [JSON.stringify(versions), ctx.source, ctx.actor ?? defaultActor()],
-  )
+async function insertVersions(tx: Tx, versions: Record<string, unknown>[], ctx: WriteContext, now: string) {
+  const actor = ctx.actor ?? defaultActor()
+  await appendRows(tx, VERSIONS_TABLE, versions.map((v) => ({...v, source: ctx.source, actor, changed_at: now})))
   // every definition change bumps the definitions' data version (cached results keyed by it go stale)
   if (versions.length > 0) await recordChanges(tx, [{scope: DEFINITIONS_SCOPE, kind: 'definitions'}])
+}
+
+/** The transaction's timestamp (DuckDB's `now()`: the same for every statement of the transaction), as text. */
+async function transactionNow(tx: Tx): Promise<string> {
+  const [row] = await tx.all<{now: string}>(`SELECT now()::TIMESTAMP::VARCHAR AS now`)
+  return row!.now
+}
+
+interface TableName {
+  catalog: string
+  schema: string
+  table: string
+}
+const DEFS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_definitions'}
+const VERSIONS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_versions'}
+
+/**
+ * Appends `rows` to a catalog table inside the transaction, through DuckDB's appender: one native
+ * call per value and no SQL text at all, where one INSERT of the rows as a JSON parameter spent
+ * most of its time unpacking the JSON (bench/catalog.bench.js). Each row names every column of
+ * the table (null for none); a column a row does not name, or a type this does not know, is a
+ * programming error and fails the transaction. Constraints (primary keys, NOT NULL, CHECK) hold
+ * as for INSERT, and a rollback discards the rows.
+ */
+async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return
+  const columns = await tx.all<{column_name: string; data_type: string}>(
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
+    [name.catalog, name.schema, name.table],
+  )
+  const appender = await tx.connection.createAppender(name.table, name.schema, name.catalog)
+  let failed = false
+  try {
+    for (const row of rows) {
+      for (const {column_name: column, data_type: type} of columns) {
+        if (!(column in row)) throw new Error(`appending to ${name.table}: the row has no column ${column}`)
+        const v = row[column]
+        if (v === null || v === undefined) appender.appendNull()
+        else if (type === 'VARCHAR' || type === 'JSON') appender.appendVarchar(String(v))
+        else if (type === 'INTEGER') appender.appendInteger(Number(v))
+        else if (type === 'DOUBLE') appender.appendDouble(Number(v))
+        // the transaction's timestamp as text (`transactionNow`), cast by the appender
+        else if (type === 'TIMESTAMP') appender.appendVarchar(String(v))
+        else throw new Error(`appending to ${name.table}: column ${column} has type ${type}, which appendRows does not write`)
+      }
+      appender.endRow()
+    }
+    appender.flushSync()
+  } catch (error) {
+    failed = true
+    throw error
+  } finally {
+    // closing flushes what is left: after a failure that fails again, and the first error is the one to tell
+    try {
+      appender.closeSync()
+    } catch (error) {
+      if (!failed) throw error
+    }
+  }
 }
 
 function defaultActor(): string | null {

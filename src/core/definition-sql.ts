@@ -54,16 +54,28 @@ export async function checkDefinitionSql(db: Pick<Database, 'all'>, metrics: Loc
   // An expression is parsed as the only item of a SELECT without FROM; the newline before the
   // closing parenthesis keeps a trailing `--` comment from swallowing it.
   const texts = fields.map(({f}) => (f.kind === 'query' ? f.text : `SELECT (${f.text}\n)`))
+  // Each distinct text is parsed once (catalogs repeat filters, expressions and SQL across
+  // metrics; a parse tree serialised is kilobytes of JSON): same text, same parse, same verdict.
+  const distinct = [...new Set(texts)]
   const rows = await db.all<{i: number; j: string}>(
     `SELECT i::INTEGER AS i, json_serialize_sql(t) AS j
      FROM (SELECT unnest(from_json($1, '["VARCHAR"]')) AS t, generate_subscripts(from_json($1, '["VARCHAR"]'), 1) AS i)`,
-    [JSON.stringify(texts)],
+    [JSON.stringify(distinct)],
   )
+  const parsed = new Map<string, string>()
+  for (const row of rows) parsed.set(distinct[row.i - 1]!, row.j)
+  const verdicts = new Map<string, string | undefined>()
   const problems: ValidationDetail[] = []
-  for (const row of rows) {
-    const {m, f} = fields[row.i - 1]!
-    const why = f.kind === 'query' ? queryProblem(row.j) : expressionProblem(row.j)
-    if (why === undefined) continue
+  fields.forEach(({m, f}, i) => {
+    const text = texts[i]!
+    // the same text may be checked as a query and as an expression (`sql: SELECT (x\n)` and `expression: x`)
+    const key = `${f.kind}:${text}`
+    if (!verdicts.has(key)) {
+      const json = parsed.get(text)!
+      verdicts.set(key, f.kind === 'query' ? queryProblem(json) : expressionProblem(json))
+    }
+    const why = verdicts.get(key)
+    if (why === undefined) return
     const expected = f.kind === 'query' ? 'exactly one read-only query (SELECT, WITH or FROM)' : 'exactly one SQL expression'
     problems.push({
       file: m.file,
@@ -73,7 +85,7 @@ export async function checkDefinitionSql(db: Pick<Database, 'all'>, metrics: Loc
       metric: m.definition.id,
       message: `${f.label} must be ${expected}: ${why}`,
     })
-  }
+  })
   return problems
 }
 

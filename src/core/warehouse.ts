@@ -10,6 +10,7 @@ import {compileBindCheck, metricKind, sourceSql} from '../query/index.js'
 import {dialectFor} from '../query/dialect.js'
 import {quoteIdent} from '../query/quote.js'
 import type {Catalog} from './catalog.js'
+import type {Warehouse} from '../warehouse/types.js'
 
 export const LOAD_FORMATS = ['csv', 'parquet', 'json', 'ndjson'] as const
 export type LoadFormat = (typeof LOAD_FORMATS)[number]
@@ -106,6 +107,16 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
   const byId = new Map(pool.map((m) => [m.definition.id, m.definition]))
   const lookup = (id: string) => byId.get(id) ?? pool.find((m) => m.definition.aliases?.includes(id))?.definition
   const compileOptions = await catalog.compileOptions(pool.map((m) => m.definition))
+  // whether a table can be read, per warehouse and source SQL: asked once per check, not once per
+  // metric (an import of 1,000 metrics over a few tables)
+  const readable = new Map<Warehouse, Map<string, Promise<boolean>>>()
+  const canRead = (warehouse: Warehouse, sql: string): Promise<boolean> => {
+    let known = readable.get(warehouse)
+    if (!known) readable.set(warehouse, (known = new Map()))
+    let answer = known.get(sql)
+    if (!answer) known.set(sql, (answer = warehouse.query(sql).then(() => true, () => false)))
+    return answer
+  }
   for (const m of metrics) {
     const def = m.definition
     // where the metric runs (the warehouse; the DuckDB file for points metrics), in its dialect
@@ -126,11 +137,7 @@ export async function checkWarehouse(catalog: Catalog, metrics: Located[], pool:
       // An import refuses an expression that cannot bind, but only where its table exists: the
       // warehouse may be loaded after the catalog.
       if (!def.table_name || !isComputed(def)) continue
-      try {
-        await engine.warehouse.query(`SELECT * FROM ${sourceSql(def.table_name, dialectFor(engine.dialect))} LIMIT 0`)
-      } catch {
-        continue
-      }
+      if (!(await canRead(engine.warehouse, `SELECT * FROM ${sourceSql(def.table_name, dialectFor(engine.dialect))} LIMIT 0`))) continue
     } else {
       if (def.table_name && !(await bind(`table ${def.table_name}`, `SELECT * FROM ${sourceSql(def.table_name, dialectFor(engine.dialect))}`))) continue
       if (def.sql && (await bind('sql', def.sql)) && def.expression && isSqlComputed(def)) {
