@@ -1,4 +1,5 @@
-// `npm run build`: dist/ from src/ (tsc), the bundles (scripts/bundle-sdk.js), oclif.manifest.json;
+// `npm run build`: dist/ from src/ (tsc), the bundles (scripts/bundle-sdk.js), the schema validators
+// compiled ahead of time (scripts/compile-schemas.js), oclif.manifest.json;
 // then dist/.sources records the hash of what the build read (scripts/sources-hash.js).
 // `--if-stale` (what `npm test` runs first) builds only when that hash differs from the sources'
 // now: a test run right after a build starts at once, and any change under src/ or scripts/, to
@@ -27,5 +28,6 @@ rmSync(path.join(root, 'dist'), {recursive: true, force: true})
 rmSync(manifest, {force: true})
 run('tsc', ['-p', 'tsconfig.build.json'])
 run(process.execPath, ['scripts/bundle-sdk.js'])
+run(process.execPath, ['scripts/compile-schemas.js'])
 run('oclif', ['manifest'])
 writeFileSync(stamp, `${hash}\n`)

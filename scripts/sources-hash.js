@@ -1,10 +1,11 @@
-// What `npm run build` reads (scripts/build.js): everything under src/ and scripts/, package.json,
-// the lock file (the bundled packages' versions) and the tsconfigs.
+// What `npm run build` reads (scripts/build.js): everything under src/ and scripts/, the JSON
+// Schemas (compiled ahead of time), package.json, the lock file (the bundled packages' versions)
+// and the tsconfigs.
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 
-export const BUILD_INPUTS = ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
+export const BUILD_INPUTS = ['src', 'scripts', 'schemas', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']
 
 /** sha256 over the path and content of every file under `root`'s build inputs, in path order. */
 export function sourcesHash(root, inputs = BUILD_INPUTS) {
@@ -29,6 +30,6 @@ export function sourcesHash(root, inputs = BUILD_INPUTS) {
 export function distStale(root) {
   const stamp = path.join(root, 'dist', '.sources')
   if (!existsSync(stamp)) return 'no dist/.sources (dist/ not built by scripts/build.js): run `npm run build` first'
-  if (readFileSync(stamp, 'utf8').trim() !== sourcesHash(root)) return 'dist/ was built from other sources than those in src/, scripts/ and the package files now: run `npm run build` first (`npm test` does)'
+  if (readFileSync(stamp, 'utf8').trim() !== sourcesHash(root)) return 'dist/ was built from other sources than those in src/, scripts/, schemas/ and the package files now: run `npm run build` first (`npm test` does)'
   return null
 }

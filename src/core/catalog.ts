@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 
 import type {FieldChange} from '../catalog/diff.js'
-import {contentHash, pickDefinition} from '../catalog/hash.js'
+import {contentHash} from '../catalog/hash.js'
 import {
   type ChangeKind,
   type ChangeSource,
@@ -481,6 +481,13 @@ export class Catalog implements CatalogApi {
 
   private async applyImport(load: LoadResult, options: ImportOptions): Promise<ImportPlan> {
     const existing = await this.all()
+    // each file's content hash, computed once (it is compared here twice)
+    const hashes = new Map<LoadedMetric, string>()
+    const hashOf = (m: LoadedMetric) => {
+      let h = hashes.get(m)
+      if (h === undefined) hashes.set(m, (h = contentHash(m.definition)))
+      return h
+    }
     const problems = [...load.problems]
     const after = new Map<string, Located>()
     for (const m of existing.values()) after.set(m.id, {definition: m})
@@ -502,7 +509,7 @@ export class Catalog implements CatalogApi {
     if (problems.length === 0) {
       // an expression that cannot bind over a table that exists is refused now, not at query time
       const {checkWarehouse} = await import('./warehouse.js')
-      const changedIds = new Set(load.metrics.filter((m) => existing.get(m.definition.id)?.content_hash !== contentHash(pickDefinition(m.definition))).map((m) => m.definition.id))
+      const changedIds = new Set(load.metrics.filter((m) => existing.get(m.definition.id)?.content_hash !== hashOf(m)).map((m) => m.definition.id))
       const checked = [...after.values()].filter((m) => changedIds.has(m.definition.id))
       problems.push(...(await checkWarehouse(this, checked, [...after.values()], {importing: true})))
     }
@@ -516,7 +523,7 @@ export class Catalog implements CatalogApi {
       if (!before) {
         plan.added.push({id: m.definition.id, change: 'create', file: m.file})
         writes.push(m)
-      } else if (before.content_hash !== contentHash(pickDefinition(m.definition))) {
+      } else if (before.content_hash !== hashOf(m)) {
         plan.changed.push({id: m.definition.id, change: 'update', file: m.file, fields: diffDefinitions(before, m.definition)})
         writes.push(m)
       } else plan.unchanged.push(m.definition.id)

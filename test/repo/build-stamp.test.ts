@@ -28,8 +28,8 @@ describe('the build stamp (scripts/sources-hash.js)', () => {
   })
   afterEach(() => cleanup())
 
-  it('reads src/, scripts/, package.json, the lock file and both tsconfigs', () => {
-    expect([...BUILD_INPUTS].sort()).toEqual(['package-lock.json', 'package.json', 'scripts', 'src', 'tsconfig.build.json', 'tsconfig.json'])
+  it('reads src/, scripts/, schemas/, package.json, the lock file and both tsconfigs', () => {
+    expect([...BUILD_INPUTS].sort()).toEqual(['package-lock.json', 'package.json', 'schemas', 'scripts', 'src', 'tsconfig.build.json', 'tsconfig.json'])
   })
 
   it('is the same for the same files, whatever their times', () => {
