@@ -5,7 +5,7 @@ import path from 'node:path'
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore, type Role} from '../../src/core/tokens.js'
 import {createApp, type AppOptions} from '../../src/server/app.js'
-import {demoDatabase, tempDir} from '../helpers.js'
+import {demoWithTokens, tempDir} from '../helpers.js'
 
 export interface DemoSetup {
   dir: string
@@ -17,21 +17,16 @@ export interface DemoSetup {
   cleanup: () => void
 }
 
-/** A fresh database with the starter pack, the demo warehouse and one token per role. */
+/** A fresh database with the starter pack, the demo warehouse and one token per role (a copy of one made once per run). */
 export async function setupDemo(): Promise<DemoSetup> {
   const {dir, cleanup} = tempDir('metricat-server-')
-  const catalog = await openCatalog({db: await demoDatabase(dir, 'server.duckdb')})
-  const tokens = new TokenStore(catalog.db)
-  const token = {
-    admin: (await tokens.createToken('admin-1', 'admin')).token,
-    analyst: (await tokens.createToken('analyst-1', 'analyst')).token,
-    service: (await tokens.createToken('service-1', 'service')).token,
-  }
+  const {db, token} = await demoWithTokens(dir, 'server.duckdb')
+  const catalog = await openCatalog({db})
   return {
     dir,
-    db: path.join(dir, 'server.duckdb'),
+    db,
     catalog,
-    tokens,
+    tokens: new TokenStore(catalog.db),
     token,
     cleanup: () => {
       catalog.close()
