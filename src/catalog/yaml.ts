@@ -1,4 +1,5 @@
-import {lstat, mkdir, readdir, readFile, realpath, stat, writeFile} from 'node:fs/promises'
+import {readFileSync, statSync} from 'node:fs'
+import {lstat, mkdir, readdir, realpath, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair} from 'yaml'
 
@@ -113,9 +114,8 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
   const files = all.filter((f) => !isIndex(f))
   const indexFile = all.find(isIndex)
   const result: LoadResult = {metrics: [], problems: [], warnings: [], files: all.map(displayPath)}
-  const texts = await Promise.all(files.map(readLimited))
-  files.forEach((file, i) => {
-    const text = texts[i]!
+  files.forEach((file) => {
+    const text = readLimited(file)
     if (typeof text !== 'string') {
       result.problems.push(text)
       return
@@ -125,7 +125,7 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
     result.problems.push(...parsed.problems)
   })
   if (indexFile) {
-    const text = await readLimited(indexFile)
+    const text = readLimited(indexFile)
     const checked = typeof text === 'string' ? checkIndexYaml(text, displayPath(indexFile), new Set(result.metrics.map((m) => m.definition.id))) : {problems: [text], warnings: []}
     result.problems.push(...checked.problems)
     result.warnings.push(...checked.warnings)
@@ -134,13 +134,18 @@ export async function loadMetricFiles(target: string): Promise<LoadResult> {
   return result
 }
 
-/** A file's text, or a problem: larger than the YAML size limit (not read then), or unreadable. */
-async function readLimited(f: string): Promise<string | ValidationDetail> {
+/**
+ * A file's text, or a problem: larger than the YAML size limit (not read then), or unreadable.
+ * Read synchronously: for a thousand small files, node's promise-based stat and readFile (several
+ * thread-pool round trips each) took 90-225 ms where these take 20-30 ms; no server route reads
+ * metric files from a path (the admin import takes texts).
+ */
+function readLimited(f: string): string | ValidationDetail {
   const {maxBytes} = yamlLimits()
   try {
-    const size = (await stat(f)).size
+    const size = statSync(f).size
     if (size > maxBytes) return {file: displayPath(f), line: 1, column: 1, message: `the file is ${size} bytes; at most ${maxBytes} (METRICAT_YAML_MAX_BYTES)`}
-    return await readFile(f, 'utf8')
+    return readFileSync(f, 'utf8')
   } catch (error) {
     return {file: displayPath(f), line: 1, column: 1, message: `cannot read this file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`}
   }
