@@ -212,7 +212,8 @@ async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>
         if (!(column in row)) throw new Error(`appending to ${name.table}: the row has no column ${column}`)
         const v = row[column]
         if (v === null || v === undefined) appender.appendNull()
-        else if (type === 'VARCHAR' || type === 'JSON') appender.appendVarchar(String(v))
+        // text as it is; anything else as its JSON text, as the JSON INSERT this replaced stored it
+        else if (type === 'VARCHAR' || type === 'JSON') appender.appendVarchar(typeof v === 'string' ? v : JSON.stringify(v))
         else if (type === 'INTEGER') appender.appendInteger(Number(v))
         else if (type === 'DOUBLE') appender.appendDouble(Number(v))
         // the transaction's timestamp as text (`transactionNow`), cast by the appender
