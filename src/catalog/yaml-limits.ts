@@ -38,10 +38,16 @@ export interface TreeProblem {
   message: string
 }
 
+// with the u flag a surrogate pair is one code point; only an unpaired surrogate is in Cs
+const UNPAIRED_SURROGATE = /\p{Cs}/u
+
 /**
  * One linear walk over a parsed document: too many nodes, or a key repeated in one mapping (the
  * YAML library's own duplicate-key check compares every key with every earlier one, which is
- * quadratic: 40,000 keys took 13 s). Stops at the first node past the limit.
+ * quadratic: 40,000 keys took 13 s), or a string holding an unpaired UTF-16 surrogate (a "\ud800"
+ * escape: no character; the catalog stores text as UTF-8, which would hold U+FFFD instead, and
+ * the stored definition would then differ from its content hash and history). Stops at the first
+ * node past the limit.
  */
 export function checkTree(doc: Document): TreeProblem[] {
   const {maxNodes} = yamlLimits()
@@ -68,6 +74,8 @@ export function checkTree(doc: Document): TreeProblem[] {
       for (const item of node.items) stack.push(item)
     } else if (isPair(node)) {
       stack.push(node.key, node.value)
+    } else if (isScalar(node) && typeof node.value === 'string' && UNPAIRED_SURROGATE.test(node.value)) {
+      problems.push({offset: node.range?.[0] ?? 0, message: 'the text holds an unpaired UTF-16 surrogate (an escape such as "\\ud800" that is no character); expected Unicode text'})
     }
   }
   return problems
