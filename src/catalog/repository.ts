@@ -182,23 +182,26 @@ async function transactionNow(tx: Tx): Promise<string> {
   return row!.now
 }
 
-interface TableName {
+export interface TableName {
   catalog: string
   schema: string
   table: string
 }
 const DEFS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_definitions'}
+/** metricat.metric_definitions, for `appendRows` */
+export const DEFINITIONS_TABLE: TableName = DEFS_TABLE
 const VERSIONS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_versions'}
 
 /**
  * Appends `rows` to a catalog table inside the transaction, through DuckDB's appender: one native
  * call per value and no SQL text at all, where one INSERT of the rows as a JSON parameter spent
  * most of its time unpacking the JSON (bench/catalog.bench.js). Each row names every column of
- * the table (null for none); a column a row does not name, or a type this does not know, is a
- * programming error and fails the transaction. Constraints (primary keys, NOT NULL, CHECK) hold
+ * the table (null for none) and no other; a column a row does not name, a key that is no column
+ * (the INSERT this replaced failed on one too), or a type this does not know, is a programming
+ * error and fails the transaction. Constraints (primary keys, NOT NULL, CHECK) hold
  * as for INSERT, and a rollback discards the rows.
  */
-async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>[]): Promise<void> {
+export async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return
   const columns = await tx.all<{column_name: string; data_type: string}>(
     `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
@@ -208,6 +211,11 @@ async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>
   let failed = false
   try {
     for (const row of rows) {
+      // every column named (below) and no other: a field without a column would be dropped silently
+      if (Object.keys(row).length !== columns.length) {
+        const extra = Object.keys(row).find((k) => !columns.some((c) => c.column_name === k))
+        if (extra !== undefined) throw new Error(`appending to ${name.table}: ${name.table} has no column ${extra}`)
+      }
       for (const {column_name: column, data_type: type} of columns) {
         if (!(column in row)) throw new Error(`appending to ${name.table}: the row has no column ${column}`)
         const v = row[column]
