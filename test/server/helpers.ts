@@ -1,7 +1,5 @@
 import {expect} from 'vitest'
 
-import path from 'node:path'
-
 import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore, type Role} from '../../src/core/tokens.js'
 import {createApp, type AppOptions} from '../../src/server/app.js'
