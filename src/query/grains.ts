@@ -38,6 +38,12 @@ export const GRAIN_SQL: Record<PeriodGrain, GrainSql> = {
   year: {part: "'year'", step: 'INTERVAL 1 YEAR', ms: 365 * 86_400_000, date: true, trunc: (e) => `toStartOfYear(${e})`, add: (d, n) => `addYears(${d}, ${n})`, relative: 'toRelativeYearNum'},
 }
 
+/**
+ * Grains from finest to coarsest (their place in PERIOD_GRAINS); a week is finer than a month
+ * though it does not nest in one.
+ */
+export const GRAIN_ORDER = Object.fromEntries(PERIOD_GRAINS.map((g, i) => [g, i])) as Record<PeriodGrain, number>
+
 /** Whether a grain is one a metric can have (its period is a date). */
 export function isCalendarGrain(grain: PeriodGrain): grain is Grain {
   return GRAIN_SQL[grain].date

@@ -2,7 +2,7 @@ import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} 
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate, type TimeBound} from './dates.js'
 import {POINTS_TABLE, clickhouseDimensionSql, clickhousePointsSource, dimensionPointer} from '../points/points-sql.js'
-import {isCalendarGrain, truncateBoundText} from './grains.js'
+import {GRAIN_ORDER, isCalendarGrain, truncateBoundText} from './grains.js'
 import {DUCKDB, clickhouseLiteral, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
 import type {Predicate} from './predicate.js'
 import {isPlainQualifiedName, parenthesize, quoteLiteral, quoteQualified} from './quote.js'
@@ -216,9 +216,6 @@ function dimensionSql(def: MetricDefinition, name: string, dialect: Dialect): st
   return dialect.quoteIdent(name)
 }
 
-/** Grains from finest to coarsest; a week is finer than a month though it does not nest in one. */
-export const GRAIN_ORDER: Record<Grain, number> = {day: 0, week: 1, month: 2, quarter: 3, year: 4}
-
 /**
  * The roll-up a metric needs at `grain`: none without `time_aggregation`, when the query is not
  * coarser than the metric's grain (day when it declares none), or when it would not change the
@@ -333,7 +330,7 @@ function planMeasure(leaf: ResolvedLeaf, alias: string, q: ResolvedAggregateQuer
 /** True when `def` is a snapshot (a time_aggregation other than sum) and `grain` is finer than its own grain (minute and hour are finer than any). */
 function finerThanSnapshot(def: MetricDefinition, grain: PlanGrain): boolean {
   if (def.time_aggregation === undefined || def.time_aggregation === 'sum' || grain === 'none') return false
-  return !isCalendarGrain(grain) || GRAIN_ORDER[grain] < GRAIN_ORDER[def.grain ?? 'day']
+  return GRAIN_ORDER[grain] < GRAIN_ORDER[def.grain ?? 'day']
 }
 
 /** The notes for snapshot inputs asked at a finer grain than their own (see `finerThanSnapshot`). */

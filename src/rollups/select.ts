@@ -1,5 +1,6 @@
 import type {Grain, MetricDefinition, ROLLUP_TYPES, RollupSpec} from '../catalog/types.js'
 import {formatDate, parseTimeBound, truncateDate} from '../query/dates.js'
+import {GRAIN_ORDER} from '../query/grains.js'
 import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
 import {quoteIdent} from '../query/quote.js'
 
@@ -43,8 +44,6 @@ export const ANSWERS: Record<Grain, readonly Grain[]> = {
   quarter: ['quarter', 'year'],
   year: ['year'],
 }
-
-const GRAIN_ORDER: Record<Grain, number> = {day: 0, week: 1, month: 2, quarter: 3, year: 4}
 
 /** `<metric id>@<grain>` plus `:<dims>` when it keeps dimensions, e.g. `revenue/total_revenue@day:region,channel`. */
 export function rollupId(metricId: string, spec: RollupSpec): string {
