@@ -2,7 +2,7 @@ import {dimensionSpec, type Grain, type MetricDefinition, type TimeAggregation} 
 import {CatalogError} from '../errors.js'
 import {addPeriods, approximatePeriodCount, formatDate, truncateDate, type CalendarDate, type TimeBound} from './dates.js'
 import {POINTS_TABLE, clickhouseDimensionSql, clickhousePointsSource, dimensionPointer} from '../points/points-sql.js'
-import {GRAIN_ORDER, isCalendarGrain, truncateBoundText} from './grains.js'
+import {GRAIN_ORDER, isCalendarGrain, truncateBoundText, type PeriodGrain} from './grains.js'
 import {DUCKDB, clickhouseLiteral, dialectFor, type AggregateType, type Dialect, type DialectName} from './dialect.js'
 import type {Predicate} from './predicate.js'
 import {isPlainQualifiedName, parenthesize, quoteLiteral, quoteQualified} from './quote.js'
@@ -471,6 +471,30 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
  */
 export function needsFirstTime(plan: AggregatePlan): boolean {
   return !plan.raw && plan.grain !== 'none' && plan.range.seriesFrom !== undefined
+}
+
+/** The plan's grain where it has periods (both renderers split off `none` first). */
+export function periodGrain(plan: AggregatePlan): PeriodGrain {
+  if (plan.grain === 'none') throw new Error('a plan without periods reached the period renderer')
+  return plan.grain
+}
+
+/**
+ * What a plan with periods answers, on either engine: its columns, and CompiledQuery.grain (a
+ * metric's grain; raw points queries, which may have minute/hour, report none).
+ */
+export function periodResult(plan: AggregatePlan): {columns: string[]; grain?: Grain} {
+  return {
+    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
+    ...(plan.raw || plan.grain === 'none' || !isCalendarGrain(plan.grain) ? {} : {grain: plan.grain}),
+  }
+}
+
+/** The error for a period series the data made too long (the planner checks given bounds; the SQL checks the rest). */
+export function tooManyPeriods(plan: Pick<AggregatePlan, 'grain' | 'raw'>): string {
+  return plan.raw
+    ? `the range holds more than ${MAX_POINTS_PERIODS} ${plan.grain} buckets; give --from and --to, or use a larger --bucket`
+    : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
 }
 
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */

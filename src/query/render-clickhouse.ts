@@ -2,7 +2,7 @@ import type {Grain} from '../catalog/types.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
 import {formatDate, parseTimeBound, truncateDate} from './dates.js'
 import {GRAIN_SQL, boundUs, truncateBoundText, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate, type ParamSink} from './predicate.js'
 import {parenthesize} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
@@ -23,11 +23,6 @@ import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 /** Inlines values: the sink `renderPredicate` writes through, with ClickHouse's one escaping function. */
 const INLINE: ParamSink = {add: (value: FilterScalar) => clickhouseLiteral(value)}
 
-/** The plan's grain where it has periods (renderClickHouse splits off `none` first). */
-function periodGrain(plan: AggregatePlan): PeriodGrain {
-  if (plan.grain === 'none') throw new Error('a plan without periods reached the period renderer')
-  return plan.grain
-}
 
 /** The period whose value becomes previous_value (mirrors COMPARE_BACK in plan.ts). */
 const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: string) => string>> = {
@@ -396,8 +391,7 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   return {
     sql,
     params: [],
-    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
-    ...(plan.raw || !GRAIN_SQL[plan.grain].date ? {} : {grain: plan.grain as Grain}),
+    ...periodResult(plan),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
     ...(plan.cutPeriods ? {cutPeriods: plan.cutPeriods} : {}),
   }

@@ -1,6 +1,6 @@
 import type {Grain} from '../catalog/types.js'
 import {GRAIN_SQL, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, tooManyPeriods, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
 import {parenthesize, quoteIdent} from './quote.js'
@@ -52,12 +52,6 @@ function dimensionText(d: Pick<DimensionPlan, 'sql' | 'pointer'>, params: Params
 
 function withPointer(p: PredicatePlan, params: Params): PredicatePlan {
   return p.pointer === undefined ? p : {...p, sql: dimensionText(p, params)}
-}
-
-/** The plan's grain where it has periods (renderers split off `none` first). */
-function periodGrain(plan: AggregatePlan): PeriodGrain {
-  if (plan.grain === 'none') throw new Error('a plan without periods reached the period renderer')
-  return plan.grain
 }
 
 /** A period (`period` for a DATE column from day up; a TIMESTAMP below a day) at `grain`. */
@@ -316,13 +310,6 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
   return ctes
 }
 
-/** The error for a period series the data made too long (the planner checks given bounds). */
-export function tooManyPeriods(plan: AggregatePlan): string {
-  return plan.raw
-    ? `the range holds more than ${MAX_POINTS_PERIODS} ${plan.grain} buckets; give --from and --to, or use a larger --bucket`
-    : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
-}
-
 /** A select list, one item a line, indented, commas between. */
 function commaLines(items: string[]): string[] {
   return items.map((item, i) => `  ${item}${i < items.length - 1 ? ',' : ''}`)
@@ -386,16 +373,10 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   return {
     sql,
     params: params.values,
-    columns: ['period', ...plan.dimensions, 'value', ...(plan.compare !== undefined ? ['previous_value', 'growth_pct'] : []), ...(plan.raw ? [] : ['partial', 'data_through'])],
-    ...calendarGrain(plan),
+    ...periodResult(plan),
     ...(plan.warnings.length > 0 ? {warnings: plan.warnings} : {}),
     ...(plan.cutPeriods ? {cutPeriods: plan.cutPeriods} : {}),
   }
-}
-
-/** CompiledQuery.grain: a metric's grain (raw points queries, which may have minute/hour, report none). */
-function calendarGrain(plan: AggregatePlan): {grain?: Grain} {
-  return plan.raw || plan.grain === 'none' || !GRAIN_SQL[plan.grain].date ? {} : {grain: plan.grain as Grain}
 }
 
 /**
