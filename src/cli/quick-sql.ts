@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 
 import {GRAIN_ALIASES, GRAINS} from '../catalog/types.js'
+import type {Catalog} from '../core/catalog.js'
 import {announcementPath} from '../server/announcement.js'
 import {QUERY_ORDERS} from '../query/types.js'
 import {type QueryFlagValues, toMetricQuery} from './metric-query.js'
@@ -119,45 +120,32 @@ function plainArgs(argv: string[], table: Record<string, 'string' | 'integer' | 
  * nothing, whenever oclif should answer instead: a server announces itself on the file (the
  * command may have to go through it), the file is locked or missing, or anything fails.
  */
-export async function runQuickSql({id, flags}: {id: string; flags: QuickSqlFlags}): Promise<boolean> {
-  const {openCatalog, resolveDbPath} = await import('../core/catalog.js')
-  if (existsSync(announcementPath(resolveDbPath(flags.db)))) return false
-  let catalog: Awaited<ReturnType<typeof openCatalog>>
-  try {
-    // no waiting here: a locked file is oclif's to wait for and explain
-    catalog = await openCatalog({db: flags.db, warehouse: flags.warehouse, readOnly: true, waitMs: 0})
-  } catch {
-    return false
-  }
-  try {
-    const compiled = await catalog.compileQuery(toMetricQuery(id, flags))
-    // as BaseCommand.logJson writes the result oclif hands it
-    process.stdout.write(`${JSON.stringify(compiled, null, 2)}\n`)
-    return true
-  } catch {
-    return false
-  } finally {
-    catalog.close()
-  }
+export function runQuickSql({id, flags}: {id: string; flags: QuickSqlFlags}): Promise<boolean> {
+  return answerQuickly({db: flags.db, warehouse: flags.warehouse}, (catalog) => catalog.compileQuery(toMetricQuery(id, flags)))
+}
+
+/** Prints what `metricat show ID --json` prints and returns true; like `runQuickSql`, returns false having printed nothing whenever oclif should answer instead (an unknown metric or version included). */
+export function runQuickShow({id, flags}: {id: string; flags: QuickShowFlags}): Promise<boolean> {
+  return answerQuickly({db: flags.db}, (catalog) => catalog.show(id, flags.version))
 }
 
 /**
- * Prints what `metricat show ID --json` prints and returns true; like `runQuickSql`, returns false
- * having printed nothing whenever oclif should answer instead (a server on the file, a locked or
- * missing file, an unknown metric or version, any failure).
+ * Opens the file read-only, prints `answer`'s result as BaseCommand.logJson writes what oclif
+ * hands it, and returns true; returns false having printed nothing when a server announces itself
+ * on the file, the file cannot be opened at once (a locked file is oclif's to wait for and
+ * explain), or `answer` fails.
  */
-export async function runQuickShow({id, flags}: {id: string; flags: QuickShowFlags}): Promise<boolean> {
+async function answerQuickly(open: {db?: string; warehouse?: string}, answer: (catalog: Catalog) => Promise<unknown>): Promise<boolean> {
   const {openCatalog, resolveDbPath} = await import('../core/catalog.js')
-  if (existsSync(announcementPath(resolveDbPath(flags.db)))) return false
-  let catalog: Awaited<ReturnType<typeof openCatalog>>
+  if (existsSync(announcementPath(resolveDbPath(open.db)))) return false
+  let catalog: Catalog
   try {
-    catalog = await openCatalog({db: flags.db, readOnly: true, waitMs: 0})
+    catalog = await openCatalog({...open, readOnly: true, waitMs: 0})
   } catch {
     return false
   }
   try {
-    const metric = await catalog.show(id, flags.version)
-    process.stdout.write(`${JSON.stringify(metric, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify(await answer(catalog), null, 2)}\n`)
     return true
   } catch {
     return false
