@@ -123,6 +123,20 @@ function lastTimeSql(m: MeasurePlan): string {
 }
 
 /**
+ * A measure's known timestamp (`knownLastTime`, `knownFirstTime`) as a bound TIMESTAMP, bound once
+ * per measure however often the SQL reads it; NULL when the measure has no rows.
+ */
+function boundOnce(known: (m: MeasurePlan) => string | null | undefined, params: Params): (m: MeasurePlan) => string {
+  const bound = new Map<MeasurePlan, string>()
+  return (m) => {
+    const value = known(m)
+    if (value === null || value === undefined) return 'CAST(NULL AS TIMESTAMP)'
+    if (!bound.has(m)) bound.set(m, `CAST(${params.add(value)} AS TIMESTAMP)`)
+    return bound.get(m)!
+  }
+}
+
+/**
  * The first timestamp of a measure's data after its definition filters (a rollup's first period),
  * the counterpart of `lastTimeSql`: a top-1 probe in ascending order.
  */
@@ -171,18 +185,8 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
   const covered = (m: MeasurePlan, t: string) => `date_trunc(${GRAIN_SQL[m.coverage].part}, ${t}) + ${GRAIN_SQL[m.coverage].step}`
   const withFirst = needsFirstTime(plan)
   if (plan.measures.every((m) => m.knownLastTime !== undefined && (!withFirst || m.knownFirstTime !== undefined))) {
-    const placeholders = new Map<MeasurePlan, string>()
-    const t = (m: MeasurePlan): string => {
-      if (m.knownLastTime === null || m.knownLastTime === undefined) return 'CAST(NULL AS TIMESTAMP)'
-      if (!placeholders.has(m)) placeholders.set(m, `CAST(${params.add(m.knownLastTime)} AS TIMESTAMP)`)
-      return placeholders.get(m)!
-    }
-    const firsts = new Map<MeasurePlan, string>()
-    const f = (m: MeasurePlan): string => {
-      if (m.knownFirstTime === null || m.knownFirstTime === undefined) return 'CAST(NULL AS TIMESTAMP)'
-      if (!firsts.has(m)) firsts.set(m, `CAST(${params.add(m.knownFirstTime)} AS TIMESTAMP)`)
-      return firsts.get(m)!
-    }
+    const t = boundOnce((m) => m.knownLastTime, params)
+    const f = boundOnce((m) => m.knownFirstTime, params)
     // greatest() and least() skip NULLs as max() and min() do
     const latest = (items: string[]) => (items.length === 1 ? items[0]! : `greatest(${items.join(', ')})`)
     const earliest = (items: string[]) => (items.length === 1 ? items[0]! : `least(${items.join(', ')})`)
@@ -192,7 +196,8 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
       ...(withFirst ? {first: () => earliest([...parts.values()].map(f))} : {}),
     }
   }
-  const first = (m: MeasurePlan) => (m.knownFirstTime === undefined ? `(${firstTimeSql(m)})` : m.knownFirstTime === null ? 'CAST(NULL AS TIMESTAMP)' : `CAST(${params.add(m.knownFirstTime)} AS TIMESTAMP)`)
+  const knownFirst = boundOnce((m) => m.knownFirstTime, params)
+  const first = (m: MeasurePlan) => (m.knownFirstTime === undefined ? `(${firstTimeSql(m)})` : knownFirst(m))
   const selects = [...parts.values()].map((m) => `SELECT t, ${covered(m, 't')} AS covered${withFirst ? `, ${first(m)} AS f` : ''} FROM (${lastTime(m, params)})`)
   return {
     cte: ['through AS MATERIALIZED (', `  SELECT max(t) AS t, max(covered) AS covered${withFirst ? ', min(f) AS f' : ''}`, `  FROM (\n    ${selects.join('\n    UNION ALL\n    ')}\n  )`, ')'].join('\n'),
