@@ -383,11 +383,15 @@ function onPeriodStart(bound: TimeBound, grain: Grain): boolean {
   return !bound.hasTime && formatDate(truncateDate(bound.date, grain)) === formatDate(bound.date)
 }
 
-/** The periods a --from/--to falls inside (absent where the bound is the first instant of its period). */
-function boundPeriods(q: ResolvedAggregateQuery, grain: Grain): {from?: string; to?: string} {
+/**
+ * The periods a --from/--to falls inside (absent where the bound is the first instant of its
+ * period), and `toEnd`, the end of the period --to falls inside (where a compare widens it to).
+ */
+function boundPeriods(q: ResolvedAggregateQuery, grain: Grain): {from?: string; to?: string; toEnd?: string} {
+  const to = q.to && !onPeriodStart(q.to, grain) ? truncateDate(q.to.date, grain) : undefined
   return {
     ...(q.from && !onPeriodStart(q.from, grain) ? {from: formatDate(truncateDate(q.from.date, grain))} : {}),
-    ...(q.to && !onPeriodStart(q.to, grain) ? {to: formatDate(truncateDate(q.to.date, grain))} : {}),
+    ...(to ? {to: formatDate(to), toEnd: formatDate(addPeriods(to, grain, 1))} : {}),
   }
 }
 
@@ -398,7 +402,7 @@ function compareEdges(q: ResolvedAggregateQuery): string[] {
   const cut = boundPeriods(q, grain)
   return [
     ...(cut.from !== undefined ? [`--compare uses whole periods: --from ${q.from!.text} was widened to ${cut.from}, the start of its ${q.grain}`] : []),
-    ...(cut.to !== undefined ? [`--compare uses whole periods: --to ${q.to!.text} was widened to ${formatDate(addPeriods(truncateDate(q.to!.date, grain), grain, 1))}, the end of its ${q.grain}`] : []),
+    ...(cut.to !== undefined ? [`--compare uses whole periods: --to ${q.to!.text} was widened to ${cut.toEnd}, the end of its ${q.grain}`] : []),
   ]
 }
 
@@ -433,9 +437,8 @@ function planRange(q: ResolvedAggregateQuery): RangePlan {
   }
   const grain = q.grain
   if (q.to) {
-    const start = truncateDate(q.to.date, grain)
-    const aligned = onPeriodStart(q.to, grain)
-    range.to = q.compare && !aligned ? formatDate(addPeriods(start, grain, 1)) : q.to.text
+    const widened = q.compare ? boundPeriods(q, grain).toEnd : undefined
+    range.to = widened ?? q.to.text
   }
   if (!q.from) return range
   const first = truncateDate(q.from.date, grain)
