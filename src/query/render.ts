@@ -101,13 +101,18 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
     `${measureValue(m)} AS value`,
   ]).map((l) => `  ${l}`)
   const where = measureWhere(m, plan, params)
-  const grouped = ['  SELECT', ...select, `  FROM ${m.source}`, ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []), ...(m.onePerGroup ? [] : ['  GROUP BY ALL'])]
+  const grouped = scanLines(m, select, where, !m.onePerGroup)
   const body =
     perSecond === undefined
       ? grouped
       : [`  SELECT ${['period', ...m.dimensions.map((d) => quoteIdent(d.name)), `value / (${perSecond}) AS value`].join(', ')}`, '  FROM (', ...grouped.join('\n').split('\n').map((l) => `  ${l}`), '  )']
   const scan = [`${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`, ...body, ')'].join('\n')
   return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
+}
+
+/** A measure's scan inside its CTE: the select lines, its source, the WHERE, and GROUP BY ALL when `grouped`. */
+function scanLines(m: MeasurePlan, select: string[], where: string[], grouped: boolean): string[] {
+  return ['  SELECT', ...select, `  FROM ${m.source}`, ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []), ...(grouped ? ['  GROUP BY ALL'] : [])]
 }
 
 /**
@@ -397,15 +402,7 @@ function renderUnbucketed(plan: AggregatePlan): CompiledQuery {
   if (m.perSecond) value = `${value} / (${rateSeconds(plan, undefined, params)})`
   const select = commaLines([...m.dimensions.map((d) => `${dimensionText(d, params)} AS ${quoteIdent(d.name)}`), `${value} AS value`]).map((l) => `  ${l}`)
   const where = measureWhere(m, plan, params)
-  const scan = [
-    `${m.alias} AS MATERIALIZED (`,
-    '  SELECT',
-    ...select,
-    `  FROM ${m.source}`,
-    ...(where.length > 0 ? [`  WHERE ${where.join('\n    AND ')}`] : []),
-    ...(dims.length > 0 ? ['  GROUP BY ALL'] : []),
-    ')',
-  ].join('\n')
+  const scan = [`${m.alias} AS MATERIALIZED (`, ...scanLines(m, select, where, dims.length > 0), ')'].join('\n')
   const body = [
     'SELECT',
     ...commaLines([...dims, `${renderValue(plan.value, plan, true)} AS value`]),
