@@ -112,6 +112,21 @@ export function describeKind(value: unknown, object = TYPE_WORDS.object!): strin
 }
 
 /** The next step after an unknown metric id. */
+// with the u flag a surrogate pair is one code point; only an unpaired surrogate is in Cs
+const UNPAIRED_SURROGATE = /\p{Cs}/u
+
+/**
+ * Whether text holds an unpaired UTF-16 surrogate (a JSON or YAML "\ud800" escape: no character).
+ * Text is stored as UTF-8, where such a string either turns into U+FFFD (and then differs from
+ * what was hashed or compared) or, inside stored JSON, is refused by DuckDB on every later read.
+ */
+export function hasUnpairedSurrogate(text: string): boolean {
+  return UNPAIRED_SURROGATE.test(text)
+}
+
+/** What a message says about such text, after naming the field. */
+export const UNPAIRED_SURROGATE_TEXT = 'holds an unpaired UTF-16 surrogate (an escape such as "\\ud800" that is no character); expected Unicode text'
+
 export const FIND_METRIC_HINT = 'run `metricat list` or `metricat search TEXT` to find metric ids'
 
 /** NOT_FOUND for a file (or folder) the user named: the message names it, the hint says where it was looked for. */

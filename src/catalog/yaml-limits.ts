@@ -1,5 +1,7 @@
 import {isMap, isPair, isScalar, isSeq, type Document, type Node} from 'yaml'
 
+import {hasUnpairedSurrogate, UNPAIRED_SURROGATE_TEXT} from '../errors.js'
+
 /**
  * Limits on one metric YAML document (a file, or a document sent to the admin import route),
  * so a hostile or broken file costs a bounded, linear amount of work. A metric is some 20-60
@@ -38,9 +40,6 @@ export interface TreeProblem {
   message: string
 }
 
-// with the u flag a surrogate pair is one code point; only an unpaired surrogate is in Cs
-const UNPAIRED_SURROGATE = /\p{Cs}/u
-
 /**
  * One linear walk over a parsed document: too many nodes, or a key repeated in one mapping (the
  * YAML library's own duplicate-key check compares every key with every earlier one, which is
@@ -74,8 +73,8 @@ export function checkTree(doc: Document): TreeProblem[] {
       for (const item of node.items) stack.push(item)
     } else if (isPair(node)) {
       stack.push(node.key, node.value)
-    } else if (isScalar(node) && typeof node.value === 'string' && UNPAIRED_SURROGATE.test(node.value)) {
-      problems.push({offset: node.range?.[0] ?? 0, message: 'the text holds an unpaired UTF-16 surrogate (an escape such as "\\ud800" that is no character); expected Unicode text'})
+    } else if (isScalar(node) && typeof node.value === 'string' && hasUnpairedSurrogate(node.value)) {
+      problems.push({offset: node.range?.[0] ?? 0, message: `the text ${UNPAIRED_SURROGATE_TEXT}`})
     }
   }
   return problems

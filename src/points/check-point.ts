@@ -2,7 +2,7 @@ import type {ErrorObject} from 'ajv'
 
 import {schemaValidator, valueAt} from '../catalog/schema.js'
 import {closest} from '../catalog/suggest.js'
-import {TYPE_WORDS, describeKind} from '../errors.js'
+import {TYPE_WORDS, UNPAIRED_SURROGATE_TEXT, describeKind, hasUnpairedSurrogate} from '../errors.js'
 import {epochInstant, parsePointDate} from './point-date.js'
 import {DEFAULT_FIELDS, canonicalGranularity, type NormalizedPoint, type PointDefaults} from './types.js'
 
@@ -18,7 +18,7 @@ export interface PointIssue {
 }
 
 function isName(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME && !hasUnpairedSurrogate(v)
 }
 
 function optionalName(v: unknown): boolean {
@@ -40,14 +40,14 @@ export function canonicalDimensions(d: Record<string, unknown>): string | undefi
   let plain = true
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!
-    if (k.length === 0 || k.length > MAX_NAME) return undefined
+    if (k.length === 0 || k.length > MAX_NAME || hasUnpairedSurrogate(k)) return undefined
     const v = d[k]
     const t = typeof v
     if (t === 'number') {
       if (!Number.isFinite(v)) return undefined
       plain = false
     } else if (t === 'boolean') plain = false
-    else if (t !== 'string') return undefined
+    else if (t !== 'string' || hasUnpairedSurrogate(v as string)) return undefined
     if (i > 0 && keys[i - 1]! > k) plain = false
   }
   if (keys.length === 0) return '{}'
@@ -212,18 +212,25 @@ export function describePoint(raw: unknown, defaults?: PointDefaults): PointIssu
     issues.push({path: '/date', message: `date ${shown(p.date)} is not an epoch time in years 0001-9999 (seconds below 1e11, milliseconds from 1e11)`})
   }
   if (typeof p.value === 'number' && !Number.isFinite(p.value)) issues.push({path: '/value', message: 'value must be a finite number'})
+  for (const f of ['metricKey', ...DEFAULT_FIELDS] as const) {
+    const v = p[f]
+    if (typeof v === 'string' && !flagged(`/${f}`) && hasUnpairedSurrogate(v)) issues.push({path: `/${f}`, message: `${f} ${UNPAIRED_SURROGATE_TEXT}`})
+  }
   const dims = p.dimensions
   if (dims && typeof dims === 'object' && !Array.isArray(dims) && !flagged('/dimensions')) {
     for (const [k, v] of Object.entries(dims)) {
       if (k.length === 0) issues.push({path: '/dimensions/', message: 'dimension names must not be empty'})
       else if (k.length > MAX_NAME) issues.push({path: '/dimensions', message: `dimension name ${shown(k)} is longer than ${MAX_NAME} characters`})
+      else if (hasUnpairedSurrogate(k)) issues.push({path: '/dimensions', message: `a dimension name ${UNPAIRED_SURROGATE_TEXT}`})
       if (typeof v === 'number' && !Number.isFinite(v)) issues.push({path: `/dimensions/${k}`, message: `dimension "${k}" must be a finite number`})
+      if (typeof v === 'string' && hasUnpairedSurrogate(v)) issues.push({path: `/dimensions/${k}`, message: `dimension "${hasUnpairedSurrogate(k) ? '?' : k}" ${UNPAIRED_SURROGATE_TEXT}`})
     }
   }
   if (issues.length === 0 && defaults) {
     for (const f of DEFAULT_FIELDS) {
       const v = defaults[f]
-      if (p[f] === undefined && v !== undefined && !isName(v)) issues.push({path: `/${f}`, message: `the default ${f} must be 1 to ${MAX_NAME} characters`})
+      if (p[f] !== undefined || v === undefined || isName(v)) continue
+      issues.push({path: `/${f}`, message: hasUnpairedSurrogate(v) ? `the default ${f} ${UNPAIRED_SURROGATE_TEXT}` : `the default ${f} must be 1 to ${MAX_NAME} characters`})
     }
   }
   return issues.length > 0 ? issues : [{path: '', message: 'invalid point'}]
