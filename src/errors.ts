@@ -112,16 +112,21 @@ export function describeKind(value: unknown, object = TYPE_WORDS.object!): strin
 }
 
 /** The next step after an unknown metric id. */
-// with the u flag a surrogate pair is one code point; only an unpaired surrogate is in Cs
-const UNPAIRED_SURROGATE = /\p{Cs}/u
+declare global {
+  interface String {
+    /** ES2024 (Node 20+): false when the string holds an unpaired surrogate; not in TypeScript's ES2022 lib */
+    isWellFormed(): boolean
+  }
+}
 
 /**
  * Whether text holds an unpaired UTF-16 surrogate (a JSON or YAML "\ud800" escape: no character).
  * Text is stored as UTF-8, where such a string either turns into U+FFFD (and then differs from
  * what was hashed or compared) or, inside stored JSON, is refused by DuckDB on every later read.
+ * Every point's text fields pass here: `isWellFormed` takes half the time of a `/\p{Cs}/u` test.
  */
 export function hasUnpairedSurrogate(text: string): boolean {
-  return UNPAIRED_SURROGATE.test(text)
+  return !text.isWellFormed()
 }
 
 /** What a message says about such text, after naming the field. */
