@@ -131,15 +131,15 @@ export function runQuickShow({id, flags}: {id: string; flags: QuickShowFlags}): 
 
 /**
  * Opens the file read-only, prints `answer`'s result as BaseCommand.logJson writes what oclif
- * hands it, and returns true; returns false having printed nothing when a server announces itself
- * on the file, the file cannot be opened at once (a locked file is oclif's to wait for and
- * explain), or `answer` fails.
+ * hands it, and returns true; returns false having printed nothing when the database path is refused,
+ * a server announces itself on the file, the file cannot be opened at once (a locked file is
+ * oclif's to wait for and explain), or `answer` fails.
  */
 async function answerQuickly(open: {db?: string; warehouse?: string}, answer: (catalog: Catalog) => Promise<unknown>): Promise<boolean> {
   const {openCatalog, resolveDbPath} = await import('../core/catalog.js')
-  if (existsSync(announcementPath(resolveDbPath(open.db)))) return false
   let catalog: Catalog
   try {
+    if (existsSync(announcementPath(resolveDbPath(open.db)))) return false
     catalog = await openCatalog({...open, readOnly: true, waitMs: 0})
   } catch {
     return false

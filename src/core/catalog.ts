@@ -79,7 +79,14 @@ export interface OpenCatalogOptions {
 
 /** The database path a command uses: the flag, then METRICAT_DB, then ./metricat.duckdb. */
 export function resolveDbPath(flag?: string): string {
-  return path.resolve(flag || process.env.METRICAT_DB || 'metricat.duckdb')
+  const given = flag || process.env.METRICAT_DB || 'metricat.duckdb'
+  // DuckDB reads ":memory:" (and ":memory:NAME") as a database that lives and dies with the process:
+  // a catalog there would start empty for every command, and path.resolve would make it a file
+  if (given.startsWith(':memory:')) {
+    const source = flag ? `--db ${given}` : `METRICAT_DB=${given}`
+    throw new CatalogError('BAD_REQUEST', `${source} names DuckDB's in-memory database, which would start empty for every command; the catalog is a file: pass a file path such as ./metricat.duckdb`, {db: given})
+  }
+  return path.resolve(given)
 }
 
 /** Opens (and migrates) the catalog database. The one entry point for the CLI, server and agents. */
