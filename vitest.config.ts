@@ -20,6 +20,9 @@ export default defineConfig({
     isolate: false,
     sequence: {sequencer: LongestFirst},
     globalSetup: ['./test/global-setup.ts'],
+    // no NODE_ENV=test in the tests and the processes they start (see the file); and per-file CPU
+    // into $METRICAT_TEST_CPU when that is set (see the file), nothing otherwise
+    setupFiles: ['./test/setup-env.ts', './test/cpu-recorder.ts'],
     reporters: ['default', new SummaryReporter()],
   },
 })
