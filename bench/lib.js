@@ -21,6 +21,33 @@ export function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
+/** The q-quantile (0..1) of `values`, interpolated between the two nearest ranks. */
+export function quantile(values, q) {
+  const s = [...values].sort((a, b) => a - b)
+  const at = (s.length - 1) * q
+  const lo = Math.floor(at)
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (at - lo) : s[lo]
+}
+
+/**
+ * A 95 % percentile-bootstrap interval of `statistic` over rounds: `rounds` is the number of
+ * rounds, `statistic(indexes)` computes the estimate from the rounds listed (with repeats).
+ * Seeded, so a run's interval is reproducible from its timings.
+ */
+export function bootstrap(rounds, statistic, resamples = 2000) {
+  let seed = 0x9e3779b9
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const estimates = []
+  for (let b = 0; b < resamples; b++) estimates.push(statistic(Array.from({length: rounds}, () => Math.floor(random() * rounds))))
+  return [quantile(estimates, 0.025), quantile(estimates, 0.975)]
+}
+
 export async function time(fn) {
   const t0 = performance.now()
   const result = await fn()
@@ -57,10 +84,11 @@ const rows = []
 
 /**
  * Records one figure: the measured value, the baseline measured in the same run, their ratio,
- * and whether the ratio meets the target (`<=` or `>=`).
+ * and whether the ratio meets the target (`<=` or `>=`). A figure that is a ratio by itself (a
+ * median of per-round ratios) passes `ratio` and no value or baseline.
  */
-export function report(name, {value, baseline, unit = 'ms', target, direction = '<=', note = ''}) {
-  const ratio = baseline ? value / baseline : undefined
+export function report(name, {value, baseline, ratio: given, unit = 'ms', target, direction = '<=', note = ''}) {
+  const ratio = given ?? (baseline ? value / baseline : undefined)
   const check = target === undefined || ratio === undefined ? '' : (direction === '<=' ? ratio <= target : ratio >= target) ? 'ok' : 'MISSED'
   rows.push({name, value, baseline, unit, ratio, target: target === undefined ? '' : `${direction} ${target}`, check, note})
   const fmt = (v) => (v === undefined ? '-' : `${v.toFixed(unit === 'ms' ? 1 : 0)} ${unit}`)
