@@ -43,6 +43,28 @@ const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: string) => string>> = 
 }
 
 /**
+ * The periods whose previous period (COMPARE_BACK) may be `d`: one step forward, and at day grain
+ * in year mode also the day after (2023-02-28 is the previous period of 2024-02-28 and of
+ * 2024-02-29: subtractYears clamps). The renderer keeps those whose COMPARE_BACK is `d`.
+ */
+const COMPARE_NEXT: Record<CompareMode, Record<Grain, (d: string) => string[]>> = {
+  previous: {
+    day: (d) => [`addDays(${d}, 1)`],
+    week: (d) => [`addWeeks(${d}, 1)`],
+    month: (d) => [`addMonths(${d}, 1)`],
+    quarter: (d) => [`addMonths(${d}, 3)`],
+    year: (d) => [`addYears(${d}, 1)`],
+  },
+  year: {
+    day: (d) => [`addYears(${d}, 1)`, `addDays(addYears(${d}, 1), 1)`],
+    week: (d) => [`addWeeks(${d}, 52)`],
+    month: (d) => [`addYears(${d}, 1)`],
+    quarter: (d) => [`addYears(${d}, 1)`],
+    year: (d) => [`addYears(${d}, 1)`],
+  },
+}
+
+/**
  * A plan's time bound (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`, validated again here) as a
  * ClickHouse DateTime. DateTime has whole seconds: a fractional bound is rounded up, which keeps
  * `>=` and `<` exact for whole-second data.
@@ -365,10 +387,31 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   if (plan.compare === undefined) {
     body = ['SELECT', indent([period, ...dimensionOutputs(plan), '__value AS value', ...freshness(plan)].join(',\n')), `FROM ${sub(renderFilled(plan))}`]
   } else {
-    const filled = renderFilled(plan)
+    const grain = plan.grain as Grain
     const carried = carriedColumns(plan)
-    const cur = `SELECT ${['__period', ...keys, '__value', ...carried].join(', ')}, ${COMPARE_BACK[plan.compare][plan.grain as Grain]('__period')} AS __prev_period\nFROM ${sub(filled)}`
-    const prev = `SELECT __period AS __prev_period, ${keys.length > 0 ? `${keys.join(', ')}, ` : ''}__value AS __prev, 1 AS __hp\nFROM ${sub(filled)}`
+    // The filled grid is read once (a self-join would render it, and scan the source, twice): each
+    // row stands for its own period (`__cur` = 1) and for every period it is the previous period
+    // of (`__cur` = 0); grouped by period and keys, a period gets its value and its previous one.
+    const next = COMPARE_NEXT[plan.compare][grain]('__period')
+    const prevOf = `arrayFilter((c, p) -> ${COMPARE_BACK[plan.compare][grain]('c')} = p, [${next.join(', ')}], [${next.map(() => '__period').join(', ')}])`
+    // (renamed on the way: an aggregate aliased as the column it reads would read itself)
+    const roles = `SELECT ${[...keys, '__value AS __r_value', ...carried.map((c) => `${c} AS __r${c}`)].join(', ')}, arrayJoin(arrayConcat([__period], ${prevOf})) AS __at, __at = __period AS __cur\nFROM ${sub(renderFilled(plan))}`
+    const paired = [
+      'SELECT',
+      indent(
+        [
+          '__at AS __period',
+          ...keys,
+          'anyIf(__r_value, __cur = 1) AS __value',
+          'anyIf(__r_value, __cur = 0) AS __prev',
+          'max(__cur = 0) AS __hp',
+          ...carried.map((c) => `any(__r${c}) AS ${c}`),
+        ].join(',\n'),
+      ),
+      `FROM ${sub(roles)}`,
+      `GROUP BY ${['__at', ...keys].join(', ')}`,
+      'HAVING max(__cur) = 1',
+    ].join('\n')
     if (plan.range.showFrom !== undefined) where.push(`__period >= ${clickhouseDate(plan.range.showFrom)}`)
     body = [
       'SELECT',
@@ -383,8 +426,7 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
           ...freshness(plan),
         ].join(',\n'),
       ),
-      `FROM ${sub(cur)}`,
-      `ALL LEFT JOIN ${sub(prev)} USING (${['__prev_period', ...keys].join(', ')})`,
+      `FROM ${sub(paired)}`,
     ]
   }
   const sql = [...body, ...(where.length > 0 ? [`WHERE ${where.join(' AND ')}`] : []), ...renderOrder(plan)].join('\n')

@@ -7,144 +7,87 @@ SELECT
   toDateTime(addMonths(__period, 1), 'UTC') > __covered AS partial,
   concat(replaceOne(toString(__t), ' ', 'T'), 'Z') AS data_through
 FROM (
-  SELECT __period, __k1, __n1, __value, __t, __covered, subtractMonths(__period, 1) AS __prev_period
+  SELECT
+    __at AS __period,
+    __k1,
+    __n1,
+    anyIf(__r_value, __cur = 1) AS __value,
+    anyIf(__r_value, __cur = 0) AS __prev,
+    max(__cur = 0) AS __hp,
+    any(__r__t) AS __t,
+    any(__r__covered) AS __covered
   FROM (
-    SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
+    SELECT __k1, __n1, __value AS __r_value, __t AS __r__t, __covered AS __r__covered, arrayJoin(arrayConcat([__period], arrayFilter((c, p) -> subtractMonths(c, 1) = p, [addMonths(__period, 1)], [__period]))) AS __at, __at = __period AS __cur
     FROM (
-      SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
+      SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
       FROM (
-        SELECT __period, __t, __covered, __k1, __n1
+        SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
         FROM (
-          SELECT arrayJoin(__periods) AS __period, __t, __covered
+          SELECT __period, __t, __covered, __k1, __n1
           FROM (
-            SELECT
-              arrayFilter((p, t, f) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND ifNull(toDateTime(addMonths(p, 1), 'UTC') > f, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t), arrayResize([__f], length(__all), __f)) AS __periods,
-              __t,
-              __covered
+            SELECT arrayJoin(__periods) AS __period, __t, __covered
             FROM (
               SELECT
-                arrayMap(i -> addMonths(toDate('2023-12-01'), i), range(toUInt64(greatest(0, toRelativeMonthNum(toDate('2024-04-01')) - toRelativeMonthNum(toDate('2023-12-01')) + 1)))) AS __all,
+                arrayFilter((p, t, f) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND ifNull(toDateTime(addMonths(p, 1), 'UTC') > f, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t), arrayResize([__f], length(__all), __f)) AS __periods,
                 __t,
-                __covered,
-                __f
+                __covered
               FROM (
-                SELECT 1 AS __one
-              ) AS __s1
-              CROSS JOIN (
-                SELECT max(__t) AS __t, max(__c) AS __covered, min(__f) AS __f
+                SELECT
+                  arrayMap(i -> addMonths(toDate('2023-12-01'), i), range(toUInt64(greatest(0, toRelativeMonthNum(toDate('2024-04-01')) - toRelativeMonthNum(toDate('2023-12-01')) + 1)))) AS __all,
+                  __t,
+                  __covered,
+                  __f
                 FROM (
-                  SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c, __f
+                  SELECT 1 AS __one
+                ) AS __s1
+                CROSS JOIN (
+                  SELECT max(__t) AS __t, max(__c) AS __covered, min(__f) AS __f
                   FROM (
-                    SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t, if(count() > 0, min(toDateTime(`ts`, 'UTC')), NULL) AS __f
-                    FROM `orders`
-                    WHERE (status = 'paid')
-                  ) AS __s2
-                ) AS __s3
-              ) AS __s4
-            ) AS __s5
-          ) AS __s6
-        ) AS __s7
-        CROSS JOIN (
-          SELECT DISTINCT __k1, __n1
+                    SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c, __f
+                    FROM (
+                      SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t, if(count() > 0, min(toDateTime(`ts`, 'UTC')), NULL) AS __f
+                      FROM `orders`
+                      WHERE (status = 'paid')
+                    ) AS __s2
+                  ) AS __s3
+                ) AS __s4
+              ) AS __s5
+            ) AS __s6
+          ) AS __s7
+          CROSS JOIN (
+            SELECT DISTINCT __k1, __n1
+            FROM (
+              SELECT DISTINCT
+                assumeNotNull(`region`) AS __k1,
+                materialize(isNull(`region`)) AS __n1
+              FROM `orders`
+              WHERE (status = 'paid')
+                AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-12-01 00:00:00', 'UTC')
+                AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
+            ) AS __s8
+          ) AS __s9
+        ) AS __s11
+        ALL LEFT JOIN (
+          SELECT __period, __k1, __n1, __v1, __h1
           FROM (
-            SELECT DISTINCT
+            SELECT
+              toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
               assumeNotNull(`region`) AS __k1,
-              materialize(isNull(`region`)) AS __n1
+              materialize(isNull(`region`)) AS __n1,
+              toFloat64(sum(toFloat64(amount))) AS __v1,
+              1 AS __h1
             FROM `orders`
             WHERE (status = 'paid')
               AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-12-01 00:00:00', 'UTC')
               AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
-          ) AS __s8
-        ) AS __s9
-      ) AS __s11
-      ALL LEFT JOIN (
-        SELECT __period, __k1, __n1, __v1, __h1
-        FROM (
-          SELECT
-            toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
-            assumeNotNull(`region`) AS __k1,
-            materialize(isNull(`region`)) AS __n1,
-            toFloat64(sum(toFloat64(amount))) AS __v1,
-            1 AS __h1
-          FROM `orders`
-          WHERE (status = 'paid')
-            AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-12-01 00:00:00', 'UTC')
-            AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
-          GROUP BY __period, __k1, __n1
-        ) AS __s10
-      ) AS __s12 USING (__period, __k1, __n1)
-    ) AS __s13
-  ) AS __s14
-) AS __s16
-ALL LEFT JOIN (
-  SELECT __period AS __prev_period, __k1, __n1, __value AS __prev, 1 AS __hp
-  FROM (
-    SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
-    FROM (
-      SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
-      FROM (
-        SELECT __period, __t, __covered, __k1, __n1
-        FROM (
-          SELECT arrayJoin(__periods) AS __period, __t, __covered
-          FROM (
-            SELECT
-              arrayFilter((p, t, f) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND ifNull(toDateTime(addMonths(p, 1), 'UTC') > f, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t), arrayResize([__f], length(__all), __f)) AS __periods,
-              __t,
-              __covered
-            FROM (
-              SELECT
-                arrayMap(i -> addMonths(toDate('2023-12-01'), i), range(toUInt64(greatest(0, toRelativeMonthNum(toDate('2024-04-01')) - toRelativeMonthNum(toDate('2023-12-01')) + 1)))) AS __all,
-                __t,
-                __covered,
-                __f
-              FROM (
-                SELECT 1 AS __one
-              ) AS __s1
-              CROSS JOIN (
-                SELECT max(__t) AS __t, max(__c) AS __covered, min(__f) AS __f
-                FROM (
-                  SELECT __t, toDateTime(toDate(__t) + 1, 'UTC') AS __c, __f
-                  FROM (
-                    SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t, if(count() > 0, min(toDateTime(`ts`, 'UTC')), NULL) AS __f
-                    FROM `orders`
-                    WHERE (status = 'paid')
-                  ) AS __s2
-                ) AS __s3
-              ) AS __s4
-            ) AS __s5
-          ) AS __s6
-        ) AS __s7
-        CROSS JOIN (
-          SELECT DISTINCT __k1, __n1
-          FROM (
-            SELECT DISTINCT
-              assumeNotNull(`region`) AS __k1,
-              materialize(isNull(`region`)) AS __n1
-            FROM `orders`
-            WHERE (status = 'paid')
-              AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-12-01 00:00:00', 'UTC')
-              AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
-          ) AS __s8
-        ) AS __s9
-      ) AS __s11
-      ALL LEFT JOIN (
-        SELECT __period, __k1, __n1, __v1, __h1
-        FROM (
-          SELECT
-            toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
-            assumeNotNull(`region`) AS __k1,
-            materialize(isNull(`region`)) AS __n1,
-            toFloat64(sum(toFloat64(amount))) AS __v1,
-            1 AS __h1
-          FROM `orders`
-          WHERE (status = 'paid')
-            AND toDateTime(`ts`, 'UTC') >= toDateTime('2023-12-01 00:00:00', 'UTC')
-            AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
-          GROUP BY __period, __k1, __n1
-        ) AS __s10
-      ) AS __s12 USING (__period, __k1, __n1)
-    ) AS __s13
+            GROUP BY __period, __k1, __n1
+          ) AS __s10
+        ) AS __s12 USING (__period, __k1, __n1)
+      ) AS __s13
+    ) AS __s14
   ) AS __s15
-) AS __s17 USING (__prev_period, __k1, __n1)
+  GROUP BY __at, __k1, __n1
+  HAVING max(__cur) = 1
+) AS __s16
 WHERE __period >= toDate('2024-01-01')
 ORDER BY period, `region`
