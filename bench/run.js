@@ -3,7 +3,7 @@
 import {summary} from './lib.js'
 
 const only = process.argv[2]
-const suites = ['catalog', 'query', 'rollups', 'server', 'points', 'points-query', 'mcp', 'web', 'chart-libs', 'clickhouse']
+const suites = ['catalog', 'lifecycle', 'query', 'rollups', 'server', 'points', 'points-query', 'mcp', 'web', 'chart-libs', 'clickhouse']
 for (const name of suites) {
   if (only && only !== name) continue
   const mod = await import(`./${name}.bench.js`)

@@ -2,6 +2,7 @@ import {userInfo} from 'node:os'
 
 import {type Database, STORE, type Tx} from '../db/connection.js'
 import {DEFINITIONS_SCOPE, recordChanges} from '../db/data-versions.js'
+import {quoteIdent} from '../query/quote.js'
 import {DEFINITION_FIELDS, canonicalJson, contentHash, pickDefinition} from './hash.js'
 import type {MetricDefinition, StoredMetric} from './types.js'
 
@@ -203,10 +204,12 @@ const VERSIONS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'm
  */
 export async function appendRows(tx: Tx, name: TableName, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return
-  const columns = await tx.all<{column_name: string; data_type: string}>(
-    `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
-    [name.catalog, name.schema, name.table],
-  )
+  // The table's columns in order, from preparing a SELECT of it (nothing runs): about a tenth of
+  // the CPU of asking duckdb_columns(), which lists every column of every attached table first.
+  const columns = (await tx.describe(`SELECT * FROM ${quoteIdent(name.catalog)}.${quoteIdent(name.schema)}.${quoteIdent(name.table)}`)).map((c) => ({
+    column_name: c.name,
+    data_type: c.type,
+  }))
   const appender = await tx.connection.createAppender(name.table, name.schema, name.catalog)
   let failed = false
   try {

@@ -342,6 +342,7 @@ export class Database {
         run: (sql, params) => this.runUnqueued(sql, params ?? []),
         script: (sql) => runScript(this.connection, sql),
         changes: async (sql, params) => (await execute(this.connection, sql, params ?? [])).rowsChanged,
+        describe: (sql) => describe(this.connection, sql),
         connection: this.connection,
       }
       try {
@@ -472,7 +473,23 @@ export interface Tx {
   script(sql: string): Promise<void>
   /** Runs one statement (prepared, like `run`) and returns how many rows it inserted, updated or deleted. */
   changes(sql: string, params?: SqlValue[]): Promise<number>
+  /** The result columns of a SELECT (name and type, a JSON column as `JSON`), from preparing it: nothing runs. */
+  describe(sql: string): Promise<{name: string; type: string}[]>
   connection: DuckDBConnection
+}
+
+async function describe(connection: DuckDBConnection, sql: string): Promise<{name: string; type: string}[]> {
+  const prepared = await prepare(connection, sql, [], {selectOnly: true})
+  try {
+    const columns: {name: string; type: string}[] = []
+    for (let i = 0; i < prepared.columnCount; i++) {
+      const type = prepared.columnType(i)
+      columns.push({name: prepared.columnName(i), type: type.alias ?? type.toString()})
+    }
+    return columns
+  } finally {
+    prepared.destroySync()
+  }
 }
 
 async function runScript(connection: DuckDBConnection, script: string): Promise<void> {
