@@ -5,6 +5,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {openCatalog} from '../dist/core/catalog.js'
+import {cleanNumber} from '../dist/core/numbers.js'
 import {BIN, ROOT, alternate, bootstrap, cli, freshDir, median, quantile, report, timeProcess} from './lib.js'
 
 const ROWS = Number(process.env.BENCH_ORDERS ?? 10_000_000)
@@ -76,6 +77,27 @@ export const QUERIES = [
       FROM orders WHERE region = 'EU' GROUP BY 1 ORDER BY 1`,
   },
 ]
+
+/**
+ * A period-over-period question (`--compare previous`), with hand-written DuckDB SQL (`lag()`: the
+ * data has every month, so the previous row is the previous period). Timed apart from QUERIES,
+ * which the ClickHouse bench shares.
+ */
+export const COMPARE = {
+  name: 'by month and region, 12 months, --compare previous',
+  query: {metric: 'bench/orders_total', by: ['region'], compare: 'previous', from: '2025-01-01', to: '2026-01-01'},
+  plain: {metric: 'bench/orders_total', by: ['region'], from: '2024-12-01', to: '2026-01-01'},
+  hand: `SELECT period, region, value, previous_value, (value - previous_value) / NULLIF(abs(previous_value), 0) * 100 AS growth_pct
+    FROM (
+      SELECT period, region, value, lag(value) OVER (PARTITION BY region ORDER BY period) AS previous_value
+      FROM (
+        SELECT CAST(date_trunc('month', ordered_at) AS DATE) AS period, region, ${cleanSum('amount')} AS value
+        FROM orders WHERE status = 'completed' AND ordered_at >= TIMESTAMP '2024-12-01' AND ordered_at < TIMESTAMP '2026-01-01'
+        GROUP BY 1, 2
+      )
+    )
+    WHERE period >= DATE '2025-01-01' ORDER BY 1, 2`,
+}
 
 /** '' when `hand` and `metricat` have the same rows (periods, dimensions, values, in order), else the first difference. */
 function sameRows(hand, metricat) {
@@ -163,6 +185,7 @@ export async function run() {
       report(`... the whole queryMetric call (compile, data version, query, rows) / hand-written SQL`, {value: median(times.call), baseline: hand})
       report(`... the SQL with the data_through probe inside (first query in a process) / hand-written SQL`, {value: median(times.cold), baseline: hand})
     }
+    await timeCompare(catalog)
   } finally {
     catalog.close()
   }
@@ -196,4 +219,35 @@ export async function run() {
   report('openCatalog (read-only, nothing to migrate) / bare DuckDB read-only open reading the schema version, fresh process', {value: open, baseline: median(opens.bare), note: `absolute target <= 50 ms: ${open <= 50 ? 'ok' : 'MISSED'}`})
   // What no open can go below: DuckDB creating an instance (in memory, no file) and connecting.
   report('openCatalog / DuckDB creating an in-memory instance and connecting (nothing read), fresh process', {value: open, baseline: instance, note: `DuckDB alone ${instance.toFixed(1)} ms${instance > 50 ? ': over 50 ms by itself' : ''}`})
+}
+
+/**
+ * The compare question: its compiled SQL against the hand-written SQL (`lag()`) and against the
+ * compiled SQL of the same scan without compare (what the compare adds), paired per round in
+ * alternating order; informational, no target.
+ */
+async function timeCompare(catalog) {
+  const q = COMPARE
+  // growth_pct is a quotient, not a sum: results carry it cleaned of float noise in JS (cleanNumber), as here
+  const hand = (await catalog.db.query(q.hand)).rows.map((r) => ({...r, growth_pct: typeof r.growth_pct === 'number' ? cleanNumber(r.growth_pct) : r.growth_pct}))
+  const differ = sameRows(hand, (await catalog.queryMetric(q.query)).rows)
+  if (differ) throw new Error(`hand-written SQL of "${q.name}" answers other rows than metricat: ${differ}`)
+  const compare = await catalog.compileQuery(q.query, {reuseDataThrough: true})
+  const plain = await catalog.compileQuery(q.plain, {reuseDataThrough: true})
+  const timed = async (sql, params) => {
+    const t0 = performance.now()
+    await catalog.db.query(sql, params)
+    return performance.now() - t0
+  }
+  const once = {compare: () => timed(compare.sql, compare.params), hand: () => timed(q.hand, []), plain: () => timed(plain.sql, plain.params)}
+  for (const run of Object.values(once)) await run()
+  const times = {compare: [], hand: [], plain: []}
+  for (let i = 0; i < ROUNDS; i++) for (const kind of ORDERS[i % ORDERS.length].map((k) => ({warm: 'compare', call: 'plain'})[k] ?? k)) times[kind].push(await once[kind]())
+  const paired = (a, b) => {
+    const ratios = times[a].map((x, i) => x / times[b][i])
+    const [lo, hi] = bootstrap(ratios.length, (ix) => median(ix.map((i) => ratios[i])))
+    return {ratio: median(ratios), note: `(median ${median(times[a]).toFixed(1)} ms against ${median(times[b]).toFixed(1)} ms; 95 % bootstrap ${lo.toFixed(3)}-${hi.toFixed(3)})`}
+  }
+  report(`compiled / hand-written SQL (lag()), median of ${ROUNDS} per-round ratios: ${q.name}`, paired('compare', 'hand'))
+  report('... the compiled compare / the compiled query of the same months without compare', paired('compare', 'plain'))
 }
