@@ -1,0 +1,62 @@
+// `node bench/clickhouse-compare-reads.js`: how many rows ClickHouse reads for the compare queries
+// of the differential suite (test/clickhouse/differential-suite.ts: every starter metric of the demo
+// warehouse, `--compare previous` by month from 2024-03-10 to 2025-06-01 with one dimension and two
+// filters, and `--compare year` by quarter with a limit of 4), on a local 2-shard cluster
+// (test/clickhouse/cluster.ts). Prints the rows and bytes the servers report in system.query_log,
+// the sum of their durations, and how many FROMs the SQL has. Needs clickhouse-server; runs no
+// comparison with DuckDB (the differential suite does).
+import {copyFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {openCatalog} from '../dist/core/catalog.js'
+import {initCatalog} from '../dist/core/init.js'
+import {metricKind} from '../dist/query/index.js'
+import {freshDir} from './lib.js'
+
+const {tsImport} = await import('tsx/esm/api')
+const harness = await tsImport('../test/clickhouse/cluster.ts', import.meta.url)
+const skip = harness.clickhouseAvailable()
+if (skip) {
+  console.log(skip)
+  process.exit(0)
+}
+const dir = freshDir('compare-reads')
+const demo = path.join(dir, 'demo.duckdb')
+const built = await openCatalog({db: demo, create: true})
+await initCatalog(built, {demo: true})
+built.close()
+const db = path.join(dir, 'catalog.duckdb')
+copyFileSync(demo, db)
+const cluster = await harness.startCluster({duckdb: demo, profile: {log_queries: 1}})
+try {
+  const catalog = await openCatalog({db, warehouse: cluster.url})
+  const queries = []
+  for (const m of (await catalog.list()).filter((m) => metricKind(m) !== 'sql')) {
+    const dims = (m.dimensions ?? []).map((d) => (typeof d === 'string' ? d : d.name))
+    const values = dims.length > 0 ? (await catalog.dimensionValues(m.id, dims[0], {limit: 3})).values.map((v) => v.value).filter((v) => typeof v === 'string') : []
+    const by = dims.length > 0 ? {by: dims.slice(0, 1)} : {}
+    const filters = values.length > 1 ? {filters: [{dimension: dims[0], op: 'not_in', value: [values[0]]}, {dimension: dims[0], op: 'contains', value: values[1].slice(0, 2)}]} : {}
+    queries.push({metric: m.id, grain: 'month', compare: 'previous', from: '2024-03-10', to: '2025-06-01', ...by, ...filters})
+    queries.push({metric: m.id, grain: 'quarter', compare: 'year', limit: 4, ...by})
+  }
+  const mark = `compare-reads-${Date.now()}`
+  let froms = 0
+  let most = 0
+  for (const [i, q] of queries.entries()) {
+    const {sql} = await catalog.compileQuery(q)
+    const n = (sql.match(/\bFROM\b/g) ?? []).length
+    froms += n
+    most = Math.max(most, n)
+    await cluster.query(`/* ${mark}-${i} */ ${sql}`)
+  }
+  catalog.close()
+  await cluster.exec('SYSTEM FLUSH LOGS')
+  // the initial query's read_rows includes what the shards read for it
+  const [log] = await cluster.query(
+    `SELECT toString(count()) AS queries, toString(sum(read_rows)) AS read_rows, toString(sum(read_bytes)) AS read_bytes, toString(sum(query_duration_ms)) AS ms
+     FROM system.query_log WHERE type = 2 AND is_initial_query = 1 AND query LIKE '/* ${mark}-%'`,
+  )
+  console.log(`${queries.length} compare queries of the differential suite on a 2-shard cluster: ${Number(log.read_rows).toLocaleString('en-US')} rows read (${(Number(log.read_bytes) / 1e6).toFixed(1)} MB), ${log.ms} ms in all (system.query_log, ${log.queries} queries); ${froms} FROMs in their SQL, at most ${most} in one`)
+} finally {
+  await cluster.stop()
+}
