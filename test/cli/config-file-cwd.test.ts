@@ -1,6 +1,7 @@
 // The CLI started in a folder with metricat.config.yml runs metric queries on the warehouse it
-// names; METRICAT_WAREHOUSE (and the flag) still come first. A real process, because the file is
-// found in the process's working directory.
+// names; METRICAT_WAREHOUSE (and the flag) still come first. The file is found in the process's
+// working directory: runCommand runs the command in that directory (process.chdir), as a shell
+// starting `metricat` there would.
 import path from 'node:path'
 
 import {writeFileSync} from 'node:fs'
@@ -8,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {openCatalog} from '../../src/core/catalog.js'
 import {CONFIG_FILE} from '../../src/core/settings.js'
-import {emptyDatabase, runCli, tempDir} from '../helpers.js'
+import {emptyDatabase, runCommand, tempDir} from '../helpers.js'
 
 describe('metricat.config.yml from the working directory', () => {
   const tmp = tempDir('metricat-config-e2e-')
@@ -36,13 +37,13 @@ describe('metricat.config.yml from the working directory', () => {
   afterAll(() => tmp.cleanup())
 
   it('queries the warehouse the file names', async () => {
-    const r = await runCli(['query', 'sales/total', '--db', 'catalog.duckdb', '--json'], {cwd: tmp.dir, env: {METRICAT_WAREHOUSE: undefined}})
+    const r = await runCommand(['query', 'sales/total', '--db', 'catalog.duckdb', '--json'], {cwd: tmp.dir, env: {METRICAT_WAREHOUSE: undefined}})
     expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout).rows.map((row: {value: number}) => row.value)).toEqual([5])
   })
 
   it('lets METRICAT_WAREHOUSE win over the file', async () => {
-    const r = await runCli(['query', 'sales/total', '--db', 'catalog.duckdb', '--json'], {cwd: tmp.dir, env: {METRICAT_WAREHOUSE: warehouse('env.duckdb')}})
+    const r = await runCommand(['query', 'sales/total', '--db', 'catalog.duckdb', '--json'], {cwd: tmp.dir, env: {METRICAT_WAREHOUSE: warehouse('env.duckdb')}})
     expect(JSON.parse(r.stdout).rows.map((row: {value: number}) => row.value)).toEqual([7])
   })
 })
