@@ -49,20 +49,29 @@ export async function nextVersion(tx: Tx): Promise<number> {
 /** Bumps the version of each change's scope and logs the changes, inside the writer's transaction. Returns the new version. */
 export async function recordChanges(tx: Tx, changes: DataChange[]): Promise<number> {
   if (changes.length === 0) return 0
-  const version = await nextVersion(tx)
   type Row = {scope: string; kind: ChangeKind; column: string | null; lo: string | null; hi: string | null}
   const rows = changes.flatMap((c): Row[] => (c.ranges && c.ranges.length > 0 ? c.ranges.map((r) => ({scope: c.scope, kind: c.kind, column: r.column, lo: r.lo, hi: r.hi})) : [{scope: c.scope, kind: c.kind, column: null, lo: null, hi: null}]))
   const scopes = [...new Set(changes.map((c) => c.scope))]
   const json = JSON.stringify(rows)
-  // An UPDATE of the scopes there are, then an INSERT of the others: the same rows as one
-  // INSERT ... ON CONFLICT DO UPDATE, for well under half its CPU (DuckDB's conflict handling
-  // costs some 20 ms even for one row; bench/lifecycle.bench.js).
+  // The next version (as `nextVersion`) and which of the scopes have a row already, in one read;
+  // then an UPDATE of those and an INSERT of the others, each only when there are any: the same
+  // rows as one INSERT ... ON CONFLICT DO UPDATE, for well under half its CPU (DuckDB's conflict
+  // handling costs some 20 ms even for one row; bench/lifecycle.bench.js).
+  const [state] = await tx.all<{v: string; present: string}>(
+    `SELECT (coalesce(max(version), 0) + 1)::VARCHAR AS v, to_json(coalesce(list(scope) FILTER (WHERE list_contains(from_json($1::JSON, '["VARCHAR"]'), scope)), []))::VARCHAR AS present FROM ${VERSIONS}`,
+    [JSON.stringify(scopes)],
+  )
+  const version = Number(state!.v)
+  const present = new Set(JSON.parse(state!.present) as string[])
+  const existing = scopes.filter((s) => present.has(s))
+  const added = scopes.filter((s) => !present.has(s))
   const scopeList = `(SELECT unnest(from_json($2::JSON, '["VARCHAR"]')) AS s)`
-  await tx.run(`UPDATE ${VERSIONS} SET version = $1, changed_at = now()::TIMESTAMP WHERE scope IN (SELECT s FROM ${scopeList})`, [version, JSON.stringify(scopes)])
-  await tx.run(`INSERT INTO ${VERSIONS} (scope, version, changed_at) SELECT s, $1, now()::TIMESTAMP FROM ${scopeList} WHERE s NOT IN (SELECT scope FROM ${VERSIONS})`, [
-    version,
-    JSON.stringify(scopes),
-  ])
+  if (existing.length > 0) {
+    await tx.run(`UPDATE ${VERSIONS} SET version = $1, changed_at = now()::TIMESTAMP WHERE scope IN (SELECT s FROM ${scopeList})`, [version, JSON.stringify(existing)])
+  }
+  if (added.length > 0) {
+    await tx.run(`INSERT INTO ${VERSIONS} (scope, version, changed_at) SELECT s, $1, now()::TIMESTAMP FROM ${scopeList}`, [version, JSON.stringify(added)])
+  }
   await tx.run(
     `INSERT INTO ${CHANGES} (version, scope, kind, column_name, lo, hi, changed_at)
 SELECT $1, r.scope, r.kind, r.column, CAST(r.lo AS TIMESTAMP), CAST(r.hi AS TIMESTAMP), now()::TIMESTAMP
