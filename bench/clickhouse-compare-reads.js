@@ -1,9 +1,10 @@
-// `node bench/clickhouse-compare-reads.js`: how many rows ClickHouse reads for the compare queries
+// `node bench/clickhouse-compare-reads.js [--all]`: how many rows ClickHouse reads for the compare queries
 // of the differential suite (test/clickhouse/differential-suite.ts: every starter metric of the demo
 // warehouse, `--compare previous` by month from 2024-03-10 to 2025-06-01 with one dimension and two
-// filters, and `--compare year` by quarter with a limit of 4), on a local 2-shard cluster
-// (test/clickhouse/cluster.ts). Prints the rows and bytes the servers report in system.query_log,
-// the sum of their durations, and how many FROMs the SQL has. Needs clickhouse-server; runs no
+// filters, and `--compare year` by quarter with a limit of 4; with --all every query of the suite),
+// on a local 2-shard cluster (test/clickhouse/cluster.ts). Prints the rows and bytes the servers
+// report in system.query_log, the sum of their durations, the servers' CPU time for them (profile
+// events, both shards) and how many FROMs the SQL has. Needs clickhouse-server; runs no
 // comparison with DuckDB (the differential suite does).
 import {copyFileSync} from 'node:fs'
 import path from 'node:path'
@@ -13,6 +14,8 @@ import {initCatalog} from '../dist/core/init.js'
 import {metricKind} from '../dist/query/index.js'
 import {freshDir} from './lib.js'
 
+// `--all`: every query of the suite (five per metric), not only the compare ones
+const all = process.argv.includes('--all')
 const {tsImport} = await import('tsx/esm/api')
 const harness = await tsImport('../test/clickhouse/cluster.ts', import.meta.url)
 const skip = harness.clickhouseAvailable()
@@ -36,8 +39,14 @@ try {
     const values = dims.length > 0 ? (await catalog.dimensionValues(m.id, dims[0], {limit: 3})).values.map((v) => v.value).filter((v) => typeof v === 'string') : []
     const by = dims.length > 0 ? {by: dims.slice(0, 1)} : {}
     const filters = values.length > 1 ? {filters: [{dimension: dims[0], op: 'not_in', value: [values[0]]}, {dimension: dims[0], op: 'contains', value: values[1].slice(0, 2)}]} : {}
+    if (all) {
+      const by2 = dims.length > 0 ? {by: dims.slice(0, 2)} : {}
+      queries.push({metric: m.id, grain: 'day'})
+      queries.push({metric: m.id, grain: 'week', ...by2, ...(values.length > 1 ? {filters: [{dimension: dims[0], op: '=', value: values[0]}]} : {})})
+    }
     queries.push({metric: m.id, grain: 'month', compare: 'previous', from: '2024-03-10', to: '2025-06-01', ...by, ...filters})
     queries.push({metric: m.id, grain: 'quarter', compare: 'year', limit: 4, ...by})
+    if (all) queries.push({metric: m.id, grain: 'year', order: 'value', desc: true, limit: 3, ...by})
   }
   const mark = `compare-reads-${Date.now()}`
   let froms = 0
@@ -52,11 +61,23 @@ try {
   catalog.close()
   await cluster.exec('SYSTEM FLUSH LOGS')
   // the initial query's read_rows includes what the shards read for it
+  await cluster.exec('SYSTEM FLUSH LOGS', 1)
   const [log] = await cluster.query(
-    `SELECT toString(count()) AS queries, toString(sum(read_rows)) AS read_rows, toString(sum(read_bytes)) AS read_bytes, toString(sum(query_duration_ms)) AS ms
+    `SELECT toString(count()) AS queries, toString(sum(read_rows)) AS read_rows, toString(sum(read_bytes)) AS read_bytes, toString(sum(query_duration_ms)) AS ms, groupArray(query_id) AS ids
      FROM system.query_log WHERE type = 2 AND is_initial_query = 1 AND query LIKE '/* ${mark}-%'`,
   )
-  console.log(`${queries.length} compare queries of the differential suite on a 2-shard cluster: ${Number(log.read_rows).toLocaleString('en-US')} rows read (${(Number(log.read_bytes) / 1e6).toFixed(1)} MB), ${log.ms} ms in all (system.query_log, ${log.queries} queries); ${froms} FROMs in their SQL, at most ${most} in one`)
+  // server CPU: the initial queries and what they ran on each shard, from their profile events
+  let cpu = 0
+  for (let shard = 0; shard < cluster.shards.length; shard++) {
+    const ids = log.ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(', ')
+    const [row] = await cluster.query(
+      `SELECT toString(sum(arraySum(arrayMap((n, v) -> if(n IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds'), v, 0), ProfileEvents.Names, ProfileEvents.Values)))) AS us
+       FROM system.query_log WHERE type = 2 AND initial_query_id IN (${ids})`,
+      shard,
+    )
+    cpu += Number(row.us)
+  }
+  console.log(`${queries.length} ${all ? '' : 'compare '}queries of the differential suite on a 2-shard cluster: ${Number(log.read_rows).toLocaleString('en-US')} rows read (${(Number(log.read_bytes) / 1e6).toFixed(1)} MB), ${log.ms} ms in all, server CPU ${(cpu / 1e6).toFixed(2)} s (system.query_log, ${log.queries} queries); ${froms} FROMs in their SQL, at most ${most} in one`)
 } finally {
   await cluster.stop()
 }
