@@ -111,7 +111,6 @@ export function describeKind(value: unknown, object = TYPE_WORDS.object!): strin
   return TYPE_WORDS[typeof value] ?? typeof value
 }
 
-/** The next step after an unknown metric id. */
 declare global {
   interface String {
     /** ES2024 (Node 20+): false when the string holds an unpaired surrogate; not in TypeScript's ES2022 lib */
@@ -132,6 +131,7 @@ export function hasUnpairedSurrogate(text: string): boolean {
 /** What a message says about such text, after naming the field. */
 export const UNPAIRED_SURROGATE_TEXT = 'holds an unpaired UTF-16 surrogate (an escape such as "\\ud800" that is no character); expected Unicode text'
 
+/** The next step after an unknown metric id. */
 export const FIND_METRIC_HINT = 'run `metricat list` or `metricat search TEXT` to find metric ids'
 
 /** NOT_FOUND for a file (or folder) the user named: the message names it, the hint says where it was looked for. */
