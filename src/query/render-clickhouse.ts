@@ -235,32 +235,16 @@ function renderThrough(plan: AggregatePlan): string {
   return `SELECT max(__t) AS __t, max(__c) AS __covered${withFirst ? ', min(__f) AS __f' : ''}\nFROM ${sub([...parts.values()].join('\nUNION ALL\n'))}`
 }
 
-/** The grid's ends come from the data (a `--from` or `--to` is missing). */
-function gridNeedsBounds(plan: AggregatePlan): boolean {
-  return plan.range.seriesFrom === undefined || plan.range.to === undefined
-}
-
-/**
- * Bounds that `renderFilledOnce` computes from the measure's own rows: `sql` gives one row with
- * `__plo`, `__phi` (the first and last period with data), `__pn` (how many rows have a period)
- * and the `extra` columns, which the grid carries to its output.
- */
-interface BoundsFold {
-  sql: string
-  extra: string[]
-}
-
 /**
  * One row: `__periods`, the array of period starts to return (the range, or first to last period
  * with data, never past `__t`), and `__t`, `__covered`, `__first_kept` (with a limit by period:
  * the earliest period kept, so whole latest periods stay).
  */
-function renderGrid(plan: AggregatePlan, fold?: BoundsFold): string {
+function renderGrid(plan: AggregatePlan): string {
   const r = plan.range
   const g = periodGrain(plan)
   const gs = GRAIN_SQL[g]
-  const needsBounds = gridNeedsBounds(plan)
-  const extra = fold?.extra ?? []
+  const needsBounds = r.seriesFrom === undefined || r.to === undefined
   // from day up a period is a Date; below, a DateTime in UTC
   const periodOf = (bound: string) => {
     const b = parseTimeBound(bound, 'bound')
@@ -271,17 +255,15 @@ function renderGrid(plan: AggregatePlan, fold?: BoundsFold): string {
   let count = `toUInt64(greatest(0, ${gs.relative}(${hi}) - ${gs.relative}(${lo}) + 1))`
   let bounds: string
   if (needsBounds) {
-    const periods = fold ? fold.sql : plan.measures.map((m) => measureBounds(m, plan)).join('\nUNION ALL\n')
+    const periods = plan.measures.map((m) => measureBounds(m, plan)).join('\nUNION ALL\n')
     // min() of no rows is a default date, not NULL: no rows, no periods.
     count = `if(__rows = 0, toUInt64(0), ${count})`
     // With one end taken from the data the planner could not check the span: refuse a series of
     // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
     // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
     // measure without rows has a default date as its min/max, so only measures with rows count.
-    bounds = fold
-      ? `SELECT ${['assumeNotNull(__plo) AS __lo', 'assumeNotNull(__phi) AS __hi', '__pn AS __rows', ...extra].join(', ')}\nFROM ${sub(periods)}`
-      : `SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows\nFROM ${sub(periods)}`
-    bounds = `SELECT ${['__lo', '__hi', '__rows', ...extra].join(', ')}\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS}) = 0`
+    bounds = `SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows\nFROM ${sub(periods)}`
+    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS}) = 0`
   } else bounds = 'SELECT 1 AS __one'
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
   // them from): columns go in as arrays of the same length beside the one mapped over.
@@ -290,7 +272,7 @@ function renderGrid(plan: AggregatePlan, fold?: BoundsFold): string {
   if (plan.raw) {
     // a raw points query fills the range it was asked for: no cut at the data's last timestamp
     const periods = r.to !== undefined ? `arrayFilter(p -> ${utc('p')} < ${clickhouseTime(r.to)}, __all)` : '__all'
-    return ['SELECT', indent([`${periods} AS __periods`, ...extra].join(',\n')), `FROM ${sub(`SELECT ${[`${all} AS __all`, ...extra].join(', ')}\nFROM ${sub(bounds)}`)}`].join('\n')
+    return ['SELECT', indent(`${periods} AS __periods`), `FROM ${sub(`SELECT ${all} AS __all\nFROM ${sub(bounds)}`)}`].join('\n')
   }
   // no period after the data's last timestamp, and (needsFirstTime) none that ends before its first
   const withFirst = needsFirstTime(plan)
@@ -301,11 +283,11 @@ function renderGrid(plan: AggregatePlan, fold?: BoundsFold): string {
   ]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
   const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
-  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : []), ...extra].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
+  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : [])].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
   const filter = withFirst ? `arrayFilter((p, t, f) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}, ${same('__f', '__all')})` : `arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')})`
   return [
     'SELECT',
-    indent([`${filter} AS __periods`, '__t', '__covered', ...firstKept, ...extra].join(',\n')),
+    indent([`${filter} AS __periods`, '__t', '__covered', ...firstKept].join(',\n')),
     `FROM ${sub(grid)}`,
   ].join('\n')
 }
@@ -341,7 +323,7 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
 function renderFilled(plan: AggregatePlan): string {
   const keys = keyColumns(plan)
   const carried = carriedColumns(plan)
-  if (plan.measures.length === 1 && !plan.measures[0]!.rollup && (keys.length > 0 || gridNeedsBounds(plan))) return renderFilledOnce(plan)
+  if (keys.length > 0 && plan.measures.length === 1 && !plan.measures[0]!.rollup) return renderFilledOnce(plan)
   let level = `SELECT ${['arrayJoin(__periods) AS __period', ...carried].join(', ')}\nFROM ${sub(renderGrid(plan))}`
   let columns = ['__period', ...carried]
   if (keys.length > 0) {
@@ -360,17 +342,15 @@ function renderFilled(plan: AggregatePlan): string {
 }
 
 /**
- * `renderFilled` for one measure (no roll-up) with dimensions or data-defined grid ends, reading its
- * scan once: the measure's rows grouped by dimension combination (its periods, values and NULL
- * flags as arrays: the combinations are those of the scan, as `measureKeys` would list them,
- * including rows whose period is NULL), each combination crossed with the period grid, and a
- * period's value looked up in its combination's arrays (`__h1` = 0 when the combination has no row
- * for the period). The grid's data-defined ends come from the same rows, not from `measureBounds`.
+ * `renderFilled` for one measure with dimensions, reading its scan once: the measure's rows grouped
+ * by dimension combination (its periods, values and NULL flags as arrays: the combinations are
+ * those of the scan, as `measureKeys` would list them, including rows whose period is NULL), each
+ * combination crossed with the period grid, and a period's value looked up in its combination's
+ * arrays (`__h1` = 0 when the combination has no row for the period).
  */
 function renderFilledOnce(plan: AggregatePlan): string {
   const keys = keyColumns(plan)
   const carried = carriedColumns(plan)
-  const fold = gridNeedsBounds(plan)
   // groupArray skips NULLs: values travel as ifNull(v, 0) with an isNull flag; rows without a period add their keys only
   const hasPeriod = 'isNotNull(__period)'
   const combos = [
@@ -381,22 +361,12 @@ function renderFilledOnce(plan: AggregatePlan): string {
         `groupArrayIf(assumeNotNull(__period), ${hasPeriod}) AS __ps1`,
         `groupArrayIf(ifNull(__v1, 0), ${hasPeriod}) AS __vs1`,
         `groupArrayIf(materialize(isNull(__v1)), ${hasPeriod}) AS __ns1`,
-        ...(fold ? [`minIf(assumeNotNull(__period), ${hasPeriod}) AS __clo`, `maxIf(assumeNotNull(__period), ${hasPeriod}) AS __chi`, `countIf(${hasPeriod}) AS __cn`] : []),
       ].join(',\n'),
     ),
     `FROM ${sub(renderMeasure(plan.measures[0]!, plan, 1))}`,
-    ...(keys.length > 0 ? [`GROUP BY ${keys.join(', ')}`] : []),
+    `GROUP BY ${keys.join(', ')}`,
   ].join('\n')
-  const columns = [...keys, '__ps1', '__vs1', '__ns1']
-  let crossed: string
-  if (fold) {
-    // The grid's ends come from the same rows: every combination folded into one row of arrays
-    // (min/max over combinations with rows), the grid built on it, the combinations unfolded.
-    const one = `SELECT ${[...columns.map((c) => `groupArray(${c}) AS __a${c}`), 'minIf(__clo, __cn > 0) AS __plo', 'maxIf(__chi, __cn > 0) AS __phi', 'sum(__cn) AS __pn'].join(', ')}\nFROM ${sub(combos)}`
-    const grid = renderGrid(plan, {sql: one, extra: columns.map((c) => `__a${c}`)})
-    const unfolded = `SELECT ${['arrayJoin(arrayEnumerate(__a__ps1)) AS __ci', ...columns.map((c) => `arrayElement(__a${c}, __ci) AS ${c}`), '__periods', ...carried].join(', ')}\nFROM ${sub(grid)}`
-    crossed = `SELECT ${[...columns, '__periods', ...carried].join(', ')}\nFROM ${sub(unfolded)}`
-  } else crossed = `SELECT ${[...columns, '__periods', ...carried].join(', ')}\nFROM ${sub(combos)}\nCROSS JOIN ${sub(renderGrid(plan))}`
+  const crossed = `SELECT ${[...keys, '__ps1', '__vs1', '__ns1', '__periods', ...carried].join(', ')}\nFROM ${sub(combos)}\nCROSS JOIN ${sub(renderGrid(plan))}`
   const expanded = `SELECT ${['arrayJoin(__periods) AS __period', ...keys, ...carried, 'indexOf(__ps1, __period) AS __i1', '__vs1', '__ns1'].join(', ')}\nFROM ${sub(crossed)}`
   // arrayElement(.., 0) is the type's default: a miss reads 0 with __h1 = 0
   const level = `SELECT ${['__period', ...keys, ...carried, 'if(arrayElement(__ns1, __i1) = 1, NULL, arrayElement(__vs1, __i1)) AS __v1', '__i1 > 0 AS __h1'].join(', ')}\nFROM ${sub(expanded)}`

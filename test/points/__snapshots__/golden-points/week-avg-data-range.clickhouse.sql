@@ -11,59 +11,54 @@ FROM (
       FROM (
         SELECT __k1, __n1, __ps1, __vs1, __ns1, __periods
         FROM (
-          SELECT arrayJoin(arrayEnumerate(__a__ps1)) AS __ci, arrayElement(__a__k1, __ci) AS __k1, arrayElement(__a__n1, __ci) AS __n1, arrayElement(__a__ps1, __ci) AS __ps1, arrayElement(__a__vs1, __ci) AS __vs1, arrayElement(__a__ns1, __ci) AS __ns1, __periods
+          SELECT
+            __k1,
+            __n1,
+            groupArrayIf(assumeNotNull(__period), isNotNull(__period)) AS __ps1,
+            groupArrayIf(ifNull(__v1, 0), isNotNull(__period)) AS __vs1,
+            groupArrayIf(materialize(isNull(__v1)), isNotNull(__period)) AS __ns1
           FROM (
             SELECT
-              arrayFilter(p -> toDateTime(p, 'UTC') < toDateTime('2026-06-01 00:00:00', 'UTC'), __all) AS __periods,
-              __a__k1,
-              __a__n1,
-              __a__ps1,
-              __a__vs1,
-              __a__ns1
+              toMonday(toDateTime(`date`, 'UTC')) AS __period,
+              assumeNotNull(if(has(dim_keys, 'platform'), dim_values[indexOf(dim_keys, 'platform')], NULL)) AS __k1,
+              materialize(isNull(if(has(dim_keys, 'platform'), dim_values[indexOf(dim_keys, 'platform')], NULL))) AS __n1,
+              toFloat64(if(count(value) = 0, NULL, sum(toFloat64(value)) / count(value))) AS __v1,
+              1 AS __h1
+            FROM (SELECT toDateTime(intDiv(date_us, 1000000), 'UTC') AS `date`, date_us, value, dim_keys, dim_values FROM (
+              SELECT date_us, argMax(value, version) AS value, argMax(dim_keys, version) AS dim_keys, argMax(dim_values, version) AS dim_values, argMax(deleted, version) AS deleted
+              FROM `metricat`.metric_points WHERE metric_key = 'game.players'
+              GROUP BY metric_key, data_source_id, entity_kind, entity_id, granularity, date_us, dimensions
+            ) AS __versions WHERE deleted = 0)
+            WHERE date_us < 1780272000000000
+            GROUP BY __period, __k1, __n1
+          ) AS __s1
+          GROUP BY __k1, __n1
+        ) AS __s2
+        CROSS JOIN (
+          SELECT
+            arrayFilter(p -> toDateTime(p, 'UTC') < toDateTime('2026-06-01 00:00:00', 'UTC'), __all) AS __periods
+          FROM (
+            SELECT arrayMap((i, lo) -> addWeeks(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1))), __lo)) AS __all
             FROM (
-              SELECT arrayMap((i, lo) -> addWeeks(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1))), __lo)) AS __all, __a__k1, __a__n1, __a__ps1, __a__vs1, __a__ns1
+              SELECT __lo, __hi, __rows
               FROM (
-                SELECT __lo, __hi, __rows, __a__k1, __a__n1, __a__ps1, __a__vs1, __a__ns1
+                SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows
                 FROM (
-                  SELECT assumeNotNull(__plo) AS __lo, assumeNotNull(__phi) AS __hi, __pn AS __rows, __a__k1, __a__n1, __a__ps1, __a__vs1, __a__ns1
-                  FROM (
-                    SELECT groupArray(__k1) AS __a__k1, groupArray(__n1) AS __a__n1, groupArray(__ps1) AS __a__ps1, groupArray(__vs1) AS __a__vs1, groupArray(__ns1) AS __a__ns1, minIf(__clo, __cn > 0) AS __plo, maxIf(__chi, __cn > 0) AS __phi, sum(__cn) AS __pn
-                    FROM (
-                      SELECT
-                        __k1,
-                        __n1,
-                        groupArrayIf(assumeNotNull(__period), isNotNull(__period)) AS __ps1,
-                        groupArrayIf(ifNull(__v1, 0), isNotNull(__period)) AS __vs1,
-                        groupArrayIf(materialize(isNull(__v1)), isNotNull(__period)) AS __ns1,
-                        minIf(assumeNotNull(__period), isNotNull(__period)) AS __clo,
-                        maxIf(assumeNotNull(__period), isNotNull(__period)) AS __chi,
-                        countIf(isNotNull(__period)) AS __cn
-                      FROM (
-                        SELECT
-                          toMonday(toDateTime(`date`, 'UTC')) AS __period,
-                          assumeNotNull(if(has(dim_keys, 'platform'), dim_values[indexOf(dim_keys, 'platform')], NULL)) AS __k1,
-                          materialize(isNull(if(has(dim_keys, 'platform'), dim_values[indexOf(dim_keys, 'platform')], NULL))) AS __n1,
-                          toFloat64(if(count(value) = 0, NULL, sum(toFloat64(value)) / count(value))) AS __v1,
-                          1 AS __h1
-                        FROM (SELECT toDateTime(intDiv(date_us, 1000000), 'UTC') AS `date`, date_us, value, dim_keys, dim_values FROM (
-                          SELECT date_us, argMax(value, version) AS value, argMax(dim_keys, version) AS dim_keys, argMax(dim_values, version) AS dim_values, argMax(deleted, version) AS deleted
-                          FROM `metricat`.metric_points WHERE metric_key = 'game.players'
-                          GROUP BY metric_key, data_source_id, entity_kind, entity_id, granularity, date_us, dimensions
-                        ) AS __versions WHERE deleted = 0)
-                        WHERE date_us < 1780272000000000
-                        GROUP BY __period, __k1, __n1
-                      ) AS __s1
-                      GROUP BY __k1, __n1
-                    ) AS __s2
-                  ) AS __s3
-                ) AS __s4
-                WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1))) > 200000) = 0
-              ) AS __s5
-            ) AS __s6
-          ) AS __s7
-        ) AS __s8
-      ) AS __s9
-    ) AS __s10
-  ) AS __s11
-) AS __s12
+                  SELECT min(toMonday(toDateTime(`date`, 'UTC'))) AS __plo, max(toMonday(toDateTime(`date`, 'UTC'))) AS __phi, count(toMonday(toDateTime(`date`, 'UTC'))) AS __pn
+                  FROM (SELECT toDateTime(intDiv(date_us, 1000000), 'UTC') AS `date`, date_us, value, dim_keys, dim_values FROM (
+                    SELECT date_us, argMax(value, version) AS value, argMax(dim_keys, version) AS dim_keys, argMax(dim_values, version) AS dim_values, argMax(deleted, version) AS deleted
+                    FROM `metricat`.metric_points WHERE metric_key = 'game.players'
+                    GROUP BY metric_key, data_source_id, entity_kind, entity_id, granularity, date_us, dimensions
+                  ) AS __versions WHERE deleted = 0)
+                  WHERE date_us < 1780272000000000
+                ) AS __s3
+              ) AS __s4
+              WHERE throwIf(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(toDate('2026-06-01')) - toRelativeWeekNum(__lo) + 1))) > 200000) = 0
+            ) AS __s5
+          ) AS __s6
+        ) AS __s7
+      ) AS __s8
+    ) AS __s9
+  ) AS __s10
+) AS __s11
 ORDER BY period, `d1`
