@@ -323,7 +323,6 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
 function renderFilled(plan: AggregatePlan): string {
   const keys = keyColumns(plan)
   const carried = carriedColumns(plan)
-  if (keys.length > 0 && plan.measures.length === 1 && !plan.measures[0]!.rollup) return renderFilledOnce(plan)
   let level = `SELECT ${['arrayJoin(__periods) AS __period', ...carried].join(', ')}\nFROM ${sub(renderGrid(plan))}`
   let columns = ['__period', ...carried]
   if (keys.length > 0) {
@@ -337,39 +336,6 @@ function renderFilled(plan: AggregatePlan): string {
     columns = [...columns, `__v${n}`, `__h${n}`]
     level = `SELECT ${columns.join(', ')}\nFROM ${sub(level)}\nALL LEFT JOIN ${sub(right)} USING (${['__period', ...keys].join(', ')})`
   })
-  const value = renderValue(plan.value, plan, true)
-  return `SELECT ${['__period', ...keys, `toFloat64(${value}) AS __value`, ...carried].join(', ')}\nFROM ${sub(level)}`
-}
-
-/**
- * `renderFilled` for one measure with dimensions, reading its scan once: the measure's rows grouped
- * by dimension combination (its periods, values and NULL flags as arrays: the combinations are
- * those of the scan, as `measureKeys` would list them, including rows whose period is NULL), each
- * combination crossed with the period grid, and a period's value looked up in its combination's
- * arrays (`__h1` = 0 when the combination has no row for the period).
- */
-function renderFilledOnce(plan: AggregatePlan): string {
-  const keys = keyColumns(plan)
-  const carried = carriedColumns(plan)
-  // groupArray skips NULLs: values travel as ifNull(v, 0) with an isNull flag; rows without a period add their keys only
-  const hasPeriod = 'isNotNull(__period)'
-  const combos = [
-    'SELECT',
-    indent(
-      [
-        ...keys,
-        `groupArrayIf(assumeNotNull(__period), ${hasPeriod}) AS __ps1`,
-        `groupArrayIf(ifNull(__v1, 0), ${hasPeriod}) AS __vs1`,
-        `groupArrayIf(materialize(isNull(__v1)), ${hasPeriod}) AS __ns1`,
-      ].join(',\n'),
-    ),
-    `FROM ${sub(renderMeasure(plan.measures[0]!, plan, 1))}`,
-    `GROUP BY ${keys.join(', ')}`,
-  ].join('\n')
-  const crossed = `SELECT ${[...keys, '__ps1', '__vs1', '__ns1', '__periods', ...carried].join(', ')}\nFROM ${sub(combos)}\nCROSS JOIN ${sub(renderGrid(plan))}`
-  const expanded = `SELECT ${['arrayJoin(__periods) AS __period', ...keys, ...carried, 'indexOf(__ps1, __period) AS __i1', '__vs1', '__ns1'].join(', ')}\nFROM ${sub(crossed)}`
-  // arrayElement(.., 0) is the type's default: a miss reads 0 with __h1 = 0
-  const level = `SELECT ${['__period', ...keys, ...carried, 'if(arrayElement(__ns1, __i1) = 1, NULL, arrayElement(__vs1, __i1)) AS __v1', '__i1 > 0 AS __h1'].join(', ')}\nFROM ${sub(expanded)}`
   const value = renderValue(plan.value, plan, true)
   return `SELECT ${['__period', ...keys, `toFloat64(${value}) AS __value`, ...carried].join(', ')}\nFROM ${sub(level)}`
 }

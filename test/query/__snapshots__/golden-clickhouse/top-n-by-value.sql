@@ -7,34 +7,12 @@ SELECT
 FROM (
   SELECT __period, __k1, __n1, toFloat64(if(__h1 = 1, ifNull(__v1, 0), 0)) AS __value, __t, __covered
   FROM (
-    SELECT __period, __k1, __n1, __t, __covered, if(arrayElement(__ns1, __i1) = 1, NULL, arrayElement(__vs1, __i1)) AS __v1, __i1 > 0 AS __h1
+    SELECT __period, __t, __covered, __k1, __n1, __v1, __h1
     FROM (
-      SELECT arrayJoin(__periods) AS __period, __k1, __n1, __t, __covered, indexOf(__ps1, __period) AS __i1, __vs1, __ns1
+      SELECT __period, __t, __covered, __k1, __n1
       FROM (
-        SELECT __k1, __n1, __ps1, __vs1, __ns1, __periods, __t, __covered
+        SELECT arrayJoin(__periods) AS __period, __t, __covered
         FROM (
-          SELECT
-            __k1,
-            __n1,
-            groupArrayIf(assumeNotNull(__period), isNotNull(__period)) AS __ps1,
-            groupArrayIf(ifNull(__v1, 0), isNotNull(__period)) AS __vs1,
-            groupArrayIf(materialize(isNull(__v1)), isNotNull(__period)) AS __ns1
-          FROM (
-            SELECT
-              toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
-              assumeNotNull(`region`) AS __k1,
-              materialize(isNull(`region`)) AS __n1,
-              toFloat64(sum(toFloat64(amount))) AS __v1,
-              1 AS __h1
-            FROM `orders`
-            WHERE (status = 'paid')
-              AND toDateTime(`ts`, 'UTC') >= toDateTime('2024-03-01 00:00:00', 'UTC')
-              AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
-            GROUP BY __period, __k1, __n1
-          ) AS __s1
-          GROUP BY __k1, __n1
-        ) AS __s2
-        CROSS JOIN (
           SELECT
             arrayFilter((p, t, f) -> ifNull(toDateTime(p, 'UTC') <= t, 0) AND ifNull(toDateTime(addMonths(p, 1), 'UTC') > f, 0) AND toDateTime(p, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC'), __all, arrayResize([__t], length(__all), __t), arrayResize([__f], length(__all), __f)) AS __periods,
             __t,
@@ -47,7 +25,7 @@ FROM (
               __f
             FROM (
               SELECT 1 AS __one
-            ) AS __s3
+            ) AS __s1
             CROSS JOIN (
               SELECT max(__t) AS __t, max(__c) AS __covered, min(__f) AS __f
               FROM (
@@ -56,14 +34,42 @@ FROM (
                   SELECT if(count() > 0, max(toDateTime(`ts`, 'UTC')), NULL) AS __t, if(count() > 0, min(toDateTime(`ts`, 'UTC')), NULL) AS __f
                   FROM `orders`
                   WHERE (status = 'paid')
-                ) AS __s4
-              ) AS __s5
-            ) AS __s6
-          ) AS __s7
+                ) AS __s2
+              ) AS __s3
+            ) AS __s4
+          ) AS __s5
+        ) AS __s6
+      ) AS __s7
+      CROSS JOIN (
+        SELECT DISTINCT __k1, __n1
+        FROM (
+          SELECT DISTINCT
+            assumeNotNull(`region`) AS __k1,
+            materialize(isNull(`region`)) AS __n1
+          FROM `orders`
+          WHERE (status = 'paid')
+            AND toDateTime(`ts`, 'UTC') >= toDateTime('2024-03-01 00:00:00', 'UTC')
+            AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
         ) AS __s8
       ) AS __s9
-    ) AS __s10
-  ) AS __s11
-) AS __s12
+    ) AS __s11
+    ALL LEFT JOIN (
+      SELECT __period, __k1, __n1, __v1, __h1
+      FROM (
+        SELECT
+          toStartOfMonth(toDateTime(`ts`, 'UTC')) AS __period,
+          assumeNotNull(`region`) AS __k1,
+          materialize(isNull(`region`)) AS __n1,
+          toFloat64(sum(toFloat64(amount))) AS __v1,
+          1 AS __h1
+        FROM `orders`
+        WHERE (status = 'paid')
+          AND toDateTime(`ts`, 'UTC') >= toDateTime('2024-03-01 00:00:00', 'UTC')
+          AND toDateTime(`ts`, 'UTC') < toDateTime('2024-04-01 00:00:00', 'UTC')
+        GROUP BY __period, __k1, __n1
+      ) AS __s10
+    ) AS __s12 USING (__period, __k1, __n1)
+  ) AS __s13
+) AS __s14
 ORDER BY value DESC NULLS LAST, period, `region`
 LIMIT 5
