@@ -10,12 +10,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
 import {clickhouseLiteral} from '../../src/query/dialect.js'
-import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
-import {pooled} from '../pooled.js'
 import {DEFS, lookupIn} from '../query/fixtures.js'
 import {clickhouseAvailable} from './cluster.js'
+import {differingAnswers} from './same-answers.js'
 import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
@@ -96,11 +95,6 @@ const QUERIES: MetricQuery[] = [
   {metric: 'ev/sum', by: ['region'], order: 'value', limit: 5},
 ]
 
-function close(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
-  return a === b
-}
-
 describe.skipIf(skip !== null)('the ClickHouse single-read compare and combinations agree with DuckDB', () => {
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
   let instance: DuckDBInstance
@@ -140,18 +134,6 @@ describe.skipIf(skip !== null)('the ClickHouse single-read compare and combinati
   })
 
   it('returns the same rows for every request', async () => {
-    const problems: string[] = []
-    const answers = pooled(QUERIES, 2, async (q) => (await ch.query(compileMetricQuery(q, lookup, {dialect: 'clickhouse'}).sql)).rows)
-    answers.catch(() => {})
-    for (const [i, q] of QUERIES.entries()) {
-      const d = compileMetricQuery(q, lookup)
-      const expected = (await duck.runAndReadAll(d.sql, d.params as never)).getRowObjectsJson().map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && ['value', 'previous_value', 'growth_pct'].includes(k) ? Number(v) : v])),
-      )
-      const got: Record<string, unknown>[] = (await answers)[i]!.map((r) => ({...r, partial: r.partial === 1}))
-      const same = expected.length === got.length && expected.every((r, j) => Object.keys(r).every((k) => close(r[k], got[j]![k])))
-      if (!same) problems.push(`${JSON.stringify(q)}: ${JSON.stringify(expected.slice(0, 3))} vs ${JSON.stringify(got.slice(0, 3))} (${expected.length} vs ${got.length} rows)`)
-    }
-    expect(problems).toEqual([])
+    expect(await differingAnswers(QUERIES, lookup, duck, ch, 2)).toEqual([])
   })
 })

@@ -8,13 +8,12 @@ import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {compileMetricQuery} from '../../src/query/index.js'
 import {clickhouseLiteral} from '../../src/query/dialect.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {DEFS, lookupIn} from '../query/fixtures.js'
-import {pooled} from '../pooled.js'
 import {clickhouseAvailable} from './cluster.js'
+import {differingAnswers} from './same-answers.js'
 import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
@@ -58,11 +57,6 @@ const QUERIES: MetricQuery[] = [
   {metric: 'revenue/order_count', grain: 'day', from: '2022-12-25', to: '2023-01-03'},
 ]
 
-function close(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
-  return a === b
-}
-
 describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees with DuckDB', () => {
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
   let instance: DuckDBInstance
@@ -95,20 +89,7 @@ describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees wit
   })
 
   it('returns the same rows for every request', async () => {
-    const problems: string[] = []
-    // the ClickHouse side 4 at a time while DuckDB (one connection) answers one by one
-    const answers = pooled(QUERIES, 4, async (q) => (await ch.query(compileMetricQuery(q, lookup, {dialect: 'clickhouse'}).sql)).rows)
-    answers.catch(() => {})
-    for (const [i, q] of QUERIES.entries()) {
-      const d = compileMetricQuery(q, lookup)
-      const expected = (await duck.runAndReadAll(d.sql, d.params as never)).getRowObjectsJson().map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && ['value', 'previous_value', 'growth_pct'].includes(k) ? Number(v) : v])),
-      )
-      const got: Record<string, unknown>[] = (await answers)[i]!.map((r) => ({...r, partial: r.partial === 1}))
-      const same = expected.length === got.length && expected.every((r, i) => Object.keys(r).every((k) => close(r[k], got[i]![k])))
-      if (!same) problems.push(`${JSON.stringify(q)}: ${JSON.stringify(expected.slice(0, 3))} vs ${JSON.stringify(got.slice(0, 3))} (${expected.length} vs ${got.length} rows)`)
-    }
-    expect(problems).toEqual([])
+    expect(await differingAnswers(QUERIES, lookup, duck, ch)).toEqual([])
   })
 
   it('stops a query that runs past the query timeout with QUERY_TIMEOUT', async () => {
