@@ -1,10 +1,11 @@
-// The ClickHouse renderer's single-read forms, compared with DuckDB on the same rows: --compare
-// (each filled row stands for its period and the periods it is previous to) and one measure with
-// dimensions (combinations from its own grouped rows). Cases the other differential files do not
-// cover: compare year at day grain on both sides of Feb 29, week grain compare, compare with
+// The ClickHouse renderer's --compare, which reads the filled grid once (each row stands for its
+// period and, through arrayJoin, for the periods it is previous to), compared with DuckDB on the
+// same rows, with the dimension and gap-filling paths around it. Cases the other differential files
+// do not cover: compare year at day grain on both sides of Feb 29, week grain compare, compare with
 // --limit, --order value and --desc, compare without --from/--to, NULL and empty-string dimension
-// values, a dimension with one value, ranges without data, ratio/derived and last/avg roll-ups
-// with compare and dimensions. The table lives in its own database on the run's shared cluster.
+// values, a dimension with one value, NULL times and NULL values, ranges without data, ratio/derived
+// and last/avg/first roll-ups with compare and dimensions. The table lives in its own database on
+// the run's shared cluster.
 import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -95,7 +96,7 @@ const QUERIES: MetricQuery[] = [
   {metric: 'ev/sum', by: ['region'], order: 'value', limit: 5},
 ]
 
-describe.skipIf(skip !== null)('the ClickHouse single-read compare and combinations agree with DuckDB', () => {
+describe.skipIf(skip !== null)('the ClickHouse compare and its dimension paths agree with DuckDB', () => {
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
   let instance: DuckDBInstance
   let ch: ClickHouseWarehouse
