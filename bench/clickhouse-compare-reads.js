@@ -11,7 +11,6 @@ import path from 'node:path'
 
 import {openCatalog} from '../dist/core/catalog.js'
 import {initCatalog} from '../dist/core/init.js'
-import {metricKind} from '../dist/query/index.js'
 import {freshDir} from './lib.js'
 
 // `--all`: every query of the suite (five per metric), not only the compare ones
@@ -33,21 +32,9 @@ copyFileSync(demo, db)
 const cluster = await harness.startCluster({duckdb: demo, profile: {log_queries: 1}})
 try {
   const catalog = await openCatalog({db, warehouse: cluster.url})
-  const queries = []
-  for (const m of (await catalog.list()).filter((m) => metricKind(m) !== 'sql')) {
-    const dims = (m.dimensions ?? []).map((d) => (typeof d === 'string' ? d : d.name))
-    const values = dims.length > 0 ? (await catalog.dimensionValues(m.id, dims[0], {limit: 3})).values.map((v) => v.value).filter((v) => typeof v === 'string') : []
-    const by = dims.length > 0 ? {by: dims.slice(0, 1)} : {}
-    const filters = values.length > 1 ? {filters: [{dimension: dims[0], op: 'not_in', value: [values[0]]}, {dimension: dims[0], op: 'contains', value: values[1].slice(0, 2)}]} : {}
-    if (all) {
-      const by2 = dims.length > 0 ? {by: dims.slice(0, 2)} : {}
-      queries.push({metric: m.id, grain: 'day'})
-      queries.push({metric: m.id, grain: 'week', ...by2, ...(values.length > 1 ? {filters: [{dimension: dims[0], op: '=', value: values[0]}]} : {})})
-    }
-    queries.push({metric: m.id, grain: 'month', compare: 'previous', from: '2024-03-10', to: '2025-06-01', ...by, ...filters})
-    queries.push({metric: m.id, grain: 'quarter', compare: 'year', limit: 4, ...by})
-    if (all) queries.push({metric: m.id, grain: 'year', order: 'value', desc: true, limit: 3, ...by})
-  }
+  // the suite's requests (test/clickhouse/differential-queries.ts); without --all its compare ones
+  const suite = await tsImport('../test/clickhouse/differential-queries.ts', import.meta.url)
+  const queries = (await suite.differentialQueries(catalog)).filter((q) => all || q.compare !== undefined)
   const mark = `compare-reads-${Date.now()}`
   let froms = 0
   let most = 0

@@ -18,6 +18,7 @@ import {INJECTION_CORPUS} from '../query/fixtures.js'
 import type {MetricQuery, QueryResult} from '../../src/query/types.js'
 import {demoDatabase, tempDir} from '../helpers.js'
 import {pooled} from '../pooled.js'
+import {differentialQueries} from './differential-queries.js'
 
 const TOLERANCE = 1e-9
 
@@ -56,21 +57,8 @@ describe.skipIf(skip !== null)(title, () => {
     const [duckFile, chFile] = await Promise.all([demoDatabase(tmp.dir, 'duck.duckdb'), demoDatabase(tmp.dir, 'ch.duckdb')])
     duck = await openCatalog({db: duckFile, readOnly: true})
     ch = await open(chFile)
-    const metrics = (await duck.list()).filter((m) => metricKind(m) !== 'sql')
-    // One request per metric and grain, each grain with other options, so that together they
-    // cover every grain, --by (one and two dimensions), filters (=, not_in, contains), both
-    // compare modes, from/to, a limit of whole periods and a top-N by value.
-    for (const m of metrics) {
-      const dims = (m.dimensions ?? []).map((d) => (typeof d === 'string' ? d : d.name))
-      const values = dims.length > 0 ? (await duck.dimensionValues(m.id, dims[0]!, {limit: 3})).values.map((v) => v.value).filter((v): v is string => typeof v === 'string') : []
-      const by = (n: number): Partial<MetricQuery> => (dims.length > 0 ? {by: dims.slice(0, n)} : {})
-      const filtered = (f: NonNullable<MetricQuery['filters']>): Partial<MetricQuery> => (values.length > 1 ? {filters: f} : {})
-      queries.push({metric: m.id, grain: 'day'})
-      queries.push({metric: m.id, grain: 'week', ...by(2), ...filtered([{dimension: dims[0]!, op: '=', value: values[0]!}])})
-      queries.push({metric: m.id, grain: 'month', compare: 'previous', from: '2024-03-10', to: '2025-06-01', ...by(1), ...filtered([{dimension: dims[0]!, op: 'not_in', value: [values[0]!]}, {dimension: dims[0]!, op: 'contains', value: values[1]?.slice(0, 2) ?? ''}])})
-      queries.push({metric: m.id, grain: 'quarter', compare: 'year', limit: 4, ...by(1)})
-      queries.push({metric: m.id, grain: 'year', order: 'value', desc: true, limit: 3, ...by(1)})
-    }
+    // see differential-queries.ts: every grain, --by, filters, both compare modes, from/to, limits
+    queries.push(...(await differentialQueries(duck)))
   })
 
   afterAll(() => {
