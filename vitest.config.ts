@@ -1,6 +1,6 @@
 import {defineConfig} from 'vitest/config'
 
-import FixedOrder from './test/sequencer.js'
+import LongestFirst from './test/sequencer.js'
 import SummaryReporter from './test/summary-reporter.js'
 
 export default defineConfig({
@@ -18,7 +18,7 @@ export default defineConfig({
     // test files share a worker's loaded modules (DuckDB, oclif, the compiled sources) instead of
     // loading them again per file: ~1 s of CPU per file. Tests restore what they change (env, spies).
     isolate: false,
-    sequence: {sequencer: FixedOrder},
+    sequence: {sequencer: LongestFirst},
     globalSetup: ['./test/global-setup.ts'],
     // no NODE_ENV=test in the tests and the processes they start (see the file); and per-file CPU
     // into $METRICAT_TEST_CPU when that is set (see the file), nothing otherwise

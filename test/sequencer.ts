@@ -1,4 +1,5 @@
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
+import {relative} from 'node:path'
 
 import {BaseSequencer, type TestSpecification} from 'vitest/node'
 
@@ -9,38 +10,26 @@ const DEMO_BUILD_SECONDS = 10
 const NEEDS_DEMO = /\b(demoDatabase|sharedDemo|setupDemo|buildMcpDemo|demoCluster)\(/
 
 /**
- * One fixed order, the same on a fresh clone and on every later run: the `*.e2e.test.ts` files
- * (child processes, the slowest) first, then the others, each group larger files first.
- *
- * Not the durations of the previous run (vitest's default when node_modules/.vite has them):
- * longest-first puts the files that lean on the shared ClickHouse cluster (the differential suite,
- * points on ClickHouse) side by side at the start, where they slow each other and everything else
- * down. Measured on the 2-core machine, quiet, the same commit (2026-11-30 22:48-23:13 UTC):
- * 161, 174 and 178 s of vitest ordered by the previous run's durations, 140 and 141 s in this order.
+ * Longest files first, so every worker stays busy to the end. Vitest orders by the durations of
+ * the previous run when it has them (node_modules/.vite); a fresh clone has none, and vitest's
+ * fallback (larger files first) would leave the child-process files, the slowest, to the end:
+ * without timings, `*.e2e.test.ts` go first.
  *
  * Then: the first file that needs the demo database builds it (~10 s, mostly on one core), and
  * every other file that needs it waits meanwhile. So the files right after that first one are
  * files that do not need it, enough of them to keep the other workers busy until it is built; the
  * files that need it follow.
  */
-export default class FixedOrder extends BaseSequencer {
+export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const size = new Map(files.map((f) => [f, fileSize(f.moduleId)]))
+    const sorted = await super.sort(files)
+    const key = (f: TestSpecification) => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`
+    const timed = sorted.every((f) => this.ctx.cache.getFileTestResults(key(f)))
     const e2e = (f: TestSpecification) => f.moduleId.endsWith('.e2e.test.ts')
-    const ordered = [...files].sort((a, b) => Number(e2e(b)) - Number(e2e(a)) || size.get(b)! - size.get(a)! || (a.moduleId < b.moduleId ? -1 : 1))
+    const ordered = timed ? sorted : [...sorted.filter(e2e), ...sorted.filter((f) => !e2e(f))]
+    const seconds = (f: TestSpecification) => (this.ctx.cache.getFileTestResults(key(f))?.duration ?? 2000) / 1000
     const workers = Math.max(1, Number(this.ctx.config.maxWorkers) || 1)
-    return overlapDemoBuild(ordered, needsDemo, () => ASSUMED_FILE_SECONDS, DEMO_BUILD_SECONDS * (workers - 1))
-  }
-}
-
-/** What a file is taken to last when placing files around the demo build (no earlier run's timings). */
-const ASSUMED_FILE_SECONDS = 2
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size
-  } catch {
-    return 0
+    return overlapDemoBuild(ordered, needsDemo, seconds, DEMO_BUILD_SECONDS * (workers - 1))
   }
 }
 
