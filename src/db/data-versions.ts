@@ -40,12 +40,6 @@ export function pointsScope(metricKey: string): string {
   return `points:${metricKey}`
 }
 
-/** The next version: one counter across scopes, so the max over any set of scopes only grows. */
-export async function nextVersion(tx: Tx): Promise<number> {
-  const [row] = await tx.all<{v: string}>(`SELECT (coalesce(max(version), 0) + 1)::VARCHAR AS v FROM ${VERSIONS}`)
-  return Number(row!.v)
-}
-
 /** Bumps the version of each change's scope and logs the changes, inside the writer's transaction. Returns the new version. */
 export async function recordChanges(tx: Tx, changes: DataChange[]): Promise<number> {
   if (changes.length === 0) return 0
@@ -53,7 +47,8 @@ export async function recordChanges(tx: Tx, changes: DataChange[]): Promise<numb
   const rows = changes.flatMap((c): Row[] => (c.ranges && c.ranges.length > 0 ? c.ranges.map((r) => ({scope: c.scope, kind: c.kind, column: r.column, lo: r.lo, hi: r.hi})) : [{scope: c.scope, kind: c.kind, column: null, lo: null, hi: null}]))
   const scopes = [...new Set(changes.map((c) => c.scope))]
   const json = JSON.stringify(rows)
-  // The next version (as `nextVersion`) and which of the scopes have a row already, in one read;
+  // The next version (one counter across scopes, so the max over any set of scopes only grows)
+  // and which of the scopes have a row already, in one read;
   // then an UPDATE of those and an INSERT of the others, each only when there are any: the same
   // rows as one INSERT ... ON CONFLICT DO UPDATE, for well under half its CPU (DuckDB's conflict
   // handling costs some 20 ms even for one row; bench/lifecycle.bench.js).
