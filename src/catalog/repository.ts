@@ -140,7 +140,7 @@ export async function writeMetrics(tx: Tx, writes: MetricWrite[], ctx: WriteCont
     r.created_at ??= now
     r.updated_at = now
   }
-  await appendRows(tx, DEFS_TABLE, rows)
+  await appendRows(tx, DEFINITIONS_TABLE, rows)
   await insertVersions(tx, versions, ctx, now)
   return changes
 }
@@ -188,9 +188,8 @@ export interface TableName {
   schema: string
   table: string
 }
-const DEFS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_definitions'}
 /** metricat.metric_definitions, for `appendRows` */
-export const DEFINITIONS_TABLE: TableName = DEFS_TABLE
+export const DEFINITIONS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_definitions'}
 const VERSIONS_TABLE: TableName = {catalog: STORE, schema: 'metricat', table: 'metric_versions'}
 
 /**
@@ -206,20 +205,17 @@ export async function appendRows(tx: Tx, name: TableName, rows: Record<string, u
   if (rows.length === 0) return
   // The table's columns in order, from preparing a SELECT of it (nothing runs): about a tenth of
   // the CPU of asking duckdb_columns(), which lists every column of every attached table first.
-  const columns = (await tx.describe(`SELECT * FROM ${quoteIdent(name.catalog)}.${quoteIdent(name.schema)}.${quoteIdent(name.table)}`)).map((c) => ({
-    column_name: c.name,
-    data_type: c.type,
-  }))
+  const columns = await tx.describe(`SELECT * FROM ${quoteIdent(name.catalog)}.${quoteIdent(name.schema)}.${quoteIdent(name.table)}`)
   const appender = await tx.connection.createAppender(name.table, name.schema, name.catalog)
   let failed = false
   try {
     for (const row of rows) {
       // every column named (below) and no other: a field without a column would be dropped silently
       if (Object.keys(row).length !== columns.length) {
-        const extra = Object.keys(row).find((k) => !columns.some((c) => c.column_name === k))
+        const extra = Object.keys(row).find((k) => !columns.some((c) => c.name === k))
         if (extra !== undefined) throw new Error(`appending to ${name.table}: ${name.table} has no column ${extra}`)
       }
-      for (const {column_name: column, data_type: type} of columns) {
+      for (const {name: column, type} of columns) {
         if (!(column in row)) throw new Error(`appending to ${name.table}: the row has no column ${column}`)
         const v = row[column]
         if (v === null || v === undefined) appender.appendNull()
