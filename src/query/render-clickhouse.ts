@@ -23,7 +23,6 @@ import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 /** Inlines values: the sink `renderPredicate` writes through, with ClickHouse's one escaping function. */
 const INLINE: ParamSink = {add: (value: FilterScalar) => clickhouseLiteral(value)}
 
-
 /** The period whose value becomes previous_value (mirrors COMPARE_BACK in plan.ts). */
 const COMPARE_BACK: Record<CompareMode, Record<Grain, (d: string) => string>> = {
   previous: {
