@@ -10,12 +10,11 @@ import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {clickhouseLiteral} from '../../src/query/dialect.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {DEFS, lookupIn} from '../query/fixtures.js'
 import {clickhouseAvailable} from './cluster.js'
-import {differingAnswers} from './same-answers.js'
+import {copyToClickHouse, differingAnswers} from './same-answers.js'
 import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
@@ -110,21 +109,12 @@ describe.skipIf(skip !== null)('the ClickHouse compare and its dimension paths a
       CASE WHEN i % 11 = 0 THEN NULL WHEN i % 13 = 0 THEN '' ELSE ['EU', 'US', 'APAC'][1 + i % 3] END AS region,
       ['Web', 'Partner', 'web'][1 + (i * 7) % 3] AS channel, round(((i * 7919) % 1000) / 7.0, 2)::DOUBLE AS amount,
       ['paid', 'refunded', 'paid', 'paid'][1 + i % 4] AS status, 'c' || (i % 97) AS customer, 'only' AS kind FROM range(3000) t(i)`)
-    const rows = (await duck.runAndReadAll(`SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, region, channel, amount, status, customer, kind FROM orders`)).getRowObjectsJson()
     await duck.run(`CREATE TABLE events AS SELECT CASE WHEN i % 17 = 0 THEN NULL ELSE TIMESTAMP '2024-01-01' + INTERVAL (i * 1307) MINUTE END AS ts,
       CASE WHEN i % 17 = 0 THEN 'X' ELSE ['a', 'b'][1 + i % 2] END AS region,
       CASE WHEN i % 2 = 1 AND (i * 1307 / 1440 / 7)::INTEGER % 3 = 0 THEN NULL ELSE (i % 50)::DOUBLE END AS amount FROM range(400) t(i)`)
-    const events = (await duck.runAndReadAll(`SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, region, amount FROM events`)).getRowObjectsJson()
     const cluster = await sharedCluster()
-    await cluster.exec('CREATE DATABASE IF NOT EXISTS compare_once', 0)
-    await cluster.exec('DROP TABLE IF EXISTS compare_once.orders', 0)
-    await cluster.exec('CREATE TABLE compare_once.orders (ts DateTime, region Nullable(String), channel String, amount Float64, status String, customer String, kind String) ENGINE = MergeTree ORDER BY ts', 0)
-    const value = (v: unknown) => (v === null ? 'NULL' : clickhouseLiteral(v as string | number))
-    const values = rows.map((r) => `(${[r.ts, r.region, r.channel, Number(r.amount), r.status, r.customer, r.kind].map(value).join(', ')})`)
-    await cluster.exec(`INSERT INTO compare_once.orders VALUES ${values.join(', ')}`, 0)
-    await cluster.exec('DROP TABLE IF EXISTS compare_once.events', 0)
-    await cluster.exec('CREATE TABLE compare_once.events (ts Nullable(DateTime), region String, amount Nullable(Float64)) ENGINE = MergeTree ORDER BY region', 0)
-    await cluster.exec(`INSERT INTO compare_once.events VALUES ${events.map((r) => `(${[r.ts, r.region, r.amount === null ? null : Number(r.amount)].map(value).join(', ')})`).join(', ')}`, 0)
+    await copyToClickHouse(duck, 'orders', cluster, 'compare_once.orders', {ts: 'DateTime', region: 'Nullable(String)', channel: 'String', amount: 'Float64', status: 'String', customer: 'String', kind: 'String'}, 'ts')
+    await copyToClickHouse(duck, 'events', cluster, 'compare_once.events', {ts: 'Nullable(DateTime)', region: 'String', amount: 'Nullable(Float64)'}, 'region')
     ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/compare_once`)
   })
 

@@ -8,12 +8,11 @@ import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {clickhouseLiteral} from '../../src/query/dialect.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {DEFS, lookupIn} from '../query/fixtures.js'
 import {clickhouseAvailable} from './cluster.js'
-import {differingAnswers} from './same-answers.js'
+import {copyToClickHouse, differingAnswers} from './same-answers.js'
 import {sharedCluster} from './shared-cluster.js'
 
 const skip = clickhouseAvailable()
@@ -71,14 +70,8 @@ describe.skipIf(skip !== null)('the ClickHouse renderer on edge cases agrees wit
       CASE WHEN i % 11 = 0 THEN NULL ELSE ['EU', 'US', 'APAC'][1 + i % 3] END AS region,
       ['Web', 'Partner', 'web'][1 + (i * 7) % 3] AS channel, round(((i * 7919) % 1000) / 7.0, 2)::DOUBLE AS amount,
       ['paid', 'refunded', 'paid', 'paid'][1 + i % 4] AS status, 'c' || (i % 97) AS customer FROM range(3000) t(i)`)
-    const rows = (await duck.runAndReadAll(`SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, region, channel, amount, status, customer FROM orders`)).getRowObjectsJson()
     const cluster = await sharedCluster()
-    await cluster.exec('CREATE DATABASE IF NOT EXISTS edge', 0)
-    await cluster.exec('DROP TABLE IF EXISTS edge.orders', 0)
-    await cluster.exec('CREATE TABLE edge.orders (ts DateTime, region Nullable(String), channel String, amount Float64, status String, customer String) ENGINE = MergeTree ORDER BY ts', 0)
-    const value = (v: unknown) => (v === null ? 'NULL' : clickhouseLiteral(v as string | number))
-    const values = rows.map((r) => `(${[r.ts, r.region, r.channel, Number(r.amount), r.status, r.customer].map(value).join(', ')})`)
-    await cluster.exec(`INSERT INTO edge.orders VALUES ${values.join(', ')}`, 0)
+    await copyToClickHouse(duck, 'orders', cluster, 'edge.orders', {ts: 'DateTime', region: 'Nullable(String)', channel: 'String', amount: 'Float64', status: 'String', customer: 'String'}, 'ts')
     ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/edge`)
   })
 

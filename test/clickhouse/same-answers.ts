@@ -1,13 +1,15 @@
 // What the ClickHouse differential files check: each request compiled for DuckDB and for
 // ClickHouse, run on the same rows, gives the same rows (numbers to 1e-9 relative: ClickHouse adds
-// in another order).
+// in another order); and the copy of a DuckDB table to the cluster that both sides then read.
 import type {DuckDBConnection} from '@duckdb/node-api'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
+import {clickhouseLiteral} from '../../src/query/dialect.js'
 import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import type {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {pooled} from '../pooled.js'
+import type {ClickHouseCluster} from './cluster.js'
 
 function close(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
@@ -36,4 +38,21 @@ export async function differingAnswers(
     if (!same) problems.push(`${JSON.stringify(q)}: ${JSON.stringify(expected.slice(0, 3))} vs ${JSON.stringify(got.slice(0, 3))} (${expected.length} vs ${got.length} rows)`)
   }
   return problems
+}
+
+/**
+ * Copies `table` of the DuckDB connection to `target` (`database.table`) on the first server of
+ * `cluster`, replacing it there: a MergeTree ordered by `orderBy` with `columns` (name -> ClickHouse
+ * type, in the order given). DateTime values go as `YYYY-MM-DD HH:MM:SS`, Float64 as numbers, NULL
+ * as NULL, everything through the one `clickhouseLiteral`.
+ */
+export async function copyToClickHouse(duck: DuckDBConnection, table: string, cluster: ClickHouseCluster, target: string, columns: Record<string, string>, orderBy: string): Promise<void> {
+  const names = Object.keys(columns)
+  const select = names.map((n) => (columns[n]!.includes('DateTime') ? `strftime(${n}, '%Y-%m-%d %H:%M:%S') AS ${n}` : n))
+  const rows = (await duck.runAndReadAll(`SELECT ${select.join(', ')} FROM ${table}`)).getRowObjectsJson()
+  const value = (v: unknown, type: string) => (v === null ? 'NULL' : clickhouseLiteral(type.includes('Float64') ? Number(v) : (v as string | number)))
+  await cluster.exec(`CREATE DATABASE IF NOT EXISTS ${target.split('.')[0]}`, 0)
+  await cluster.exec(`DROP TABLE IF EXISTS ${target}`, 0)
+  await cluster.exec(`CREATE TABLE ${target} (${names.map((n) => `${n} ${columns[n]}`).join(', ')}) ENGINE = MergeTree ORDER BY ${orderBy}`, 0)
+  await cluster.exec(`INSERT INTO ${target} VALUES ${rows.map((r) => `(${names.map((n) => value(r[n], columns[n]!)).join(', ')})`).join(', ')}`, 0)
 }
