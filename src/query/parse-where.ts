@@ -33,11 +33,47 @@ function unquote(raw: string): string {
 }
 
 /**
+ * The items of an `in`/`not_in` list: split on commas outside quotes, each unquoted. The list may
+ * be written as in SQL, in one pair of parentheses (`in (web, partner)`); parentheses that do not
+ * enclose the whole list, or sit inside quotes, belong to the values.
+ */
+function listItems(text: string, list: string): string[] {
+  const parenthesized = list.startsWith('(')
+  const body = parenthesized ? list.slice(1) : list
+  const raw: string[] = []
+  let quote = ''
+  let start = 0
+  let parens = 0
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!
+    if (quote) {
+      if (c === quote) quote = ''
+    } else if ((c === '"' || c === "'") && body.slice(start, i).trim() === '') {
+      quote = c
+    } else if (c === ',') {
+      raw.push(body.slice(start, i))
+      start = i + 1
+    } else if (c === '(' || c === ')') {
+      parens++
+    }
+  }
+  if (quote) throw syntaxError(text, `unterminated ${quote} in the list`)
+  raw.push(body.slice(start))
+  if (parenthesized) {
+    // one ( at the start, one ) at the end, and no other parentheses outside quotes
+    if (parens !== 1 || !body.endsWith(')')) throw syntaxError(text, 'a list in parentheses has one ( at its start and one ) at its end, e.g. in (web, partner)')
+    raw[raw.length - 1] = raw.at(-1)!.slice(0, -1)
+  }
+  return raw.map(unquote)
+}
+
+/**
  * Parse one CLI `--where` filter into a structured {@link Filter}.
  *
  * Values stay strings (DuckDB casts a string parameter to the column's type), except for
  * `> >= < <=`, where a numeric-looking value becomes a number so that comparisons are numeric.
- * `in`/`not_in` split on commas. One pair of outer quotes around a value is removed.
+ * `in`/`not_in` split on commas outside quotes, optionally in parentheses (`in (web, partner)`).
+ * One pair of outer quotes around a value is removed.
  * The dimension is not checked here; the compiler rejects undeclared dimensions.
  */
 export function parseWhere(text: string): Filter {
@@ -68,7 +104,7 @@ export function parseWhere(text: string): Filter {
     }
     if (rest === '') throw syntaxError(text, `missing value after ${op}`)
     if (op === 'contains') return {dimension, op, value: unquote(rest)}
-    const items = rest.split(',').map(unquote)
+    const items = listItems(text, rest)
     if (items.some((v) => v === '')) throw syntaxError(text, `empty item in the ${op} list`)
     return {dimension, op, value: items}
   }

@@ -27,6 +27,16 @@ describe('parseWhere', () => {
     ["region='EU'", {dimension: 'region', op: '=', value: 'EU'}],
     ['region="a b"', {dimension: 'region', op: '=', value: 'a b'}],
     ['note=a=b', {dimension: 'note', op: '=', value: 'a=b'}],
+    // an IN list may be written as in SQL: in parentheses, items quoted
+    ['channel in (web,partner)', {dimension: 'channel', op: 'in', value: ['web', 'partner']}],
+    ['channel in ( web , partner )', {dimension: 'channel', op: 'in', value: ['web', 'partner']}],
+    ["channel not in ('web', 'partner')", {dimension: 'channel', op: 'not_in', value: ['web', 'partner']}],
+    ['channel IN (web)', {dimension: 'channel', op: 'in', value: ['web']}],
+    // a quoted item keeps its commas and parentheses
+    ["label in 'a, b',c", {dimension: 'label', op: 'in', value: ['a, b', 'c']}],
+    ["label in ('(none)', \"x,y\")", {dimension: 'label', op: 'in', value: ['(none)', 'x,y']}],
+    // parentheses that do not enclose the whole list are part of the values
+    ['label in a(1),b', {dimension: 'label', op: 'in', value: ['a(1)', 'b']}],
   ])('parses %j', (text, expected) => {
     expect(parseWhere(text)).toEqual(expected)
   })
@@ -36,7 +46,7 @@ describe('parseWhere', () => {
     expect(parseWhere('region=" OR 1=1 --')).toEqual({dimension: 'region', op: '=', value: '" OR 1=1 --'})
   })
 
-  it.each(['region', 'region EU', '', '   ', 'region=', 'channel in', 'channel in a,,b', 'region is null x', '=EU', 'region ~ EU'])(
+  it.each(['region', 'region EU', '', '   ', 'region=', 'channel in', 'channel in a,,b', 'channel in ()', 'channel in (a,,b)', "label in 'a,b", 'channel in (a),(b)', 'region is null x', '=EU', 'region ~ EU'])(
     'rejects %j with BAD_REQUEST naming the operators',
     (text) => {
       let error: unknown
