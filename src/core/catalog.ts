@@ -34,7 +34,7 @@ import {DuckDbWarehouse} from '../warehouse/duckdb.js'
 import type {Warehouse} from '../warehouse/types.js'
 import {DUCKDB_POINTS, type PointsStore} from '../points/store.js'
 import {compileMetricQuery, metricKind, metricReferences, needsFirstTime, planMetricQuery, renderDataThrough, renderDimensionValues, renderLastTimes, renderPlan, renderValuesPresent, type CompileOptions, type CompiledQuery, type MetricQuery, type QueryResult} from '../query/index.js'
-import type {AggregatePlan, MeasurePlan} from '../query/plan.js'
+import {clickhousePeriodCap, type AggregatePlan, type MeasurePlan} from '../query/plan.js'
 import type {ResultRow} from '../query/types.js'
 
 // YAML and ajv load only for the commands that read or write YAML; `show --json` never needs them.
@@ -964,7 +964,8 @@ export class Catalog implements CatalogApi {
     } catch (error) {
       if (error instanceof CatalogError) throw error
       const message = error instanceof Error ? firstLine(error.message) : String(error)
-      throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${message}${sqlHint(warehouse, await this.get(id), query)}`, {metric: id}, {cause: error})
+      const capped = warehouse.dialect === 'clickhouse' && compiled.grain ? clickhousePeriodCap(message, {grain: compiled.grain}) : undefined
+      throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${capped ?? `${message}${sqlHint(warehouse, await this.get(id), query)}`}`, {metric: id}, {cause: error})
     }
   }
 

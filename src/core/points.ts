@@ -10,7 +10,7 @@ import {parseCron, parseSince, POLL_FREQUENCIES, SOURCE_MODES} from '../points/s
 import {utcNow} from '../points/point-date.js'
 import {ClickHousePoints} from '../points/clickhouse.js'
 import {compilePointsQuery} from '../points/query.js'
-import {tooManyPeriods} from '../query/plan.js'
+import {clickhousePeriodCap} from '../query/plan.js'
 import {type PointInput, readPoints} from '../points/read-input.js'
 import {commandLine, exitedCleanly, type ProgramExit, runFailed, startProgram} from '../points/runner.js'
 import {deleteSource, enableSource, insertSource, readSource, readSources, recordSourceRun, SOURCE_FIELDS, updateSource} from '../points/sources.js'
@@ -76,10 +76,8 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
     try {
       raw = await store.rows<Record<string, unknown>>(compiled.sql)
     } catch (error) {
-      // the grid's period cap is a throwIf in the SQL (18.16's takes no message): the file's error
-      if (error instanceof CatalogError && /throwIf/i.test(error.message)) {
-        throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${tooManyPeriods({grain: compiled.bucket, raw: true})}`, {key: request.key}, {cause: error})
-      }
+      const capped = error instanceof CatalogError ? clickhousePeriodCap(error.message, {grain: compiled.bucket, raw: true}) : undefined
+      if (capped) throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${capped}`, {key: request.key}, {cause: error})
       throw error
     }
   } else {

@@ -500,6 +500,14 @@ export function tooManyPeriods(plan: Pick<AggregatePlan, 'grain' | 'raw'>): stri
     : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
 }
 
+/**
+ * The period cap's error as the DuckDB SQL words it, for the same cap hit on ClickHouse, whose
+ * check is a `throwIf` (18.16's takes no message); undefined for any other error.
+ */
+export function clickhousePeriodCap(message: string, plan: Pick<AggregatePlan, 'grain' | 'raw'>): string | undefined {
+  return /\bthrowIf\b/i.test(message) ? tooManyPeriods(plan) : undefined
+}
+
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */
 export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: DialectName = 'duckdb', pointsTable?: string): AggregatePlan {
   const dialect = dialectFor(dialectName)
