@@ -16,14 +16,21 @@ export function schemaPath(name: string): string {
 /** How every schema is compiled: at run time here, and ahead of time by scripts/compile-schemas.js. */
 export const AJV_OPTIONS: Options = {allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true}
 
-/** What a compiled validator was compiled from: the schema file's text. */
-export function schemaTextHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+/** The ajv this process compiles with (a validator compiled by another is not used). */
+const AJV_VERSION = (createRequire(import.meta.url)('ajv/package.json') as {version: string}).version
+
+/**
+ * What a compiled validator was compiled from: the schema file's text, by which ajv version, with
+ * which options. A validator whose hash differs (an edited schema, an ajv upgraded or downgraded
+ * under a dist/ built before, other options) is not used.
+ */
+export function validatorHash(text: string, ajvVersion: string = AJV_VERSION, options: Options = AJV_OPTIONS): string {
+  return createHash('sha256').update(text).update('\0').update(ajvVersion).update('\0').update(JSON.stringify(options)).digest('hex')
 }
 
 /**
  * Where the build puts the validator compiled ahead of time for `name` (ajv's standalone code,
- * with the hash of the schema text it came from as `schemaHash`).
+ * with the `validatorHash` of what it came from as `schemaHash`).
  */
 export function compiledSchemaPath(name: string): string {
   return fileURLToPath(new URL(`./compiled-schemas/${name.replace(/\.json$/, '')}.cjs`, import.meta.url))
@@ -37,7 +44,8 @@ const cache = new Map<string, ValidateFunction>()
  * ahead of time (compiling metric.schema.json takes ~150 ms of CPU, a tenth of an import of 1,000
  * files); that code is used only when it was compiled from the schema text as it is now, so an
  * edited schema is never checked by an old validator: otherwise (and in src/, which has none) the
- * schema is compiled here, with the same options.
+ * schema is compiled here, with the same options. The same goes for code compiled by another ajv
+ * version or with other options.
  */
 export function schemaValidator(name: string): ValidateFunction {
   let v = cache.get(name)
@@ -57,7 +65,7 @@ function precompiled(name: string, text: string): ValidateFunction | undefined {
 export function compiledValidator(file: string, text: string): ValidateFunction | undefined {
   if (!existsSync(file)) return undefined
   const validate = require(file) as ValidateFunction & {schemaHash?: string}
-  return validate.schemaHash === schemaTextHash(text) ? validate : undefined
+  return validate.schemaHash === validatorHash(text) ? validate : undefined
 }
 
 export interface SchemaProblem {

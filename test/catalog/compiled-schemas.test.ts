@@ -2,13 +2,13 @@
 // uses that code only while it was compiled from the schema text as it is now. These tests check
 // the built validators answer exactly as the schema compiled at run time does, and that a
 // validator compiled from other schema text is never used.
-import {copyFileSync, readFileSync, readdirSync, rmSync} from 'node:fs'
+import {copyFileSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import {parse} from 'yaml'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {AJV_OPTIONS, compiledValidator, schemaPath} from '../../src/catalog/schema.js'
+import {AJV_OPTIONS, compiledValidator, schemaPath, validatorHash} from '../../src/catalog/schema.js'
 import {ROOT, tempDir} from '../helpers.js'
 
 const SCHEMAS = readdirSync(path.join(ROOT, 'schemas')).filter((f) => f.endsWith('.json'))
@@ -69,6 +69,18 @@ describe('a validator compiled from other schema text', () => {
       expect(edited).not.toBe(text)
       expect(compiledValidator(copy, edited)).toBeUndefined()
       expect(compiledValidator(path.join(dir, 'none.cjs'), text)).toBeUndefined()
+      // the same schema text compiled by another ajv version, or with other options
+      const code = readFileSync(copy, 'utf8')
+      expect(code).toContain(`module.exports.schemaHash = ${JSON.stringify(validatorHash(text))};`)
+      for (const hash of [validatorHash(text, '0.0.1'), validatorHash(text, undefined, {...AJV_OPTIONS, allErrors: false})]) {
+        const other = copy.replace(/\.cjs$/, `-${hash.slice(0, 8)}.cjs`)
+        writeFileSync(other, code.replace(/module\.exports\.schemaHash = .*;/, `module.exports.schemaHash = ${JSON.stringify(hash)};`))
+        try {
+          expect(compiledValidator(other, text)).toBeUndefined()
+        } finally {
+          rmSync(other, {force: true})
+        }
+      }
     } finally {
       // the copy sits in dist/: leave nothing behind
       rmSync(copy, {force: true})
