@@ -1,7 +1,7 @@
 // appendRows (src/catalog/repository.ts) writes each row by the table's columns. A row that names
-// a column the table does not have (a definition field added without its migration) must fail
+// a column the table does not have (a column added to the writer without its migration) must fail
 // the write, as the INSERT naming its columns did before the appender, not be dropped silently:
-// the content hash covers the field, so the stored row would not say what its hash says.
+// the content hash covers the definition, so the stored row would not say what its hash says.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEFINITIONS_TABLE, appendRows} from '../../src/catalog/repository.js'
@@ -23,7 +23,7 @@ afterEach(() => {
 async function row(): Promise<Record<string, unknown>> {
   const columns = await catalog.db.all<{c: string}>(`SELECT column_name AS c FROM duckdb_columns() WHERE schema_name = 'metricat' AND table_name = 'metric_definitions'`)
   const r: Record<string, unknown> = Object.fromEntries(columns.map(({c}) => [c, null]))
-  Object.assign(r, {id: 'a/b', name: 'b', category: 'a', version: 1, content_hash: 'h', created_at: '2026-01-01 00:00:00', updated_at: '2026-01-01 00:00:00'})
+  Object.assign(r, {id: 'a/b', fields: JSON.stringify({name: 'b', category: 'a'}), version: 1, content_hash: 'h', created_at: '2026-01-01 00:00:00', updated_at: '2026-01-01 00:00:00'})
   return r
 }
 

@@ -165,7 +165,7 @@ describe('import writes (one transaction, appended rows)', () => {
     expect(p.percentile).toBe(0.9)
     expect(typeof p.percentile).toBe('number')
     expect(p.description).toBeUndefined()
-    const [row] = await catalog.db.all<{t: string; src: string}>(`SELECT typeof(percentile) AS t, source AS src FROM mc.metricat.metric_definitions WHERE id = 'ops/p90_amount'`)
+    const [row] = await catalog.db.all<{t: string; src: string}>(`SELECT json_type(fields, '$.percentile') AS t, source AS src FROM mc.metricat.metric_definitions WHERE id = 'ops/p90_amount'`)
     expect(row).toEqual({t: 'DOUBLE', src: 'yaml'})
   })
 

@@ -286,3 +286,55 @@ describe('migration 11: definition fields as one JSON column', () => {
     }
   })
 })
+
+describe('migration 11: the rewritten rows', () => {
+  it('stores each definition as the writer does: the fields but id, in writing order, as JSON text', async () => {
+    const file = path.join(dir, 'v10.duckdb')
+    const defs = await buildV10(file)
+    const catalog = await openCatalog({db: file})
+    try {
+      const columns = await catalog.db.all<{c: string}>(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = 'mc' AND schema_name = 'metricat' AND table_name = 'metric_definitions' ORDER BY column_index`)
+      expect(columns.map((r) => r.c)).toEqual(['id', 'fields', 'source', 'source_file', 'version', 'content_hash', 'created_at', 'updated_at'])
+      const rows = await catalog.db.all<{id: string; fields: string}>(`SELECT id, fields::VARCHAR AS fields FROM mc.metricat.metric_definitions ORDER BY id`)
+      expect(rows.map((r) => r.id)).toEqual(defs.map((d) => d.id).sort())
+      for (const {id, fields} of rows) {
+        const {id: _, ...expected} = pickDefinition(defs.find((d) => d.id === id)!)
+        expect(fields).toBe(JSON.stringify(expected))
+      }
+      // a write after the migration: a new version of a migrated metric, found by its former id
+      const root = path.join(dir, 'metrics')
+      mkdirSync(path.join(root, 'revenue'), {recursive: true})
+      writeFileSync(path.join(root, 'revenue', 'mrr.yml'), FILES['revenue/mrr.yml']!.replace('unit: USD', 'unit: EUR'))
+      const plan = await catalog.importPath(root)
+      expect(plan.changed.map((c) => [c.id, c.fields])).toEqual([['revenue/mrr', [{field: 'unit', before: 'USD', after: 'EUR'}]]])
+      const mrr = await catalog.get('finance/mrr')
+      expect([mrr.id, mrr.version, mrr.unit, mrr.content_hash]).toEqual(['revenue/mrr', 3, 'EUR', contentHash(pickDefinition(mrr))])
+      expect((await catalog.history('revenue/mrr')).map((h) => [h.version, h.change, h.content_hash])).toEqual([
+        [1, 'create', expect.any(String)],
+        [2, 'update', contentHash(defs.find((d) => d.id === 'revenue/mrr')!)],
+        [3, 'update', mrr.content_hash],
+      ])
+    } finally {
+      catalog.close()
+    }
+  })
+
+  it('changes nothing when a stored row cannot be rewritten (a list field that is not JSON)', async () => {
+    const file = path.join(dir, 'v10.duckdb')
+    await buildV10(file)
+    let db = await Database.open(file)
+    await db.run(`UPDATE metricat.metric_definitions SET chart = '{"type": "bar"' WHERE id = 'product/customers'`)
+    db.close()
+    const error = await openCatalog({db: file}).catch((e: unknown) => e)
+    expect(String((error as Error).message)).toMatch(/migration 11 \(definition-fields-json\) failed, nothing was changed/)
+    db = await Database.open(file)
+    try {
+      const [{v}] = await db.all<{v: number}>('SELECT max(version)::INTEGER AS v FROM metricat.schema_version')
+      expect(v).toBe(10)
+      const rows = await db.all<{id: string; chart: string | null}>(`SELECT id, chart FROM metricat.metric_definitions WHERE chart IS NOT NULL ORDER BY id`)
+      expect(rows).toEqual([{id: 'product/customers', chart: '{"type": "bar"'}, {id: 'revenue/mrr', chart: '{"stacked":true,"type":"area"}'}])
+    } finally {
+      db.close()
+    }
+  })
+})

@@ -167,7 +167,7 @@ describe('import, admin writes and query refuse what may not run', () => {
   it('a stored definition that bypassed the checks is refused at query time, and files stay closed', async () => {
     // written straight into the table, as an older metricat or another program could have
     await catalog.putMetric({name: 'ok', category: 'test', sql: 'SELECT 1 AS value'})
-    await catalog.db.run(`UPDATE mc.metricat.metric_definitions SET sql = $1, content_hash = 'tampered' WHERE id = 'test/ok'`, [
+    await catalog.db.run(`UPDATE mc.metricat.metric_definitions SET fields = json_merge_patch(fields, json_object('sql', $1::VARCHAR)), content_hash = 'tampered' WHERE id = 'test/ok'`, [
       `SELECT * FROM read_text('${secretFile}')`,
     ])
     await catalog.list() // drops nothing; the cache is reloaded below

@@ -92,7 +92,7 @@ describe('export --dir writes only inside its folder', () => {
   it('refuses a stored category or name that would leave the folder, writing nothing', async () => {
     await catalog.putMetric({name: 'ok', category: 'exp', sql: 'SELECT 1 AS value'})
     // stored straight into the table, as a tampered file or another program could
-    await catalog.db.run(`UPDATE mc.metricat.metric_definitions SET id = 'evil/x', category = '../../escaped', name = 'pwn' WHERE id = 'exp/ok'`)
+    await catalog.db.run(`UPDATE mc.metricat.metric_definitions SET id = 'evil/x', fields = json_merge_patch(fields, '{"category": "../../escaped", "name": "pwn"}') WHERE id = 'exp/ok'`)
     const reopened = await (async () => {
       catalog.close()
       return (await import('../../src/core/catalog.js')).openCatalog({db: path.join(dir, 'test.duckdb')})

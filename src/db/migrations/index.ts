@@ -8,6 +8,7 @@ import scheduledSources from './0007-scheduled-sources.js'
 import chart from './0008-chart.js'
 import dataVersions from './0009-data-versions.js'
 import rollups from './0010-rollups.js'
+import definitionFieldsJson from './0011-definition-fields-json.js'
 
 export interface Migration {
   version: number
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. Forward-only: never edit one that has shipped; add a new file. */
-export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources, chart, dataVersions, rollups]
+export const MIGRATIONS: Migration[] = [initial, points, apiTokens, timeAggregation, textDimensions, vocabulary, scheduledSources, chart, dataVersions, rollups, definitionFieldsJson]
