@@ -6,9 +6,9 @@
 // `__snapshots__/definitions-json-migration.reads.json` was written by this test run on the code
 // of schema version 10 (commit "tests: the reads of a schema-10 catalog, before migration 11"),
 // and the migrated catalog must read the same, byte for byte.
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {canonicalJson, contentHash, pickDefinition} from '../../src/catalog/hash.js'
 import type {MetricDefinition} from '../../src/catalog/types.js'
@@ -23,6 +23,22 @@ let dir: string
 let cleanup: () => void
 beforeEach(() => ({dir, cleanup} = tempDir('metricat-defs-json-')))
 afterEach(() => cleanup())
+
+// the schema-10 catalog, built once (buildV10) and copied by each test
+let built: {dir: string; cleanup: () => void; file: string; defs: MetricDefinition[]}
+beforeAll(async () => {
+  const tmp = tempDir('metricat-defs-json-v10-')
+  const file = path.join(tmp.dir, 'v10.duckdb')
+  built = {...tmp, file, defs: await buildV10(file)}
+})
+afterAll(() => built.cleanup())
+
+/** A copy of the schema-10 catalog in this test's folder, and the definitions it holds. */
+function v10Copy(): {file: string; defs: MetricDefinition[]} {
+  const file = path.join(dir, 'v10.duckdb')
+  copyFileSync(built.file, file)
+  return {file, defs: built.defs}
+}
 
 // metric_definitions as schema version 10 had it: one column per field, these as JSON text.
 const V10_FIELDS = [
@@ -156,8 +172,9 @@ expression: amount
 synonyms: [old total]
 `
 
-async function parse(files: Record<string, string>): Promise<MetricDefinition[]> {
-  const root = path.join(dir, `parse-${Math.random().toString(36).slice(2)}`)
+/** The definitions the import would store for these files (written under `under`). */
+async function parse(files: Record<string, string>, under: string): Promise<MetricDefinition[]> {
+  const root = path.join(under, `parse-${Math.random().toString(36).slice(2)}`)
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.join(root, path.dirname(file)), {recursive: true})
     writeFileSync(path.join(root, file), text)
@@ -197,9 +214,9 @@ const T2 = '2026-02-03 04:05:06'
 
 /** A catalog at schema version 10 holding FILES (revenue/mrr at its second version) and a deleted metric, and a warehouse table. */
 async function buildV10(file: string): Promise<MetricDefinition[]> {
-  const defs = await parse(FILES)
-  const [mrrV1] = await parse({'revenue/mrr.yml': MRR_V1})
-  const [deleted] = await parse({'ops/legacy_total.yml': DELETED})
+  const defs = await parse(FILES, path.dirname(file))
+  const [mrrV1] = await parse({'revenue/mrr.yml': MRR_V1}, path.dirname(file))
+  const [deleted] = await parse({'ops/legacy_total.yml': DELETED}, path.dirname(file))
   const db = await Database.open(file)
   try {
     expect(await migrate(db, MIGRATIONS.filter((m) => m.version <= 10))).toBe(10)
@@ -268,8 +285,7 @@ async function reads(catalog: Catalog, file: string, defs: MetricDefinition[]): 
 
 describe('migration 11: definition fields as one JSON column', () => {
   it('reads a catalog made at schema version 10 exactly as the code before it did', async () => {
-    const file = path.join(dir, 'v10.duckdb')
-    const defs = await buildV10(file)
+    const {file, defs} = v10Copy()
     const catalog = await openCatalog({db: file})
     try {
       const [{v}] = await catalog.db.all<{v: number}>('SELECT max(version)::INTEGER AS v FROM mc.metricat.schema_version')
@@ -289,8 +305,7 @@ describe('migration 11: definition fields as one JSON column', () => {
 
 describe('migration 11: the rewritten rows', () => {
   it('stores each definition as the writer does: the fields but id, in writing order, as JSON text', async () => {
-    const file = path.join(dir, 'v10.duckdb')
-    const defs = await buildV10(file)
+    const {file, defs} = v10Copy()
     const catalog = await openCatalog({db: file})
     try {
       const columns = await catalog.db.all<{c: string}>(`SELECT column_name AS c FROM duckdb_columns() WHERE database_name = 'mc' AND schema_name = 'metricat' AND table_name = 'metric_definitions' ORDER BY column_index`)
@@ -320,8 +335,7 @@ describe('migration 11: the rewritten rows', () => {
   })
 
   it('changes nothing when a stored row cannot be rewritten (a list field that is not JSON)', async () => {
-    const file = path.join(dir, 'v10.duckdb')
-    await buildV10(file)
+    const {file} = v10Copy()
     let db = await Database.open(file)
     await db.run(`UPDATE metricat.metric_definitions SET chart = '{"type": "bar"' WHERE id = 'product/customers'`)
     db.close()
