@@ -31,7 +31,7 @@ function toIso(ts: unknown): string {
 
 // metric_definitions holds one row per current definition: `id`, every other field of the
 // definition as one JSON object (`fields`, migration 11: one column instead of one per field, as
-// each column of a changed table costs DuckDB's checkpoint ~2 ms of CPU), and the bookkeeping.
+// each column of a changed table costs DuckDB's checkpoint ~1-2 ms of CPU), and the bookkeeping.
 // This file is the only reader and writer of the table.
 
 function rowToMetric(row: Record<string, unknown>): StoredMetric {
