@@ -12,7 +12,12 @@ export type PeriodGrain = (typeof PERIOD_GRAINS)[number]
 export interface GrainSql {
   /** date_trunc's part on DuckDB */
   part: string
-  /** one period as a DuckDB interval */
+  /**
+   * one period as a DuckDB interval, written as a string literal: DuckDB binds `INTERVAL 1 MONTH`
+   * as a function call (`to_months(CAST(trunc(CAST(1 AS DOUBLE)) AS INTEGER))`) and folds it again
+   * on every run of a statement with parameters (which it re-plans each time); the literal is a
+   * constant
+   */
   step: string
   /** the shortest period in milliseconds (for the period-count caps) */
   ms: number
@@ -27,15 +32,15 @@ export interface GrainSql {
 }
 
 export const GRAIN_SQL: Record<PeriodGrain, GrainSql> = {
-  minute: {part: "'minute'", step: 'INTERVAL 1 MINUTE', ms: 60_000, date: false, trunc: (e) => `toStartOfMinute(${e})`, add: (d, n) => `addMinutes(${d}, ${n})`, relative: 'toRelativeMinuteNum'},
-  hour: {part: "'hour'", step: 'INTERVAL 1 HOUR', ms: 3_600_000, date: false, trunc: (e) => `toStartOfHour(${e})`, add: (d, n) => `addHours(${d}, ${n})`, relative: 'toRelativeHourNum'},
-  day: {part: "'day'", step: 'INTERVAL 1 DAY', ms: 86_400_000, date: true, trunc: (e) => `toDate(${e})`, add: (d, n) => `addDays(${d}, ${n})`, relative: 'toRelativeDayNum'},
+  minute: {part: "'minute'", step: "INTERVAL '1 minute'", ms: 60_000, date: false, trunc: (e) => `toStartOfMinute(${e})`, add: (d, n) => `addMinutes(${d}, ${n})`, relative: 'toRelativeMinuteNum'},
+  hour: {part: "'hour'", step: "INTERVAL '1 hour'", ms: 3_600_000, date: false, trunc: (e) => `toStartOfHour(${e})`, add: (d, n) => `addHours(${d}, ${n})`, relative: 'toRelativeHourNum'},
+  day: {part: "'day'", step: "INTERVAL '1 day'", ms: 86_400_000, date: true, trunc: (e) => `toDate(${e})`, add: (d, n) => `addDays(${d}, ${n})`, relative: 'toRelativeDayNum'},
   // DuckDB truncates weeks to ISO Mondays; ClickHouse's toMonday does too.
-  week: {part: "'week'", step: 'INTERVAL 7 DAY', ms: 7 * 86_400_000, date: true, trunc: (e) => `toMonday(${e})`, add: (d, n) => `addWeeks(${d}, ${n})`, relative: 'toRelativeWeekNum'},
-  month: {part: "'month'", step: 'INTERVAL 1 MONTH', ms: 28 * 86_400_000, date: true, trunc: (e) => `toStartOfMonth(${e})`, add: (d, n) => `addMonths(${d}, ${n})`, relative: 'toRelativeMonthNum'},
+  week: {part: "'week'", step: "INTERVAL '7 days'", ms: 7 * 86_400_000, date: true, trunc: (e) => `toMonday(${e})`, add: (d, n) => `addWeeks(${d}, ${n})`, relative: 'toRelativeWeekNum'},
+  month: {part: "'month'", step: "INTERVAL '1 month'", ms: 28 * 86_400_000, date: true, trunc: (e) => `toStartOfMonth(${e})`, add: (d, n) => `addMonths(${d}, ${n})`, relative: 'toRelativeMonthNum'},
   // 18.16 has no addQuarters
-  quarter: {part: "'quarter'", step: 'INTERVAL 3 MONTH', ms: 89 * 86_400_000, date: true, trunc: (e) => `toStartOfQuarter(${e})`, add: (d, n) => `addMonths(${d}, 3 * (${n}))`, relative: 'toRelativeQuarterNum'},
-  year: {part: "'year'", step: 'INTERVAL 1 YEAR', ms: 365 * 86_400_000, date: true, trunc: (e) => `toStartOfYear(${e})`, add: (d, n) => `addYears(${d}, ${n})`, relative: 'toRelativeYearNum'},
+  quarter: {part: "'quarter'", step: "INTERVAL '3 months'", ms: 89 * 86_400_000, date: true, trunc: (e) => `toStartOfQuarter(${e})`, add: (d, n) => `addMonths(${d}, 3 * (${n}))`, relative: 'toRelativeQuarterNum'},
+  year: {part: "'year'", step: "INTERVAL '1 year'", ms: 365 * 86_400_000, date: true, trunc: (e) => `toStartOfYear(${e})`, add: (d, n) => `addYears(${d}, ${n})`, relative: 'toRelativeYearNum'},
 }
 
 /**

@@ -19,11 +19,11 @@ class Params {
 const COMPARE_INTERVAL: Record<CompareMode, Record<Grain, string>> = {
   previous: {day: GRAIN_SQL.day.step, week: GRAIN_SQL.week.step, month: GRAIN_SQL.month.step, quarter: GRAIN_SQL.quarter.step, year: GRAIN_SQL.year.step},
   year: {
-    day: 'INTERVAL 1 YEAR',
-    week: 'INTERVAL 364 DAY',
-    month: 'INTERVAL 1 YEAR',
-    quarter: 'INTERVAL 1 YEAR',
-    year: 'INTERVAL 1 YEAR',
+    day: "INTERVAL '1 year'",
+    week: "INTERVAL '364 days'",
+    month: "INTERVAL '1 year'",
+    quarter: "INTERVAL '1 year'",
+    year: "INTERVAL '1 year'",
   },
 }
 
@@ -91,7 +91,8 @@ function measureValue(m: MeasurePlan): string {
   return m.rounded ? noiseFree(`CAST(${m.aggregate} AS DOUBLE)`) : `CAST(${m.aggregate} AS DOUBLE)`
 }
 
-function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): string {
+/** A measure's CTE(s); `materialized` unless only `runs` reads it (`fillsFromRuns`). */
+function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params, materialized = true): string {
   const bucket = m.rollup?.grain ?? periodGrain(plan)
   // rate: the sum per second of its period, divided outside the GROUP BY (the divisor reads the period)
   const perSecond = m.perSecond ? rateSeconds(plan, 'period', params) : undefined
@@ -106,7 +107,7 @@ function renderMeasure(m: MeasurePlan, plan: AggregatePlan, params: Params): str
     perSecond === undefined
       ? grouped
       : [`  SELECT ${['period', ...m.dimensions.map((d) => quoteIdent(d.name)), `value / (${perSecond}) AS value`].join(', ')}`, '  FROM (', ...grouped.join('\n').split('\n').map((l) => `  ${l}`), '  )']
-  const scan = [`${m.rollup ? `${m.alias}_sub` : m.alias} AS MATERIALIZED (`, ...body, ')'].join('\n')
+  const scan = [`${m.rollup ? `${m.alias}_sub` : m.alias} AS ${materialized ? 'MATERIALIZED ' : ''}(`, ...body, ')'].join('\n')
   return m.rollup ? `${scan},\n${renderRollup(m, plan)}` : scan
 }
 
@@ -253,20 +254,21 @@ function renderRollup(m: MeasurePlan, plan: AggregatePlan): string {
   ].join('\n')
 }
 
-function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
+/** `read(m)`: the SQL of a measure's value in the filled row (NULL where the grid has no row of it). */
+function renderValue(v: ValuePlan, plan: AggregatePlan, top = false, read: (m: MeasurePlan) => string = (m) => `${m.alias}.value`): string {
   switch (v.kind) {
     case 'measure': {
       const m = plan.measures.find((x) => x.alias === v.alias) as MeasurePlan
-      return m.fill === 0 ? `coalesce(${m.alias}.value, 0)` : `${m.alias}.value`
+      return m.fill === 0 ? `coalesce(${read(m)}, 0)` : read(m)
     }
     case 'number':
       if (!Number.isFinite(v.value)) throw new Error(`non-finite number in formula: ${v.value}`)
       return String(v.value)
     case 'negate':
-      return `-(${renderValue(v.operand, plan)})`
+      return `-(${renderValue(v.operand, plan, false, read)})`
     case 'binary': {
-      const left = renderValue(v.left, plan)
-      const right = renderValue(v.right, plan)
+      const left = renderValue(v.left, plan, false, read)
+      const right = renderValue(v.right, plan, false, read)
       // Division by zero gives NULL, not an error or infinity.
       const sql = v.op === '/' ? `${left} / NULLIF(${right}, 0)` : `${left} ${BINARY_SQL[v.op]} ${right}`
       return top ? sql : `(${sql})`
@@ -274,7 +276,94 @@ function renderValue(v: ValuePlan, plan: AggregatePlan, top = false): string {
   }
 }
 
-function renderPeriods(plan: AggregatePlan, params: Params, through: Through | undefined): string[] {
+/**
+ * How the filled SELECT reads the grid of periods (x dimension combinations): the CTEs that make
+ * it, its FROM (joins included), the period, a dimension (quoted name) and a measure's value.
+ */
+interface Grid {
+  ctes: string[]
+  from: string[]
+  period: string
+  dim: (quoted: string) => string
+  read?: (m: MeasurePlan) => string
+}
+
+/**
+ * Whether the grid comes from the measure's own rows (`renderRuns`) rather than from `periods`
+ * x `combos` LEFT JOIN the measure (`renderPeriods`): one measure, not rolled up, in a metric
+ * query, whose grid depends on its rows (dimension combinations, or bounds taken from the data).
+ * Without dimensions and with both bounds given, the grid is the range alone (a range where no
+ * row matches is all zeros), so the join stays.
+ */
+function fillsFromRuns(plan: AggregatePlan): boolean {
+  const m = plan.measures[0] as MeasurePlan
+  const needsBounds = plan.range.seriesFrom === undefined || plan.range.to === undefined
+  return !plan.raw && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && (plan.dimensions.length > 0 || needsBounds)
+}
+
+/** A period cut: none after the data ends, none ending before it starts (see `renderPeriods`). */
+function periodCut(period: string, step: string, through: Through | undefined): string[] {
+  if (through === undefined) return []
+  return [`CAST(${period} AS TIMESTAMP) <= ${through.t()}`, ...(through.first ? [`CAST(${period} AS TIMESTAMP) + ${step} > ${through.first()}`] : [])]
+}
+
+/**
+ * The grid filled from the measure's rows, for `fillsFromRuns`. Each row of a dimension
+ * combination, in period order, stands for its own period and the missing ones up to the
+ * combination's next row (`lead`); its first row also for those from the start of the range, its
+ * last one for those up to the end: `unnest(range(...))` per row. The same rows as `periods` x
+ * `combos` LEFT JOIN the measure, without the distinct combinations (a hash aggregate), the cross
+ * product, the join and the measure's materialisation: a third of the fixed cost of the query
+ * over the scan that does the work (DuckDB plans a statement with parameters again on every run,
+ * so every operator counts on each).
+ */
+function renderRuns(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
+  const m = plan.measures[0] as MeasurePlan
+  const r = plan.range
+  const grain = periodGrain(plan)
+  const step = GRAIN_SQL[grain].step
+  const dims = plan.dimensions.map(quoteIdent)
+  const needsBounds = r.seriesFrom === undefined || r.to === undefined
+  const lo = r.seriesFrom !== undefined ? `CAST(${params.add(r.seriesFrom)} AS TIMESTAMP)` : 'CAST(__lo AS TIMESTAMP)'
+  const hi = r.to !== undefined ? `CAST(${params.add(r.to)} AS TIMESTAMP)` : `CAST(__hi AS TIMESTAMP) + ${step}`
+  const at = 'CAST(__at AS TIMESTAMP)'
+  // without dimensions and without a given start, the first row is the start
+  const start = dims.length === 0 && r.seriesFrom === undefined ? at : `CASE WHEN __first THEN ${lo} ELSE ${at} END`
+  const next = `coalesce(CAST(__next AS TIMESTAMP), ${hi})`
+  // With one end taken from the data, the planner could not check the span: refuse a series of
+  // more than MAX_PERIODS here rather than generate millions of rows.
+  const end = needsBounds ? `CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE ${next} END` : next
+  const window = `OVER (${dims.length > 0 ? `PARTITION BY ${dims.join(', ')} ` : ''}ORDER BY period)`
+  const runs = [
+    'runs AS (',
+    '  SELECT',
+    ...commaLines([
+      'period AS __at',
+      ...dims,
+      'value',
+      `lead(period) ${window} AS __next`,
+      ...(start === at ? [] : [`lag(period) ${window} IS NULL AS __first`]),
+      ...(needsBounds && r.seriesFrom === undefined ? ['min(period) OVER () AS __lo'] : []),
+      ...(needsBounds && r.to === undefined ? ['max(period) OVER () AS __hi'] : []),
+    ]).map((l) => `  ${l}`),
+    `  FROM ${m.alias}`,
+    ')',
+  ].join('\n')
+  const cut = periodCut('period', step, through)
+  const grid = [
+    'grid AS (',
+    '  SELECT * FROM (',
+    '    SELECT',
+    ...commaLines([`CAST(unnest(range(${start}, ${end}, ${step})) AS DATE) AS period`, ...dims, '__at', 'value']).map((l) => `    ${l}`),
+    '    FROM runs',
+    '  )',
+    ...(cut.length > 0 ? [`  WHERE ${cut.join('\n    AND ')}`] : []),
+    ')',
+  ].join('\n')
+  return {ctes: [runs, grid], from: ['FROM grid'], period: 'grid.period', dim: (d) => `grid.${d}`, read: () => 'CASE WHEN grid.period = grid.__at THEN grid.value END'}
+}
+
+function renderPeriods(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
   const r = plan.range
   const grain = periodGrain(plan)
   const step = GRAIN_SQL[grain].step
@@ -305,9 +394,7 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
       '  )',
       // No period starts after the data ends, and none ends before it starts: those would be
       // gap-filled with made-up zeros (a raw points query fills the range it was asked for).
-      ...(through === undefined
-        ? []
-        : [`  WHERE CAST(period AS TIMESTAMP) <= ${through.t()}`, ...(through.first ? [`    AND CAST(period AS TIMESTAMP) + ${step} > ${through.first()}`] : [])]),
+      ...(through === undefined ? [] : [`  WHERE ${periodCut('period', step, through).join('\n    AND ')}`]),
       ')',
     ].join('\n'),
   )
@@ -317,7 +404,12 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
     const selects = plan.measures.map((m, i) => `  SELECT ${i === 0 && plan.measures.length === 1 ? 'DISTINCT ' : ''}${cols} FROM ${m.rollup ? `${m.alias}_sub` : m.alias}`)
     ctes.push(['combos AS (', selects.join('\n  UNION\n'), ')'].join('\n'))
   }
-  return ctes
+  const dims = plan.dimensions.map(quoteIdent)
+  const joins = plan.measures.map((m) => {
+    const on = [`${m.alias}.period = periods.period`, ...dims.map((d) => `${m.alias}.${d} IS NOT DISTINCT FROM combos.${d}`)]
+    return `LEFT JOIN ${m.alias} ON ${on.join(' AND ')}`
+  })
+  return {ctes, from: ['FROM periods', ...(dims.length > 0 ? ['CROSS JOIN combos'] : []), ...joins], period: 'periods.period', dim: (d) => `combos.${d}`}
 }
 
 /** A select list, one item a line, indented, commas between. */
@@ -325,38 +417,30 @@ function commaLines(items: string[]): string[] {
   return items.map((item, i) => `  ${item}${i < items.length - 1 ? ',' : ''}`)
 }
 
-/** SELECT over the period grid (x dimension combinations), left-joining every measure. */
-function renderFilledSelect(plan: AggregatePlan, extra: string[] = []): string[] {
+/** SELECT over the period grid (x dimension combinations) with every measure's value. */
+function renderFilledSelect(plan: AggregatePlan, grid: Grid, extra: string[] = []): string[] {
   const dims = plan.dimensions.map(quoteIdent)
-  const value = renderValue(plan.value, plan, true)
-  const joins = plan.measures.map((m) => {
-    const on = [`${m.alias}.period = periods.period`, ...dims.map((d) => `${m.alias}.${d} IS NOT DISTINCT FROM combos.${d}`)]
-    return `LEFT JOIN ${m.alias} ON ${on.join(' AND ')}`
-  })
+  const value = renderValue(plan.value, plan, true, grid.read)
   // below a day a period is a moment, shown as ISO text in UTC
-  const period = GRAIN_SQL[periodGrain(plan)].date ? 'periods.period' : `strftime(periods.period, '%Y-%m-%dT%H:%M:%SZ') AS period`
-  return [
-    'SELECT',
-    ...commaLines([period, ...dims.map((d) => `combos.${d}`), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`, ...extra]),
-    'FROM periods',
-    ...(dims.length > 0 ? ['CROSS JOIN combos'] : []),
-    ...joins,
-  ]
+  const period = GRAIN_SQL[periodGrain(plan)].date ? grid.period : `strftime(${grid.period}, '%Y-%m-%dT%H:%M:%SZ') AS period`
+  return ['SELECT', ...commaLines([period, ...dims.map(grid.dim), `${plan.simple ? value : `CAST(${value} AS DOUBLE)`} AS value`, ...extra]), ...grid.from]
 }
 
 function renderAggregate(plan: AggregatePlan): CompiledQuery {
   if (plan.grain === 'none') return renderUnbucketed(plan)
   const params = new Params()
-  const ctes = plan.measures.map((m) => renderMeasure(m, plan, params))
+  const runs = fillsFromRuns(plan)
+  const ctes = plan.measures.map((m) => renderMeasure(m, plan, params, !runs))
   const through = plan.raw ? undefined : renderThrough(plan, params)
   if (through?.cte) ctes.push(through.cte)
-  ctes.push(...renderPeriods(plan, params, through))
+  const grid = runs ? renderRuns(plan, params, through) : renderPeriods(plan, params, through)
+  ctes.push(...grid.ctes)
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
   if (plan.compare === undefined) {
-    body = [...renderFilledSelect(plan, freshness(plan, 'periods.period', through)), ...renderOrder(plan, 'periods.period', dims.map((d) => `combos.${d}`))]
+    body = [...renderFilledSelect(plan, grid, freshness(plan, grid.period, through)), ...renderOrder(plan, grid.period, dims.map(grid.dim))]
   } else {
-    ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan).map((l) => `  ${l}`), ')'].join('\n'))
+    ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan, grid).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
       `prev.period = CAST(cur.period - ${COMPARE_INTERVAL[plan.compare][plan.grain as Grain]} AS DATE)`,
       ...dims.map((d) => `prev.${d} IS NOT DISTINCT FROM cur.${d}`),

@@ -101,7 +101,8 @@ describe('compileMetricQuery: plain aggregates', () => {
     const c = compile({metric: 'test/x'}, [metric({type, ...fields})])
     // sums and averages of DOUBLEs keep 14 significant digits (the last bits depend on the adding order)
     expect(c.sql).toContain(`    ${type === 'sum' || type === 'avg' ? rounded(aggregate) : aggregate} AS value\n`)
-    expect(c.sql).toContain(fill === 0 ? '  coalesce(m1.value, 0) AS value,\n' : '  m1.value AS value,\n')
+    const value = 'CASE WHEN grid.period = grid.__at THEN grid.value END'
+    expect(c.sql).toContain(fill === 0 ? `  coalesce(${value}, 0) AS value,\n` : `  ${value} AS value,\n`)
   })
 
   it('parenthesises a complex expression', () => {
@@ -112,7 +113,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   it('takes the expression as the whole aggregate when the type is missing', () => {
     const c = compile({metric: 'test/x'}, [metric({type: undefined, expression: 'sum(amount) / count(*)'})])
     expect(c.sql).toContain(`${rounded('CAST((sum(amount) / count(*)) AS DOUBLE)')} AS value`)
-    expect(c.sql).toContain('  m1.value AS value,\n')
+    expect(c.sql).toContain('  CASE WHEN grid.period = grid.__at THEN grid.value END AS value,\n')
   })
 
   it('rejects a percentile outside [0, 1]', () => {
@@ -122,15 +123,15 @@ describe('compileMetricQuery: plain aggregates', () => {
   })
 
   it.each([
-    ['day', "'day'", 'INTERVAL 1 DAY'],
-    ['week', "'week'", 'INTERVAL 7 DAY'],
-    ['month', "'month'", 'INTERVAL 1 MONTH'],
-    ['quarter', "'quarter'", 'INTERVAL 3 MONTH'],
-    ['year', "'year'", 'INTERVAL 1 YEAR'],
+    ['day', "'day'", "INTERVAL '1 day'"],
+    ['week', "'week'", "INTERVAL '7 days'"],
+    ['month', "'month'", "INTERVAL '1 month'"],
+    ['quarter', "'quarter'", "INTERVAL '3 months'"],
+    ['year', "'year'", "INTERVAL '1 year'"],
   ] as const)('buckets by %s', (grain, part, step) => {
     const c = compile({metric: 'revenue/total_revenue', grain})
     expect(c.sql).toContain(`CAST(date_trunc(${part}, "ts") AS DATE) AS period`)
-    expect(c.sql).toContain(`CAST(hi AS TIMESTAMP) + ${step}, ${step}))`)
+    expect(c.sql).toContain(`coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + ${step}) END, ${step}))`)
     expect(c.grain).toBe(grain)
   })
 
@@ -216,20 +217,22 @@ describe('compileMetricQuery: gap filling', () => {
   it('spans [from, to) without reading bounds from the data', () => {
     const c = compile({metric: 'revenue/total_revenue', from: '2024-01-15', to: '2024-03-01'})
     expect(c.sql).not.toContain('bounds')
-    expect(c.sql).toContain('range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 1 MONTH)')
+    expect(c.sql).toContain("range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL '1 month')")
     // The scan starts at --from exactly; the series at the start of its month.
     expect(c.params).toEqual(['2024-01-15', '2024-03-01', '2024-01-01', '2024-03-01'])
   })
 
   it('ends the series at the last period with data when only --from is given', () => {
     const c = compile({metric: 'revenue/total_revenue', grain: 'week', from: '2024-01-03'})
-    expect(c.sql).toContain('range(CAST($2 AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 7 DAY, INTERVAL 7 DAY)')
+    expect(c.sql).toContain("range(CASE WHEN __first THEN CAST($2 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, ")
+    expect(c.sql).toContain("coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '7 days') END, INTERVAL '7 days')")
     expect(c.params).toEqual(['2024-01-03', '2024-01-01'])
   })
 
   it('starts the series at the first period with data when only --to is given', () => {
     const c = compile({metric: 'revenue/total_revenue', to: '2024-01-01T12:00:00'})
-    expect(c.sql).toContain('range(CAST(lo AS TIMESTAMP), CAST($2 AS TIMESTAMP), INTERVAL 1 MONTH)')
+    expect(c.sql).toContain("range(CAST(__at AS TIMESTAMP), CASE WHEN date_diff('month', CAST(__lo AS TIMESTAMP), CAST($2 AS TIMESTAMP)) > 100000 THEN ")
+    expect(c.sql).toContain("ELSE coalesce(CAST(__next AS TIMESTAMP), CAST($2 AS TIMESTAMP)) END, INTERVAL '1 month')")
     expect(c.params).toEqual(['2024-01-01 12:00:00', '2024-01-01 12:00:00'])
   })
 
@@ -240,8 +243,8 @@ describe('compileMetricQuery: gap filling', () => {
 
   it('fills gaps for average-like types with NULL', () => {
     const c = compile({metric: 'revenue/avg_amount', by: ['region']})
-    expect(c.sql).toContain('  m1.value AS value,\n')
-    expect(c.sql).toContain('CROSS JOIN combos')
+    expect(c.sql).toContain('  CASE WHEN grid.period = grid.__at THEN grid.value END AS value,\n')
+    expect(c.sql).toContain('lead(period) OVER (PARTITION BY "region" ORDER BY period) AS __next')
   })
 
   it('rejects a range longer than the period cap', () => {
@@ -258,7 +261,7 @@ describe('compileMetricQuery: compare', () => {
     const c = compile({metric: 'revenue/total_revenue', compare: 'previous', from: '2024-01-01', to: '2024-04-01'})
     expect(c.columns).toEqual(['period', 'value', 'previous_value', 'growth_pct', 'partial', 'data_through'])
     expect(c.sql).toContain('filled AS MATERIALIZED (')
-    expect(c.sql).toContain('LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 MONTH AS DATE)\n')
+    expect(c.sql).toContain("LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL '1 month' AS DATE)\n")
     expect(c.sql).toContain('  (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct,\n')
     expect(c.sql).toContain('WHERE cur.period >= CAST($5 AS DATE)\n')
     // scan and series start one month back; rows start at --from
@@ -267,19 +270,19 @@ describe('compileMetricQuery: compare', () => {
 
   it('compares with the same period a year earlier', () => {
     const c = compile({metric: 'revenue/total_revenue', compare: 'year', from: '2024-01-01', to: '2024-04-01'})
-    expect(c.sql).toContain('prev.period = CAST(cur.period - INTERVAL 1 YEAR AS DATE)')
+    expect(c.sql).toContain("prev.period = CAST(cur.period - INTERVAL '1 year' AS DATE)")
     expect(c.params).toEqual(['2023-01-01', '2024-04-01', '2023-01-01', '2024-04-01', '2024-01-01'])
   })
 
   it.each([
-    ['day', 'previous', 'INTERVAL 1 DAY', '2024-03-09'],
-    ['day', 'year', 'INTERVAL 1 YEAR', '2023-03-10'],
-    ['week', 'previous', 'INTERVAL 7 DAY', '2024-02-26'],
-    ['week', 'year', 'INTERVAL 364 DAY', '2023-03-06'],
-    ['month', 'previous', 'INTERVAL 1 MONTH', '2024-02-01'],
-    ['quarter', 'previous', 'INTERVAL 3 MONTH', '2023-10-01'],
-    ['quarter', 'year', 'INTERVAL 1 YEAR', '2023-01-01'],
-    ['year', 'previous', 'INTERVAL 1 YEAR', '2023-01-01'],
+    ['day', 'previous', "INTERVAL '1 day'", '2024-03-09'],
+    ['day', 'year', "INTERVAL '1 year'", '2023-03-10'],
+    ['week', 'previous', "INTERVAL '7 days'", '2024-02-26'],
+    ['week', 'year', "INTERVAL '364 days'", '2023-03-06'],
+    ['month', 'previous', "INTERVAL '1 month'", '2024-02-01'],
+    ['quarter', 'previous', "INTERVAL '3 months'", '2023-10-01'],
+    ['quarter', 'year', "INTERVAL '1 year'", '2023-01-01'],
+    ['year', 'previous', "INTERVAL '1 year'", '2023-01-01'],
   ] as const)('at %s grain looks back %s by %s', (grain, compare, interval, scanFrom) => {
     const c = compile({metric: 'revenue/total_revenue', grain, compare, from: '2024-03-10'})
     expect(c.sql).toContain(`prev.period = CAST(cur.period - ${interval} AS DATE)`)
@@ -349,7 +352,8 @@ describe('compileMetricQuery: ratio and derived', () => {
     )
     const twice = compile({metric: 'test/d'}, [...DEFS, metric({id: 'test/d', type: 'derived', formula: 'revenue/refunds / revenue/refunds - -1'})])
     expect(twice.sql).not.toContain('m2 AS')
-    expect(twice.sql).toContain('CAST((coalesce(m1.value, 0) / NULLIF(coalesce(m1.value, 0), 0)) - -(1) AS DOUBLE) AS value')
+    const value = 'coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0)'
+    expect(twice.sql).toContain(`CAST((${value} / NULLIF(${value}, 0)) - -(1) AS DOUBLE) AS value`)
   })
 
   it('nests a ratio inside a derived metric', () => {
@@ -436,7 +440,7 @@ describe('compileMetricQuery: SQL-only metrics', () => {
 
 describe('compileMetricQuery: limit', () => {
   it('renders a validated integer literal', () => {
-    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nQUALIFY dense_rank\(\) OVER \(ORDER BY periods\.period DESC\) <= 25\nORDER BY periods\.period$/)
+    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nQUALIFY dense_rank\(\) OVER \(ORDER BY grid\.period DESC\) <= 25\nORDER BY grid\.period$/)
     expect(compile({metric: 'revenue/total_revenue', compare: 'previous', limit: 1_000_000}).sql).toMatch(/<= 1000000\nORDER BY cur\.period$/)
     expect(compile({metric: 'revenue/total_revenue', order: 'value', limit: 7}).sql).toMatch(/\nLIMIT 7$/)
   })

@@ -1,5 +1,5 @@
 WITH
-m1 AS MATERIALIZED (
+m1 AS (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
@@ -13,27 +13,36 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
-periods AS (
-  SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+runs AS (
+  SELECT
+    period AS __at,
+    "region",
+    value,
+    lead(period) OVER (PARTITION BY "region" ORDER BY period) AS __next,
+    lag(period) OVER (PARTITION BY "region" ORDER BY period) IS NULL AS __first
+  FROM m1
+),
+grid AS (
+  SELECT * FROM (
+    SELECT
+      CAST(unnest(range(CASE WHEN __first THEN CAST($3 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($4 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
+      "region",
+      __at,
+      value
+    FROM runs
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
-    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT f FROM through)
-),
-combos AS (
-  SELECT DISTINCT "region" FROM m1
+    AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT f FROM through)
 ),
 filled AS MATERIALIZED (
   SELECT
-    periods.period,
-    combos."region",
-    coalesce(m1.value, 0) AS value
-  FROM periods
-  CROSS JOIN combos
-  LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region"
+    grid.period,
+    grid."region",
+    coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value
+  FROM grid
 )
 SELECT
   cur.period,
@@ -41,10 +50,10 @@ SELECT
   cur.value,
   prev.value AS previous_value,
   (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct,
-  CAST(cur.period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT covered FROM through) AS partial,
+  CAST(cur.period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM filled AS cur
-LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 MONTH AS DATE) AND prev."region" IS NOT DISTINCT FROM cur."region"
+LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL '1 month' AS DATE) AND prev."region" IS NOT DISTINCT FROM cur."region"
 WHERE cur.period >= CAST($5 AS DATE)
 ORDER BY cur.period, cur."region"
 -- params: ["2023-12-01","2024-04-01","2023-12-01","2024-04-01","2024-01-01"]

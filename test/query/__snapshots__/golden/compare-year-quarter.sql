@@ -12,15 +12,15 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL '3 months')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
-    AND CAST(period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT f FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL '3 months' > (SELECT f FROM through)
 ),
 filled AS MATERIALIZED (
   SELECT
@@ -34,10 +34,10 @@ SELECT
   cur.value,
   prev.value AS previous_value,
   (cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct,
-  CAST(cur.period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT covered FROM through) AS partial,
+  CAST(cur.period AS TIMESTAMP) + INTERVAL '3 months' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM filled AS cur
-LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL 1 YEAR AS DATE)
+LEFT JOIN filled AS prev ON prev.period = CAST(cur.period - INTERVAL '1 year' AS DATE)
 WHERE cur.period >= CAST($5 AS DATE)
 ORDER BY cur.period
 -- params: ["2023-01-01","2025-01-01","2023-01-01","2025-01-01","2024-01-01"]

@@ -25,11 +25,11 @@ m3 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
     UNION ALL
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'refunded') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'refunded') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
     UNION ALL
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 bounds AS (
@@ -44,16 +44,16 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 YEAR, INTERVAL 1 YEAR)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 year', INTERVAL '1 year')) AS DATE) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('year', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 YEAR) > 100000 THEN error('the range spans more than 100000 year periods; give --from and --to, or use a coarser --grain') ELSE true END
+    WHERE CASE WHEN date_diff('year', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 year') > 100000 THEN error('the range spans more than 100000 year periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )
 SELECT
   periods.period,
   CAST(((coalesce(m1.value, 0) + coalesce(m2.value, 0)) * 2) / NULLIF(coalesce(m3.value, 0), 0) AS DOUBLE) AS value,
-  CAST(periods.period AS TIMESTAMP) + INTERVAL 1 YEAR > (SELECT covered FROM through) AS partial,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL '1 year' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM periods
 LEFT JOIN m1 ON m1.period = periods.period

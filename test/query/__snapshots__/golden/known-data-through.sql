@@ -1,5 +1,5 @@
 WITH
-m1 AS MATERIALIZED (
+m1 AS (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "channel" AS "channel",
@@ -11,24 +11,33 @@ m1 AS MATERIALIZED (
     AND "channel" IN ($3, $4)
   GROUP BY ALL
 ),
-periods AS (
-  SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+runs AS (
+  SELECT
+    period AS __at,
+    "channel",
+    value,
+    lead(period) OVER (PARTITION BY "channel" ORDER BY period) AS __next,
+    lag(period) OVER (PARTITION BY "channel" ORDER BY period) IS NULL AS __first
+  FROM m1
+),
+grid AS (
+  SELECT * FROM (
+    SELECT
+      CAST(unnest(range(CASE WHEN __first THEN CAST($5 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($6 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
+      "channel",
+      __at,
+      value
+    FROM runs
   )
   WHERE CAST(period AS TIMESTAMP) <= CAST($7 AS TIMESTAMP)
-    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > CAST($8 AS TIMESTAMP)
-),
-combos AS (
-  SELECT DISTINCT "channel" FROM m1
+    AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > CAST($8 AS TIMESTAMP)
 )
 SELECT
-  periods.period,
-  combos."channel",
-  coalesce(m1.value, 0) AS value,
-  CAST(periods.period AS TIMESTAMP) + INTERVAL 1 MONTH > date_trunc('day', CAST($7 AS TIMESTAMP)) + INTERVAL 1 DAY AS partial,
+  grid.period,
+  grid."channel",
+  coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value,
+  CAST(grid.period AS TIMESTAMP) + INTERVAL '1 month' > date_trunc('day', CAST($7 AS TIMESTAMP)) + INTERVAL '1 day' AS partial,
   strftime(CAST($7 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') AS data_through
-FROM periods
-CROSS JOIN combos
-LEFT JOIN m1 ON m1.period = periods.period AND m1."channel" IS NOT DISTINCT FROM combos."channel"
-ORDER BY periods.period, combos."channel"
+FROM grid
+ORDER BY grid.period, grid."channel"
 -- params: ["2024-01-01","2025-01-01","web","partner","2024-01-01","2025-01-01","2024-03-05 10:00:00","2024-01-10 00:00:00"]

@@ -23,17 +23,17 @@ m2 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
     UNION ALL
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL 1 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL '1 month')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
-    AND CAST(period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT f FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT f FROM through)
 ),
 combos AS (
   SELECT "region" FROM m1
@@ -44,7 +44,7 @@ SELECT
   periods.period,
   combos."region",
   CAST(coalesce(m1.value, 0) / NULLIF(coalesce(m2.value, 0), 0) AS DOUBLE) AS value,
-  CAST(periods.period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT covered FROM through) AS partial,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM periods
 CROSS JOIN combos

@@ -20,15 +20,15 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered, min(f) AS f
   FROM (
-    SELECT t, date_trunc('month', t) + INTERVAL 1 MONTH AS covered, (SELECT CAST("month" AS TIMESTAMP) AS f FROM "snaps" ORDER BY "month" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("month" AS TIMESTAMP) AS t FROM "snaps" ORDER BY "month" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('month', t) + INTERVAL '1 month' AS covered, (SELECT CAST("month" AS TIMESTAMP) AS f FROM "snaps" ORDER BY "month" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("month" AS TIMESTAMP) AS t FROM "snaps" ORDER BY "month" DESC NULLS LAST LIMIT 1)
   )
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 3 MONTH)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL '3 months')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
-    AND CAST(period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT f FROM through)
+    AND CAST(period AS TIMESTAMP) + INTERVAL '3 months' > (SELECT f FROM through)
 ),
 combos AS (
   SELECT DISTINCT "region" FROM m1_sub
@@ -37,7 +37,7 @@ SELECT
   periods.period,
   combos."region",
   coalesce(m1.value, 0) AS value,
-  CAST(periods.period AS TIMESTAMP) + INTERVAL 3 MONTH > (SELECT covered FROM through) AS partial,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL '3 months' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM periods
 CROSS JOIN combos

@@ -1,5 +1,5 @@
 WITH
-m1 AS MATERIALIZED (
+m1 AS (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     CASE WHEN CAST(fsum(amount) AS DOUBLE) = 0 OR NOT isfinite(CAST(fsum(amount) AS DOUBLE)) THEN CAST(fsum(amount) AS DOUBLE) ELSE round(CAST(fsum(amount) AS DOUBLE), 13 - CAST(floor(log10(abs(CAST(fsum(amount) AS DOUBLE)))) AS INTEGER)) END AS value
@@ -10,26 +10,32 @@ m1 AS MATERIALIZED (
 through AS MATERIALIZED (
   SELECT max(t) AS t, max(covered) AS covered
   FROM (
-    SELECT t, date_trunc('day', t) + INTERVAL 1 DAY AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
+    SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
-bounds AS (
-  SELECT min(period) AS lo, max(period) AS hi
+runs AS (
+  SELECT
+    period AS __at,
+    value,
+    lead(period) OVER (ORDER BY period) AS __next,
+    min(period) OVER () AS __lo,
+    max(period) OVER () AS __hi
   FROM m1
 ),
-periods AS (
-  SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)) AS DATE) AS period
-    FROM bounds
-    WHERE CASE WHEN date_diff('month', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 MONTH) > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE true END
+grid AS (
+  SELECT * FROM (
+    SELECT
+      CAST(unnest(range(CAST(__at AS TIMESTAMP), CASE WHEN date_diff('month', CAST(__lo AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '1 month') > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '1 month') END, INTERVAL '1 month')) AS DATE) AS period,
+      __at,
+      value
+    FROM runs
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )
 SELECT
-  periods.period,
-  coalesce(m1.value, 0) AS value,
-  CAST(periods.period AS TIMESTAMP) + INTERVAL 1 MONTH > (SELECT covered FROM through) AS partial,
+  grid.period,
+  coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value,
+  CAST(grid.period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
-FROM periods
-LEFT JOIN m1 ON m1.period = periods.period
-ORDER BY periods.period
+FROM grid
+ORDER BY grid.period
