@@ -16,9 +16,9 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 HOUR, INTERVAL 1 HOUR)) AS period
+    SELECT unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 hour', INTERVAL '1 hour')) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('hour', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL 1 HOUR) > 200000 THEN error('the range holds more than 200000 hour buckets; give --from and --to, or use a larger --bucket') ELSE true END
+    WHERE CASE WHEN date_diff('hour', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 hour') > 200000 THEN error('the range holds more than 200000 hour buckets; give --from and --to, or use a larger --bucket') ELSE true END
   )
 )
 SELECT

@@ -1,6 +1,6 @@
 WITH
 m1 AS MATERIALIZED (
-  SELECT period, "d1", value / (date_diff('millisecond', greatest(CAST(period AS TIMESTAMP), CAST($1 AS TIMESTAMP)), least(CAST(period AS TIMESTAMP) + INTERVAL 1 MINUTE, CAST($2 AS TIMESTAMP))) / 1000.0) AS value
+  SELECT period, "d1", value / (date_diff('millisecond', greatest(CAST(period AS TIMESTAMP), CAST($1 AS TIMESTAMP)), least(CAST(period AS TIMESTAMP) + INTERVAL '1 minute', CAST($2 AS TIMESTAMP))) / 1000.0) AS value
   FROM (
     SELECT
       date_trunc('minute', "date") AS period,
@@ -15,7 +15,7 @@ m1 AS MATERIALIZED (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT unnest(range(CAST($7 AS TIMESTAMP), CAST($8 AS TIMESTAMP), INTERVAL 1 MINUTE)) AS period
+    SELECT unnest(range(CAST($7 AS TIMESTAMP), CAST($8 AS TIMESTAMP), INTERVAL '1 minute')) AS period
   )
 ),
 combos AS (

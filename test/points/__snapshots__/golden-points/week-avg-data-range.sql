@@ -15,7 +15,7 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL 7 DAY)) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL '7 days')) AS DATE) AS period
     FROM bounds
     WHERE CASE WHEN date_diff('week', CAST(lo AS TIMESTAMP), CAST($4 AS TIMESTAMP)) > 200000 THEN error('the range holds more than 200000 week buckets; give --from and --to, or use a larger --bucket') ELSE true END
   )
