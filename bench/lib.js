@@ -30,11 +30,11 @@ export function quantile(values, q) {
 }
 
 /**
- * A 95 % percentile-bootstrap interval of `statistic` over rounds: `rounds` is the number of
- * rounds, `statistic(indexes)` computes the estimate from the rounds listed (with repeats).
- * Seeded, so a run's interval is reproducible from its timings.
+ * A percentile-bootstrap interval (95 % unless `level` says otherwise) of `statistic` over rounds:
+ * `rounds` is the number of rounds, `statistic(indexes)` computes the estimate from the rounds
+ * listed (with repeats). Seeded, so a run's interval is reproducible from its timings.
  */
-export function bootstrap(rounds, statistic, resamples = 2000) {
+export function bootstrap(rounds, statistic, resamples = 2000, level = 0.95) {
   let seed = 0x9e3779b9
   const random = () => {
     // mulberry32
@@ -45,7 +45,7 @@ export function bootstrap(rounds, statistic, resamples = 2000) {
   }
   const estimates = []
   for (let b = 0; b < resamples; b++) estimates.push(statistic(Array.from({length: rounds}, () => Math.floor(random() * rounds))))
-  return [quantile(estimates, 0.025), quantile(estimates, 0.975)]
+  return [quantile(estimates, (1 - level) / 2), quantile(estimates, (1 + level) / 2)]
 }
 
 export async function time(fn) {
