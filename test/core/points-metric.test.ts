@@ -1,5 +1,5 @@
 // A catalog metric with `points_key` is computed from ingested points by the same queryMetric.
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
 import {ingestPoints} from '../../src/core/points.js'
@@ -10,7 +10,8 @@ let cleanup: () => void
 
 const point = (date: string, value: number, platform: string) => ({metricKey: 'game.players', date, value, dimensions: {platform}})
 
-beforeEach(async () => {
+// one catalog for the file: its tests only read it (the refused import writes nothing)
+beforeAll(async () => {
   const t = tempDir()
   cleanup = t.cleanup
   catalog = await newCatalog(t.dir)
@@ -28,7 +29,7 @@ beforeEach(async () => {
     {file: 'p90.yml', category: 'games', text: 'name: p90_players\ntype: median\npoints_key: game.players\n'},
   ])
 })
-afterEach(() => {
+afterAll(() => {
   catalog.close()
   cleanup()
 })
