@@ -25,10 +25,18 @@ function syntaxError(text: string, why: string): CatalogError {
   )
 }
 
-/** Strip one pair of matching outer quotes, so `region='EU'` and `region=EU` mean the same. */
+/**
+ * Strip one pair of matching outer quotes, so `region='EU'` and `region=EU` mean the same. Inside
+ * them a quote written twice is one quote, as in SQL (`'O''Brien'` is O'Brien), when every quote
+ * inside is so doubled; otherwise the inside is kept as written (`'a'b'` is a'b).
+ */
 function unquote(raw: string): string {
   const s = raw.trim()
-  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0]) return s.slice(1, -1)
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0]) {
+    const q = s[0]
+    const inner = s.slice(1, -1)
+    return inner.replaceAll(q + q, '').includes(q) ? inner : inner.replaceAll(q + q, q)
+  }
   return s
 }
 
@@ -42,17 +50,29 @@ function listItems(text: string, list: string): string[] {
   const body = parenthesized ? list.slice(1) : list
   const raw: string[] = []
   let quote = ''
+  // the current item was quoted and its quote has closed: only spaces may follow before the comma
+  let closed = false
   let start = 0
   let parens = 0
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!
     if (quote) {
-      if (c === quote) quote = ''
-    } else if ((c === '"' || c === "'") && body.slice(start, i).trim() === '') {
-      quote = c
+      // a quote written twice inside quotes is one quote (SQL): the item goes on
+      if (c === quote && body[i + 1] === quote) i++
+      else if (c === quote) {
+        quote = ''
+        closed = true
+      }
     } else if (c === ',') {
       raw.push(body.slice(start, i))
       start = i + 1
+      closed = false
+    } else if (closed) {
+      const last = parenthesized && c === ')' && i === body.length - 1
+      if (last) parens++
+      else if (c.trim() !== '') throw syntaxError(text, `${JSON.stringify(body.slice(start, i).trim())} has ${JSON.stringify(c)} after the closing quote; items are separated by commas`)
+    } else if ((c === '"' || c === "'") && body.slice(start, i).trim() === '') {
+      quote = c
     } else if (c === '(' || c === ')') {
       parens++
     }
@@ -73,7 +93,7 @@ function listItems(text: string, list: string): string[] {
  * Values stay strings (DuckDB casts a string parameter to the column's type), except for
  * `> >= < <=`, where a numeric-looking value becomes a number so that comparisons are numeric.
  * `in`/`not_in` split on commas outside quotes, optionally in parentheses (`in (web, partner)`).
- * One pair of outer quotes around a value is removed.
+ * One pair of outer quotes around a value is removed; inside them a doubled quote is one (SQL).
  * The dimension is not checked here; the compiler rejects undeclared dimensions.
  */
 export function parseWhere(text: string): Filter {
