@@ -61,11 +61,18 @@ function precompiled(name: string, text: string): ValidateFunction | undefined {
   return compiledValidator(compiledSchemaPath(name), text)
 }
 
-/** The validator compiled ahead of time in `file`, if there is one and it was compiled from `text`. */
+/**
+ * The validator compiled ahead of time in `file`, if there is one and it was compiled from `text`
+ * (by this ajv, with these options). The hash is read from the file's text before its code is
+ * loaded: stale code is never run, as it requires ajv's runtime helpers by path and another ajv
+ * version may not have them.
+ */
 export function compiledValidator(file: string, text: string): ValidateFunction | undefined {
   if (!existsSync(file)) return undefined
+  const hash = /^module\.exports\.schemaHash = "([0-9a-f]{64})";$/m.exec(readFileSync(file, 'utf8'))?.[1]
+  if (hash !== validatorHash(text)) return undefined
   const validate = require(file) as ValidateFunction & {schemaHash?: string}
-  return validate.schemaHash === validatorHash(text) ? validate : undefined
+  return validate.schemaHash === hash ? validate : undefined
 }
 
 export interface SchemaProblem {
