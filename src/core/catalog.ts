@@ -964,7 +964,7 @@ export class Catalog implements CatalogApi {
     } catch (error) {
       if (error instanceof CatalogError) throw error
       const message = error instanceof Error ? firstLine(error.message) : String(error)
-      const capped = warehouse.dialect === 'clickhouse' && compiled.grain ? clickhousePeriodCap(message, {grain: compiled.grain}) : undefined
+      const capped = warehouse.dialect === 'clickhouse' && compiled.grain ? clickhousePeriodCap(message, compiled.sql, {grain: compiled.grain}) : undefined
       throw new CatalogError('QUERY_FAILED', `query of ${id} failed: ${capped ?? `${message}${sqlHint(warehouse, await this.get(id), query)}`}`, {metric: id}, {cause: error})
     }
   }

@@ -76,7 +76,7 @@ export async function queryPoints(catalog: Catalog, request: PointsQuery): Promi
     try {
       raw = await store.rows<Record<string, unknown>>(compiled.sql)
     } catch (error) {
-      const capped = error instanceof CatalogError ? clickhousePeriodCap(error.message, {grain: compiled.bucket, raw: true}) : undefined
+      const capped = error instanceof CatalogError ? clickhousePeriodCap(error.message, compiled.sql, {grain: compiled.bucket, raw: true}) : undefined
       if (capped) throw new CatalogError('QUERY_FAILED', `points query of ${request.key} failed: ${capped}`, {key: request.key}, {cause: error})
       throw error
     }

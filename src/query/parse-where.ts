@@ -2,7 +2,8 @@ import {CatalogError} from '../errors.js'
 import {FILTER_OPS, type Filter, type FilterOp} from './types.js'
 
 const SYMBOLIC_RE = /^([^\s=!<>]+)\s*(!=|>=|<=|=|>|<)\s*(.*)$/s
-const WORD_RE = /^(\S+)\s+(not_in|not\s+in|in|contains|is_null|not_null|is\s+not\s+null|is\s+null)(?:\s+(.*))?$/is
+// the value after a space, or (a list in parentheses) right after the operator: `in('web')`
+const WORD_RE = /^(\S+)\s+(not_in|not\s+in|in|contains|is_null|not_null|is\s+not\s+null|is\s+null)(?:\s+(.*)|(\(.*))?$/is
 const NUMERIC_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
 
 const WORD_OPS: Record<string, FilterOp> = {
@@ -117,7 +118,8 @@ export function parseWhere(text: string): Filter {
     const dimension = word[1] as string
     const op = WORD_OPS[(word[2] as string).toLowerCase().replace(/\s+/g, ' ')]
     if (op === undefined) throw syntaxError(text, 'unknown operator')
-    const rest = word[3]?.trim() ?? ''
+    if (word[4] !== undefined && op !== 'in' && op !== 'not_in') throw syntaxError(text, `a space after ${op}`)
+    const rest = (word[3] ?? word[4])?.trim() ?? ''
     if (op === 'is_null' || op === 'not_null') {
       if (rest !== '') throw syntaxError(text, `${op} takes no value`)
       return {dimension, op}

@@ -500,12 +500,22 @@ export function tooManyPeriods(plan: Pick<AggregatePlan, 'grain' | 'raw'>): stri
     : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
 }
 
+/** How the ClickHouse period cap ends (see `clickhouseCapCheck`). */
+const capTail = (max: number) => ` > ${max}) = 0`
+
+/** The ClickHouse period cap as the renderer writes it (render-clickhouse.ts): a row passes while `count` is within `max`. */
+export function clickhouseCapCheck(count: string, max: number): string {
+  return `WHERE throwIf(${count}${capTail(max)}`
+}
+
 /**
  * The period cap's error as the DuckDB SQL words it, for the same cap hit on ClickHouse, whose
- * check is a `throwIf` (18.16's takes no message); undefined for any other error.
+ * check is a `throwIf` (18.16's takes no message); undefined for any other error, and when `sql`
+ * has no cap (both ends given: a `throwIf` failing there is the definition's own).
  */
-export function clickhousePeriodCap(message: string, plan: Pick<AggregatePlan, 'grain' | 'raw'>): string | undefined {
-  return /\bthrowIf\b/i.test(message) ? tooManyPeriods(plan) : undefined
+export function clickhousePeriodCap(message: string, sql: string, plan: Pick<AggregatePlan, 'grain' | 'raw'>): string | undefined {
+  const capped = sql.includes('WHERE throwIf(') && sql.includes(capTail(plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS))
+  return capped && /\bthrowIf\b/i.test(message) ? tooManyPeriods(plan) : undefined
 }
 
 /** Turn a resolved query into a plan: plain, serialisable data the renderer turns into SQL. */

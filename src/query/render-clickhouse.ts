@@ -2,7 +2,7 @@ import type {Grain} from '../catalog/types.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
 import {formatDate, parseTimeBound, truncateDate} from './dates.js'
 import {GRAIN_SQL, boundUs, truncateBoundText, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {clickhouseCapCheck, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate, type ParamSink} from './predicate.js'
 import {parenthesize} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
@@ -262,7 +262,7 @@ function renderGrid(plan: AggregatePlan): string {
     // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
     // measure without rows has a default date as its min/max, so only measures with rows count.
     bounds = `SELECT assumeNotNull(minIf(__plo, __pn > 0)) AS __lo, assumeNotNull(maxIf(__phi, __pn > 0)) AS __hi, sum(__pn) AS __rows\nFROM ${sub(periods)}`
-    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\nWHERE throwIf(${count} > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS}) = 0`
+    bounds = `SELECT __lo, __hi, __rows\nFROM ${sub(bounds)}\n${clickhouseCapCheck(count, plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS)}`
   } else bounds = 'SELECT 1 AS __one'
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
   // them from): columns go in as arrays of the same length beside the one mapped over.

@@ -32,6 +32,8 @@ describe('parseWhere', () => {
     ['channel in ( web , partner )', {dimension: 'channel', op: 'in', value: ['web', 'partner']}],
     ["channel not in ('web', 'partner')", {dimension: 'channel', op: 'not_in', value: ['web', 'partner']}],
     ['channel IN (web)', {dimension: 'channel', op: 'in', value: ['web']}],
+    ["channel in('web','app')", {dimension: 'channel', op: 'in', value: ['web', 'app']}],
+    ['channel not in(web)', {dimension: 'channel', op: 'not_in', value: ['web']}],
     // a quoted item keeps its commas and parentheses
     ["label in 'a, b',c", {dimension: 'label', op: 'in', value: ['a, b', 'c']}],
     ["label in ('(none)', \"x,y\")", {dimension: 'label', op: 'in', value: ['(none)', 'x,y']}],
@@ -46,7 +48,7 @@ describe('parseWhere', () => {
     expect(parseWhere('region=" OR 1=1 --')).toEqual({dimension: 'region', op: '=', value: '" OR 1=1 --'})
   })
 
-  it.each(['region', 'region EU', '', '   ', 'region=', 'channel in', 'channel in a,,b', 'channel in ()', 'channel in (a,,b)', "label in 'a,b", 'channel in (a),(b)', 'region is null x', '=EU', 'region ~ EU'])(
+  it.each(['region', 'region EU', '', '   ', 'region=', 'channel in', 'channel in a,,b', 'channel in ()', 'name contains(foo)', 'region is null(x)', 'channel in (a,,b)', "label in 'a,b", 'channel in (a),(b)', 'region is null x', '=EU', 'region ~ EU'])(
     'rejects %j with BAD_REQUEST naming the operators',
     (text) => {
       let error: unknown
