@@ -5,7 +5,7 @@ import {Database} from '../../src/db/connection.js'
 import {MIGRATIONS, type Migration} from '../../src/db/migrations/index.js'
 import {migrate, migrationChecksum} from '../../src/db/migrator.js'
 import {CatalogError} from '../../src/errors.js'
-import {tempDir} from '../helpers.js'
+import {emptyDatabase, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -39,9 +39,10 @@ describe('migrate', () => {
     })
   })
 
+  // an up-to-date database below: a copy of the run's empty catalog (`openCatalog` made it with `migrate`,
+  // whose result the test above checks) instead of migrating a new file again
   it('is a no-op on an up-to-date database', async () => {
-    const file = path.join(dir, 'again.duckdb')
-    await withDb(file, (db) => migrate(db))
+    const file = await emptyDatabase(dir, 'again.duckdb')
     await withDb(file, async (db) => {
       expect(await migrate(db)).toBe(MIGRATIONS.at(-1)!.version)
       const [{n}] = await db.all<{n: number}>('SELECT count(*)::INTEGER AS n FROM metricat.schema_version')
@@ -66,9 +67,8 @@ describe('migrate', () => {
   })
 
   it('refuses a database from a newer metricat', async () => {
-    const file = path.join(dir, 'newer.duckdb')
+    const file = await emptyDatabase(dir, 'newer.duckdb')
     await withDb(file, async (db) => {
-      await migrate(db)
       await db.run(`INSERT INTO metricat.schema_version VALUES (999, 'future', 'x', now()::TIMESTAMP)`)
     })
     await withDb(file, async (db) => {
@@ -80,8 +80,7 @@ describe('migrate', () => {
   })
 
   it('refuses a database whose applied migration was edited', async () => {
-    const file = path.join(dir, 'edited.duckdb')
-    await withDb(file, (db) => migrate(db))
+    const file = await emptyDatabase(dir, 'edited.duckdb')
     const edited: Migration[] = MIGRATIONS.map((m, i) => (i === 0 ? {...m, sql: `${m.sql}\n-- edited`} : m))
     await withDb(file, async (db) => {
       await expect(migrate(db, edited)).rejects.toThrow(/does not match this metricat's migration 1/)
