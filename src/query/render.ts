@@ -313,9 +313,9 @@ function periodCut(period: string, step: string, through: Through | undefined): 
  * combination's next row (`lead`); its first row also for those from the start of the range, its
  * last one for those up to the end: `unnest(range(...))` per row. The same rows as `periods` x
  * `combos` LEFT JOIN the measure, without the distinct combinations (a hash aggregate), the cross
- * product, the join and the measure's materialisation: a third of the fixed cost of the query
- * over the scan that does the work (DuckDB plans a statement with parameters again on every run,
- * so every operator counts on each).
+ * product, the join and the measure's materialisation: ~1 ms less per query on the bench's
+ * 12-month question (DuckDB plans a statement with parameters again on every run, so every
+ * operator is paid on each; docs/performance.md, `node bench/fixed-cost.js`).
  */
 function renderRuns(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
   const m = plan.measures[0] as MeasurePlan
