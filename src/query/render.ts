@@ -162,6 +162,12 @@ export function sourceWhere(m: Pick<MeasurePlan, 'source' | 'conditions'>, extra
   return `FROM ${m.source}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`
 }
 
+/** Whether every input's last timestamp (and first, when the grid needs it) is known: `through` is then bound values, no CTE. */
+function knowsThrough(plan: AggregatePlan): boolean {
+  const withFirst = needsFirstTime(plan)
+  return plan.measures.every((m) => m.knownLastTime !== undefined && (!withFirst || m.knownFirstTime !== undefined))
+}
+
 /** How the rest of the SQL reads `t` and `covered` (see `renderThrough`): SQL expressions. */
 interface Through {
   /** the CTE to add, when the values come from one */
@@ -190,7 +196,7 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
   }
   const covered = (m: MeasurePlan, t: string) => `date_trunc(${GRAIN_SQL[m.coverage].part}, ${t}) + ${GRAIN_SQL[m.coverage].step}`
   const withFirst = needsFirstTime(plan)
-  if (plan.measures.every((m) => m.knownLastTime !== undefined && (!withFirst || m.knownFirstTime !== undefined))) {
+  if (knowsThrough(plan)) {
     const t = boundOnce((m) => m.knownLastTime, params)
     const f = boundOnce((m) => m.knownFirstTime, params)
     // greatest() and least() skip NULLs as max() and min() do
@@ -291,14 +297,17 @@ interface Grid {
 /**
  * Whether the grid comes from the measure's own rows (`renderRuns`) rather than from `periods`
  * x `combos` LEFT JOIN the measure (`renderPeriods`): one measure, not rolled up, in a metric
- * query, whose grid depends on its rows (dimension combinations, or bounds taken from the data).
- * Without dimensions and with both bounds given, the grid is the range alone (a range where no
- * row matches is all zeros), so the join stays.
+ * query with dimensions and both bounds given, whose data_through is known (bound, no `through`
+ * CTE: what `query` runs once it has probed). Measured (docs/performance.md) cheaper there and not
+ * elsewhere: with bounds from the data it needs a second window (`min/max OVER ()`), which cost
+ * 10-20 % on a weekly query by four dimensions; with the probe inside, the cut reads the `through`
+ * CTE on every grid row instead of every period; without dimensions and with both bounds the grid
+ * is the range alone (a range where nothing matches is all zeros).
  */
 function fillsFromRuns(plan: AggregatePlan): boolean {
   const m = plan.measures[0] as MeasurePlan
-  const needsBounds = plan.range.seriesFrom === undefined || plan.range.to === undefined
-  return !plan.raw && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && (plan.dimensions.length > 0 || needsBounds)
+  const bounded = plan.range.seriesFrom !== undefined && plan.range.to !== undefined
+  return !plan.raw && knowsThrough(plan) && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && plan.dimensions.length > 0 && bounded
 }
 
 /** A period cut: none after the data ends, none ending before it starts (see `renderPeriods`). */
@@ -311,7 +320,7 @@ function periodCut(period: string, step: string, through: Through | undefined): 
  * The grid filled from the measure's rows, for `fillsFromRuns`. Each row of a dimension
  * combination, in period order, stands for its own period and the missing ones up to the
  * combination's next row (`lead`); its first row also for those from the start of the range, its
- * last one for those up to the end: `unnest(range(...))` per row. The same rows as `periods` x
+ * last one for those up to the end of the range: `unnest(range(...))` per row. The same rows as `periods` x
  * `combos` LEFT JOIN the measure, without the distinct combinations (a hash aggregate), the cross
  * product, the join and the measure's materialisation: ~1 ms less per query on the bench's
  * 12-month question (DuckDB plans a statement with parameters again on every run, so every
@@ -323,29 +332,14 @@ function renderRuns(plan: AggregatePlan, params: Params, through: Through | unde
   const grain = periodGrain(plan)
   const step = GRAIN_SQL[grain].step
   const dims = plan.dimensions.map(quoteIdent)
-  const needsBounds = r.seriesFrom === undefined || r.to === undefined
-  const lo = r.seriesFrom !== undefined ? `CAST(${params.add(r.seriesFrom)} AS TIMESTAMP)` : 'CAST(__lo AS TIMESTAMP)'
-  const hi = r.to !== undefined ? `CAST(${params.add(r.to)} AS TIMESTAMP)` : `CAST(__hi AS TIMESTAMP) + ${step}`
-  const at = 'CAST(__at AS TIMESTAMP)'
-  // without dimensions and without a given start, the first row is the start
-  const start = dims.length === 0 && r.seriesFrom === undefined ? at : `CASE WHEN __first THEN ${lo} ELSE ${at} END`
-  const next = `coalesce(CAST(__next AS TIMESTAMP), ${hi})`
-  // With one end taken from the data, the planner could not check the span: refuse a series of
-  // more than MAX_PERIODS here rather than generate millions of rows.
-  const end = needsBounds ? `CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE ${next} END` : next
-  const window = `OVER (${dims.length > 0 ? `PARTITION BY ${dims.join(', ')} ` : ''}ORDER BY period)`
+  if (r.seriesFrom === undefined || r.to === undefined) throw new Error('runs need both bounds')
+  const start = `CASE WHEN __first THEN CAST(${params.add(r.seriesFrom)} AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END`
+  const end = `coalesce(CAST(__next AS TIMESTAMP), CAST(${params.add(r.to)} AS TIMESTAMP))`
+  const window = `OVER (PARTITION BY ${dims.join(', ')} ORDER BY period)`
   const runs = [
     'runs AS (',
     '  SELECT',
-    ...commaLines([
-      'period AS __at',
-      ...dims,
-      'value',
-      `lead(period) ${window} AS __next`,
-      ...(start === at ? [] : [`lag(period) ${window} IS NULL AS __first`]),
-      ...(needsBounds && r.seriesFrom === undefined ? ['min(period) OVER () AS __lo'] : []),
-      ...(needsBounds && r.to === undefined ? ['max(period) OVER () AS __hi'] : []),
-    ]).map((l) => `  ${l}`),
+    ...commaLines(['period AS __at', ...dims, 'value', `lead(period) ${window} AS __next`, `lag(period) ${window} IS NULL AS __first`]).map((l) => `  ${l}`),
     `  FROM ${m.alias}`,
     ')',
   ].join('\n')

@@ -101,8 +101,7 @@ describe('compileMetricQuery: plain aggregates', () => {
     const c = compile({metric: 'test/x'}, [metric({type, ...fields})])
     // sums and averages of DOUBLEs keep 14 significant digits (the last bits depend on the adding order)
     expect(c.sql).toContain(`    ${type === 'sum' || type === 'avg' ? rounded(aggregate) : aggregate} AS value\n`)
-    const value = 'CASE WHEN grid.period = grid.__at THEN grid.value END'
-    expect(c.sql).toContain(fill === 0 ? `  coalesce(${value}, 0) AS value,\n` : `  ${value} AS value,\n`)
+    expect(c.sql).toContain(fill === 0 ? '  coalesce(m1.value, 0) AS value,\n' : '  m1.value AS value,\n')
   })
 
   it('parenthesises a complex expression', () => {
@@ -113,7 +112,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   it('takes the expression as the whole aggregate when the type is missing', () => {
     const c = compile({metric: 'test/x'}, [metric({type: undefined, expression: 'sum(amount) / count(*)'})])
     expect(c.sql).toContain(`${rounded('CAST((sum(amount) / count(*)) AS DOUBLE)')} AS value`)
-    expect(c.sql).toContain('  CASE WHEN grid.period = grid.__at THEN grid.value END AS value,\n')
+    expect(c.sql).toContain('  m1.value AS value,\n')
   })
 
   it('rejects a percentile outside [0, 1]', () => {
@@ -131,7 +130,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   ] as const)('buckets by %s', (grain, part, step) => {
     const c = compile({metric: 'revenue/total_revenue', grain})
     expect(c.sql).toContain(`CAST(date_trunc(${part}, "ts") AS DATE) AS period`)
-    expect(c.sql).toContain(`coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + ${step}) END, ${step}))`)
+    expect(c.sql).toContain(`CAST(hi AS TIMESTAMP) + ${step}, ${step}))`)
     expect(c.grain).toBe(grain)
   })
 
@@ -224,15 +223,13 @@ describe('compileMetricQuery: gap filling', () => {
 
   it('ends the series at the last period with data when only --from is given', () => {
     const c = compile({metric: 'revenue/total_revenue', grain: 'week', from: '2024-01-03'})
-    expect(c.sql).toContain("range(CASE WHEN __first THEN CAST($2 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, ")
-    expect(c.sql).toContain("coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '7 days') END, INTERVAL '7 days')")
+    expect(c.sql).toContain("range(CAST($2 AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '7 days', INTERVAL '7 days')")
     expect(c.params).toEqual(['2024-01-03', '2024-01-01'])
   })
 
   it('starts the series at the first period with data when only --to is given', () => {
     const c = compile({metric: 'revenue/total_revenue', to: '2024-01-01T12:00:00'})
-    expect(c.sql).toContain("range(CAST(__at AS TIMESTAMP), CASE WHEN date_diff('month', CAST(__lo AS TIMESTAMP), CAST($2 AS TIMESTAMP)) > 100000 THEN ")
-    expect(c.sql).toContain("ELSE coalesce(CAST(__next AS TIMESTAMP), CAST($2 AS TIMESTAMP)) END, INTERVAL '1 month')")
+    expect(c.sql).toContain("range(CAST(lo AS TIMESTAMP), CAST($2 AS TIMESTAMP), INTERVAL '1 month')")
     expect(c.params).toEqual(['2024-01-01 12:00:00', '2024-01-01 12:00:00'])
   })
 
@@ -243,8 +240,8 @@ describe('compileMetricQuery: gap filling', () => {
 
   it('fills gaps for average-like types with NULL', () => {
     const c = compile({metric: 'revenue/avg_amount', by: ['region']})
-    expect(c.sql).toContain('  CASE WHEN grid.period = grid.__at THEN grid.value END AS value,\n')
-    expect(c.sql).toContain('lead(period) OVER (PARTITION BY "region" ORDER BY period) AS __next')
+    expect(c.sql).toContain('  m1.value AS value,\n')
+    expect(c.sql).toContain('CROSS JOIN combos')
   })
 
   it('rejects a range longer than the period cap', () => {
@@ -352,8 +349,7 @@ describe('compileMetricQuery: ratio and derived', () => {
     )
     const twice = compile({metric: 'test/d'}, [...DEFS, metric({id: 'test/d', type: 'derived', formula: 'revenue/refunds / revenue/refunds - -1'})])
     expect(twice.sql).not.toContain('m2 AS')
-    const value = 'coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0)'
-    expect(twice.sql).toContain(`CAST((${value} / NULLIF(${value}, 0)) - -(1) AS DOUBLE) AS value`)
+    expect(twice.sql).toContain('CAST((coalesce(m1.value, 0) / NULLIF(coalesce(m1.value, 0), 0)) - -(1) AS DOUBLE) AS value')
   })
 
   it('nests a ratio inside a derived metric', () => {
@@ -440,7 +436,7 @@ describe('compileMetricQuery: SQL-only metrics', () => {
 
 describe('compileMetricQuery: limit', () => {
   it('renders a validated integer literal', () => {
-    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nQUALIFY dense_rank\(\) OVER \(ORDER BY grid\.period DESC\) <= 25\nORDER BY grid\.period$/)
+    expect(compile({metric: 'revenue/total_revenue', limit: 25}).sql).toMatch(/\nQUALIFY dense_rank\(\) OVER \(ORDER BY periods\.period DESC\) <= 25\nORDER BY periods\.period$/)
     expect(compile({metric: 'revenue/total_revenue', compare: 'previous', limit: 1_000_000}).sql).toMatch(/<= 1000000\nORDER BY cur\.period$/)
     expect(compile({metric: 'revenue/total_revenue', order: 'value', limit: 7}).sql).toMatch(/\nLIMIT 7$/)
   })

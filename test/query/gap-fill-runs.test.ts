@@ -4,16 +4,19 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {compileMetricQuery} from '../../src/query/index.js'
+import {needsFirstTime, planMetricQuery, renderLastTimes, renderPlan} from '../../src/query/index.js'
+import type {AggregatePlan} from '../../src/query/plan.js'
 import type {MetricQuery} from '../../src/query/types.js'
 import {tempDir} from '../helpers.js'
 import {lookupIn} from './fixtures.js'
 
-// One measure with dimensions, or with bounds taken from the data, is gap-filled from its own rows
-// (a window over them, `renderRuns`); these are the cases where that differs most from a grid of
-// periods x combinations joined to the rows: gaps before, between and after a combination's rows,
-// a NULL dimension value, a NULL time, one bound given, nothing matching. Expected rows by hand.
-// Data ends 2024-04-20 (the May period is after it, so it is cut), starts 2024-01-10.
+// One measure with dimensions and both bounds, its data_through known (what `query` runs once it
+// has probed), is gap-filled from its own rows (a window over them, `renderRuns`); the SQL that
+// probes (`sql`, a first query) and every other shape use a grid of periods x combinations joined
+// to the rows. Each case here runs both and expects the same rows, and the rows by hand: gaps
+// before, between and after a combination's rows, a NULL dimension value, a row without a time,
+// nothing matching, NULL fill, compare, limit and order. Data ends 2024-04-20 (the May period is
+// after it, so it is cut), starts 2024-01-10.
 const ORDERS = `
 CREATE TABLE orders AS SELECT ts, region, CAST(amount AS DOUBLE) AS amount FROM (VALUES
   (TIMESTAMP '2024-01-10 00:00:00', 'EU', 10.0),
@@ -46,11 +49,31 @@ afterAll(() => {
   scratch.cleanup()
 })
 
-async function run(query: Omit<MetricQuery, 'metric'> & {metric?: string}): Promise<unknown[][]> {
-  const compiled = compileMetricQuery({metric: 'test/total', grain: 'month', ...query}, lookupIn(DEFS))
-  const reader = await con.runAndReadAll(compiled.sql, compiled.params)
-  const columns = reader.columnNames().filter((c) => c !== 'data_through')
-  return (reader.getRowObjectsJson() as Record<string, unknown>[]).map((r) => columns.map((c) => (typeof r[c] === 'string' && c !== 'period' && c !== 'region' ? Number(r[c]) : r[c])))
+async function rowsOf(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  return (await con.runAndReadAll(sql, params as never)).getRowObjectsJson() as Record<string, unknown>[]
+}
+
+/**
+ * The rows of `query` as `query` runs it once data_through is known (the plan with each input's
+ * last and first timestamp probed, as the catalog's memo holds them), after checking they are the
+ * rows of the SQL that probes; values as numbers, without data_through.
+ */
+async function run(query: Omit<MetricQuery, 'metric'> & {metric?: string}, runs = true): Promise<unknown[][]> {
+  const plan = planMetricQuery({metric: 'test/total', grain: 'month', ...query}, lookupIn(DEFS)) as AggregatePlan
+  const first = needsFirstTime(plan)
+  const probe = renderLastTimes(plan.measures, first ? plan.measures : [])
+  const [times] = await rowsOf(probe.sql, probe.params)
+  const known = renderPlan({
+    ...plan,
+    measures: plan.measures.map((m, i) => ({...m, knownLastTime: (times![`t${i}`] as string | null) ?? null, ...(first ? {knownFirstTime: (times![`f${i}`] as string | null) ?? null} : {})})),
+  })
+  expect(known.sql.includes('runs AS')).toBe(runs)
+  const probed = renderPlan(plan)
+  expect(probed.sql).not.toContain('runs AS')
+  const rows = await rowsOf(known.sql, known.params)
+  expect(rows).toEqual(await rowsOf(probed.sql, probed.params))
+  const columns = known.columns.filter((c) => c !== 'data_through')
+  return rows.map((r) => columns.map((c) => (typeof r[c] === 'string' && c !== 'period' && c !== 'region' ? Number(r[c]) : r[c])))
 }
 
 describe('gap filling from the measure rows', () => {
@@ -71,8 +94,8 @@ describe('gap filling from the measure rows', () => {
     ])
   })
 
-  it('spans the periods with data when no range is given, and skips the row without a time', async () => {
-    const rows = await run({by: ['region']})
+  it('spans the periods with data when no range is given, and skips the row without a time (the join)', async () => {
+    const rows = await run({by: ['region']}, false)
     expect(rows.map((r) => r.slice(0, 3))).toEqual([
       ['2024-01-01', 'EU', 10],
       ['2024-01-01', 'US', 0],
@@ -87,7 +110,7 @@ describe('gap filling from the measure rows', () => {
       ['2024-04-01', 'US', 0],
       ['2024-04-01', null, 5],
     ])
-    expect((await run({})).map((r) => r.slice(0, 2))).toEqual([
+    expect((await run({}, false)).map((r) => r.slice(0, 2))).toEqual([
       ['2024-01-01', 10],
       ['2024-02-01', 20],
       ['2024-03-01', 30],
@@ -95,8 +118,8 @@ describe('gap filling from the measure rows', () => {
     ])
   })
 
-  it('starts at --from before a combination first has rows, and ends at the last period with data', async () => {
-    expect((await run({by: ['region'], from: '2024-02-01'})).map((r) => r.slice(0, 3))).toEqual([
+  it('starts at --from before a combination first has rows, and ends where the data ends', async () => {
+    expect((await run({by: ['region'], from: '2024-02-01', to: '2024-07-01'})).map((r) => r.slice(0, 3))).toEqual([
       ['2024-02-01', 'EU', 0],
       ['2024-02-01', 'US', 20],
       ['2024-02-01', null, 0],
@@ -109,8 +132,8 @@ describe('gap filling from the measure rows', () => {
     ])
   })
 
-  it('starts at the first period with data and ends before --to', async () => {
-    expect((await run({by: ['region'], to: '2024-03-01'})).map((r) => r.slice(0, 3))).toEqual([
+  it('ends before --to, after a combination last has rows', async () => {
+    expect((await run({by: ['region'], from: '2024-01-01', to: '2024-03-01'})).map((r) => r.slice(0, 3))).toEqual([
       ['2024-01-01', 'EU', 10],
       ['2024-01-01', 'US', 0],
       ['2024-02-01', 'EU', 0],
@@ -121,7 +144,7 @@ describe('gap filling from the measure rows', () => {
   it('has no rows with dimensions when nothing matches, and zeros over a given range without', async () => {
     const none = {filters: [{dimension: 'region', op: '=' as const, value: 'XX'}], from: '2024-01-01', to: '2024-06-01'}
     expect(await run({...none, by: ['region']})).toEqual([])
-    expect((await run(none)).map((r) => r.slice(0, 2))).toEqual([
+    expect((await run(none, false)).map((r) => r.slice(0, 2))).toEqual([
       ['2024-01-01', 0],
       ['2024-02-01', 0],
       ['2024-03-01', 0],
@@ -145,12 +168,13 @@ describe('gap filling from the measure rows', () => {
   })
 
   it('keeps whole periods for --limit and the top rows for --order value', async () => {
-    expect((await run({by: ['region'], limit: 1})).map((r) => r.slice(0, 3))).toEqual([
+    const range = {from: '2024-01-01', to: '2024-07-01'}
+    expect((await run({by: ['region'], limit: 1, ...range})).map((r) => r.slice(0, 3))).toEqual([
       ['2024-04-01', 'EU', 0],
       ['2024-04-01', 'US', 0],
       ['2024-04-01', null, 5],
     ])
-    expect((await run({by: ['region'], order: 'value', desc: true, limit: 2})).map((r) => r.slice(0, 3))).toEqual([
+    expect((await run({by: ['region'], order: 'value', desc: true, limit: 2, ...range})).map((r) => r.slice(0, 3))).toEqual([
       ['2024-03-01', 'EU', 30],
       ['2024-02-01', 'US', 20],
     ])

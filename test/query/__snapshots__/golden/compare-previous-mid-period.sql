@@ -1,5 +1,5 @@
 WITH
-m1 AS (
+m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
@@ -16,33 +16,24 @@ through AS MATERIALIZED (
     SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
-runs AS (
-  SELECT
-    period AS __at,
-    "region",
-    value,
-    lead(period) OVER (PARTITION BY "region" ORDER BY period) AS __next,
-    lag(period) OVER (PARTITION BY "region" ORDER BY period) IS NULL AS __first
-  FROM m1
-),
-grid AS (
-  SELECT * FROM (
-    SELECT
-      CAST(unnest(range(CASE WHEN __first THEN CAST($3 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($4 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
-      "region",
-      __at,
-      value
-    FROM runs
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($3 AS TIMESTAMP), CAST($4 AS TIMESTAMP), INTERVAL '1 month')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
     AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT f FROM through)
 ),
+combos AS (
+  SELECT DISTINCT "region" FROM m1
+),
 filled AS MATERIALIZED (
   SELECT
-    grid.period,
-    grid."region",
-    coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value
-  FROM grid
+    periods.period,
+    combos."region",
+    coalesce(m1.value, 0) AS value
+  FROM periods
+  CROSS JOIN combos
+  LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region"
 )
 SELECT
   cur.period,

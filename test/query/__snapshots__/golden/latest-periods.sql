@@ -1,5 +1,5 @@
 WITH
-m1 AS (
+m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('day', "ts") AS DATE) AS period,
     CAST(count(*) AS DOUBLE) AS value
@@ -12,31 +12,25 @@ through AS MATERIALIZED (
     SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
-runs AS (
-  SELECT
-    period AS __at,
-    value,
-    lead(period) OVER (ORDER BY period) AS __next,
-    min(period) OVER () AS __lo,
-    max(period) OVER () AS __hi
+bounds AS (
+  SELECT min(period) AS lo, max(period) AS hi
   FROM m1
 ),
-grid AS (
-  SELECT * FROM (
-    SELECT
-      CAST(unnest(range(CAST(__at AS TIMESTAMP), CASE WHEN date_diff('day', CAST(__lo AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '1 day') > 100000 THEN error('the range spans more than 100000 day periods; give --from and --to, or use a coarser --grain') ELSE coalesce(CAST(__next AS TIMESTAMP), CAST(__hi AS TIMESTAMP) + INTERVAL '1 day') END, INTERVAL '1 day')) AS DATE) AS period,
-      __at,
-      value
-    FROM runs
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 day', INTERVAL '1 day')) AS DATE) AS period
+    FROM bounds
+    WHERE CASE WHEN date_diff('day', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 day') > 100000 THEN error('the range spans more than 100000 day periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )
 SELECT
-  grid.period,
-  coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value,
-  CAST(grid.period AS TIMESTAMP) + INTERVAL '1 day' > (SELECT covered FROM through) AS partial,
+  periods.period,
+  coalesce(m1.value, 0) AS value,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL '1 day' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
-FROM grid
-QUALIFY dense_rank() OVER (ORDER BY grid.period DESC) <= 7
-ORDER BY grid.period
+FROM periods
+LEFT JOIN m1 ON m1.period = periods.period
+QUALIFY dense_rank() OVER (ORDER BY periods.period DESC) <= 7
+ORDER BY periods.period
 -- params: []

@@ -1,5 +1,5 @@
 WITH
-m1 AS (
+m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "date") AS DATE) AS period,
     json_extract_string(dimensions, '/platform') AS "platform",
@@ -17,33 +17,24 @@ through AS MATERIALIZED (
     SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("date" AS TIMESTAMP) AS f FROM "mc"."metricat"."metric_points" WHERE (metric_key = 'game.players') ORDER BY "date" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("date" AS TIMESTAMP) AS t FROM "mc"."metricat"."metric_points" WHERE (metric_key = 'game.players') ORDER BY "date" DESC NULLS LAST LIMIT 1)
   )
 ),
-runs AS (
-  SELECT
-    period AS __at,
-    "platform",
-    value,
-    lead(period) OVER (PARTITION BY "platform" ORDER BY period) AS __next,
-    lag(period) OVER (PARTITION BY "platform" ORDER BY period) IS NULL AS __first
-  FROM m1
-),
-grid AS (
-  SELECT * FROM (
-    SELECT
-      CAST(unnest(range(CASE WHEN __first THEN CAST($5 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($6 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
-      "platform",
-      __at,
-      value
-    FROM runs
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL '1 month')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
     AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT f FROM through)
 ),
+combos AS (
+  SELECT DISTINCT "platform" FROM m1
+),
 filled AS MATERIALIZED (
   SELECT
-    grid.period,
-    grid."platform",
-    coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value
-  FROM grid
+    periods.period,
+    combos."platform",
+    coalesce(m1.value, 0) AS value
+  FROM periods
+  CROSS JOIN combos
+  LEFT JOIN m1 ON m1.period = periods.period AND m1."platform" IS NOT DISTINCT FROM combos."platform"
 )
 SELECT
   cur.period,

@@ -1,5 +1,5 @@
 WITH
-m1 AS (
+m1 AS MATERIALIZED (
   SELECT
     CAST(date_trunc('month', "ts") AS DATE) AS period,
     "region" AS "region",
@@ -18,35 +18,24 @@ through AS MATERIALIZED (
     SELECT t, date_trunc('day', t) + INTERVAL '1 day' AS covered, (SELECT CAST("ts" AS TIMESTAMP) AS f FROM "orders" WHERE (status = 'paid') ORDER BY "ts" ASC NULLS LAST LIMIT 1) AS f FROM (SELECT CAST("ts" AS TIMESTAMP) AS t FROM "orders" WHERE (status = 'paid') ORDER BY "ts" DESC NULLS LAST LIMIT 1)
   )
 ),
-runs AS (
-  SELECT
-    period AS __at,
-    "region",
-    "channel",
-    value,
-    lead(period) OVER (PARTITION BY "region", "channel" ORDER BY period) AS __next,
-    lag(period) OVER (PARTITION BY "region", "channel" ORDER BY period) IS NULL AS __first
-  FROM m1
-),
-grid AS (
-  SELECT * FROM (
-    SELECT
-      CAST(unnest(range(CASE WHEN __first THEN CAST($5 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($6 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
-      "region",
-      "channel",
-      __at,
-      value
-    FROM runs
+periods AS (
+  SELECT period FROM (
+    SELECT CAST(unnest(range(CAST($5 AS TIMESTAMP), CAST($6 AS TIMESTAMP), INTERVAL '1 month')) AS DATE) AS period
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
     AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT f FROM through)
+),
+combos AS (
+  SELECT DISTINCT "region", "channel" FROM m1
 )
 SELECT
-  grid.period,
-  grid."region",
-  grid."channel",
-  coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value,
-  CAST(grid.period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT covered FROM through) AS partial,
+  periods.period,
+  combos."region",
+  combos."channel",
+  coalesce(m1.value, 0) AS value,
+  CAST(periods.period AS TIMESTAMP) + INTERVAL '1 month' > (SELECT covered FROM through) AS partial,
   strftime((SELECT t FROM through), '%Y-%m-%dT%H:%M:%SZ') AS data_through
-FROM grid
-ORDER BY grid.period, grid."region", grid."channel"
+FROM periods
+CROSS JOIN combos
+LEFT JOIN m1 ON m1.period = periods.period AND m1."region" IS NOT DISTINCT FROM combos."region" AND m1."channel" IS NOT DISTINCT FROM combos."channel"
+ORDER BY periods.period, combos."region", combos."channel"
