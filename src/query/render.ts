@@ -320,11 +320,11 @@ function periodCut(period: string, step: string, through: Through | undefined): 
  * The grid filled from the measure's rows, for `fillsFromRuns`. Each row of a dimension
  * combination, in period order, stands for its own period and the missing ones up to the
  * combination's next row (`lead`); its first row also for those from the start of the range, its
- * last one for those up to the end of the range: `unnest(range(...))` per row. The same rows as `periods` x
- * `combos` LEFT JOIN the measure, without the distinct combinations (a hash aggregate), the cross
- * product, the join and the measure's materialisation: ~1 ms less per query on the bench's
- * 12-month question (DuckDB plans a statement with parameters again on every run, so every
- * operator is paid on each; docs/performance.md, `node bench/fixed-cost.js`).
+ * last one for those up to the end of the range: `unnest(range(...))` per row. The same rows as
+ * `periods` x `combos` LEFT JOIN the measure, without the distinct combinations (a hash
+ * aggregate), the cross product, the join and the measure's materialisation (DuckDB plans a
+ * statement with parameters again on every run, so every operator is paid on each): 0.1-0.4 ms
+ * less on the bench's 12-month question (`node bench/fixed-cost.js`, docs/performance.md).
  */
 function renderRuns(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
   const m = plan.measures[0] as MeasurePlan
