@@ -37,7 +37,7 @@ function toIso(ts: unknown): string {
 function rowToMetric(row: Record<string, unknown>): StoredMetric {
   const fields = JSON.parse(row.fields as string) as Record<string, unknown>
   const def: Record<string, unknown> = {}
-  // in the order of DEFINITION_FIELDS, whatever the stored order: output lists the fields so
+  // the fields in DEFINITION_FIELDS order whatever the order stored, as show and export list them
   for (const k of DEFINITION_FIELDS) {
     const v = k === 'id' ? row.id : fields[k]
     if (v === null || v === undefined) continue

@@ -500,6 +500,11 @@ export function tooManyPeriods(plan: Pick<AggregatePlan, 'grain' | 'raw'>): stri
     : `the range spans more than ${MAX_PERIODS} ${plan.grain} periods; give --from and --to, or use a coarser --grain`
 }
 
+/** Whether the period grid takes an end from the data: `--from` or `--to` is missing (both dialects' renderers). */
+export function gridNeedsBounds(plan: Pick<AggregatePlan, 'range'>): boolean {
+  return plan.range.seriesFrom === undefined || plan.range.to === undefined
+}
+
 /** How the ClickHouse period cap ends (see `clickhouseCapCheck`). */
 const capTail = (max: number) => ` > ${max}) = 0`
 

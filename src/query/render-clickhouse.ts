@@ -2,7 +2,7 @@ import type {Grain} from '../catalog/types.js'
 import {clickhouseLiteral, quoteIdentClickHouse} from './dialect.js'
 import {formatDate, parseTimeBound, truncateDate} from './dates.js'
 import {GRAIN_SQL, boundUs, truncateBoundText, type PeriodGrain} from './grains.js'
-import {clickhouseCapCheck, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {clickhouseCapCheck, gridNeedsBounds, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, type AggregatePlan, type MeasurePlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate, type ParamSink} from './predicate.js'
 import {parenthesize} from './quote.js'
 import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
@@ -243,7 +243,7 @@ function renderGrid(plan: AggregatePlan): string {
   const r = plan.range
   const g = periodGrain(plan)
   const gs = GRAIN_SQL[g]
-  const needsBounds = r.seriesFrom === undefined || r.to === undefined
+  const needsBounds = gridNeedsBounds(plan)
   // from day up a period is a Date; below, a DateTime in UTC
   const periodOf = (bound: string) => {
     const b = parseTimeBound(bound, 'bound')

@@ -1,6 +1,6 @@
 import type {Grain} from '../catalog/types.js'
 import {GRAIN_SQL, type PeriodGrain} from './grains.js'
-import {MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, tooManyPeriods, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
+import {gridNeedsBounds, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, tooManyPeriods, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
 import {parenthesize, quoteIdent} from './quote.js'
@@ -306,8 +306,7 @@ interface Grid {
  */
 function fillsFromRuns(plan: AggregatePlan): boolean {
   const m = plan.measures[0] as MeasurePlan
-  const bounded = plan.range.seriesFrom !== undefined && plan.range.to !== undefined
-  return !plan.raw && knowsThrough(plan) && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && plan.dimensions.length > 0 && bounded
+  return !plan.raw && knowsThrough(plan) && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && plan.dimensions.length > 0 && !gridNeedsBounds(plan)
 }
 
 /** A period cut: none after the data ends, none ending before it starts (see `renderPeriods`). */
@@ -362,7 +361,7 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
   const grain = periodGrain(plan)
   const step = GRAIN_SQL[grain].step
   const ctes: string[] = []
-  const needsBounds = r.seriesFrom === undefined || r.to === undefined
+  const needsBounds = gridNeedsBounds(plan)
   if (needsBounds) {
     const source =
       plan.measures.length === 1
