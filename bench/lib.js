@@ -29,22 +29,46 @@ export function quantile(values, q) {
   return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (at - lo) : s[lo]
 }
 
+/** A seeded random number generator (mulberry32) returning numbers in [0, 1). */
+function seeded(seed = 0x9e3779b9) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 /**
  * A percentile-bootstrap interval (95 % unless `level` says otherwise) of `statistic` over rounds:
  * `rounds` is the number of rounds, `statistic(indexes)` computes the estimate from the rounds
  * listed (with repeats). Seeded, so a run's interval is reproducible from its timings.
  */
 export function bootstrap(rounds, statistic, resamples = 2000, level = 0.95) {
-  let seed = 0x9e3779b9
-  const random = () => {
-    // mulberry32
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seeded()
   const estimates = []
   for (let b = 0; b < resamples; b++) estimates.push(statistic(Array.from({length: rounds}, () => Math.floor(random() * rounds))))
+  return [quantile(estimates, (1 - level) / 2), quantile(estimates, (1 + level) / 2)]
+}
+
+/**
+ * The same over values measured in groups (rounds in several processes): each resample draws the
+ * groups with repeats, then each drawn group's values with repeats, and `statistic` gets the pooled
+ * values. So the interval carries the spread between groups (one process's rounds vary less than
+ * the processes do), where `bootstrap` over the pooled values would take them as independent.
+ */
+export function bootstrapGroups(groups, statistic, resamples = 2000, level = 0.95) {
+  const random = seeded()
+  const pick = (n) => Math.floor(random() * n)
+  const estimates = []
+  for (let b = 0; b < resamples; b++) {
+    const pooled = []
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[pick(groups.length)]
+      for (let i = 0; i < group.length; i++) pooled.push(group[pick(group.length)])
+    }
+    estimates.push(statistic(pooled))
+  }
   return [quantile(estimates, (1 - level) / 2), quantile(estimates, (1 + level) / 2)]
 }
 

@@ -6,16 +6,19 @@ import path from 'node:path'
 
 import {openCatalog} from '../dist/core/catalog.js'
 import {cleanNumber} from '../dist/core/numbers.js'
-import {BIN, ROOT, alternate, bootstrap, cli, freshDir, median, quantile, report, timeProcess} from './lib.js'
+import {BIN, ROOT, alternate, bootstrap, bootstrapGroups, cli, freshDir, median, report, timeProcess} from './lib.js'
 
 const ROWS = Number(process.env.BENCH_ORDERS ?? 10_000_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24)
 /**
- * The compiled / hand-written figure of a question runs at least ROUNDS rounds and then more, six
- * (every order once) at a time, until its estimate is decided against the target (see `decided`),
- * up to MAX_ROUNDS.
+ * The compiled / hand-written figure of a question pools the rounds of several fresh processes (the
+ * bench's own and children running bench/query-process.js, one at a time): at least PROCESSES, then
+ * one more process at a time for the questions not yet decided (see `decided`), up to MAX_PROCESSES.
+ * Processes, not only rounds: in two quiet runs minutes apart one question read 0.986 and 1.062,
+ * each well inside its own run's interval, so one process's rounds cannot say where the figure is.
  */
-const MAX_ROUNDS = Number(process.env.BENCH_MAX_ROUNDS ?? 3 * ROUNDS)
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 4)
+const MAX_PROCESSES = Number(process.env.BENCH_MAX_PROCESSES ?? 2 * PROCESSES)
 const TARGET = 1.05
 /** the six orders of the three timed runs, cycled through round by round */
 const ORDERS = [
@@ -106,15 +109,64 @@ export const COMPARE = {
     WHERE period >= DATE '2025-01-01' ORDER BY 1, 2`,
 }
 
+/** The per-round ratios of compiled over hand-written SQL of one process's rounds. */
+const ratiosOf = (times) => times.warm.map((w, i) => w / times.hand[i])
+
 /**
- * Whether the paired estimate (the median of per-round ratios) is decided against TARGET: its 99 %
- * bootstrap interval lies wholly on one side. 99 % rather than the 95 % printed, because the
- * rounds stop at the first check that passes (every six rounds), and a stop taken on the first
- * of several looks at a 95 % interval is wrong more often than one in twenty.
+ * Whether the pooled estimate (the median of every process's per-round ratios) is decided against
+ * TARGET: its 99 % bootstrap interval, processes and then rounds resampled, lies wholly on one side.
+ * 99 % rather than the 95 % printed, because processes are added until the first check that passes,
+ * and a stop taken on the first of several looks at a 95 % interval is wrong more often than one in
+ * twenty.
  */
-function decided(ratios) {
-  const [lo, hi] = bootstrap(ratios.length, (ix) => median(ix.map((i) => ratios[i])), 2000, 0.99)
+function decided(groups) {
+  const [lo, hi] = bootstrapGroups(groups, median, 2000, 0.99)
   return hi <= TARGET || lo > TARGET
+}
+
+/**
+ * Times one question in this process: the compiled SQL as `query` runs it once data_through is known
+ * (`warm`), the hand-written SQL (`hand`), the whole `queryMetric` call (`call`), each once per round
+ * in every order in turn, and every other round the SQL with the data_through probe inside (`cold`,
+ * what the first query in a fresh process runs). Milliseconds per round, by kind.
+ */
+export async function timeQuestion(catalog, q, rounds = ROUNDS) {
+  // What queryMetric runs once this process knows the metric's data_through for this data version
+  // (see Catalog.compileQuery: the probe is bound as a value), and what the first query in a
+  // fresh process runs (the probe inside the SQL, as `metricat sql` prints it).
+  const warm = await catalog.compileQuery(q.query, {reuseDataThrough: true})
+  const cold = await catalog.compileQuery(q.query)
+  const run = async (sql, params) => {
+    const t0 = performance.now()
+    await catalog.db.query(sql, params)
+    return performance.now() - t0
+  }
+  const call = async () => {
+    const t0 = performance.now()
+    await catalog.queryMetric(q.query)
+    return performance.now() - t0
+  }
+  await run(warm.sql, warm.params)
+  await run(q.hand, [])
+  await run(cold.sql, cold.params)
+  await call()
+  const times = {warm: [], hand: [], cold: [], call: []}
+  const once = {warm: () => run(warm.sql, warm.params), hand: () => run(q.hand, []), call}
+  for (let round = 0; round < rounds; round++) {
+    // Every order of the three in turn, so each runs equally often first, second and third and
+    // after each of the others: a query's time depends on the one before it (memory DuckDB
+    // kept or gave back: the same hand-written SQL, prepared three times and run in turn, came
+    // out up to 20 % apart under load, by position alone).
+    for (const kind of ORDERS[round % ORDERS.length]) times[kind].push(await once[kind]())
+    if (round % 2 === 0) times.cold.push(await run(cold.sql, cold.params))
+  }
+  return times
+}
+
+/** Times the questions named (by index in QUERIES) in a fresh process on `db`: bench/query-process.js. */
+function timeInProcess(db, questions) {
+  const out = execFileSync(process.execPath, ['bench/query-process.js', db, String(ROUNDS), questions.join(',')], {cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26})
+  return JSON.parse(out)
 }
 
 /** '' when `hand` and `metricat` have the same rows (periods, dimensions, values, in order), else the first difference. */
@@ -136,6 +188,7 @@ export async function run() {
   mkdirSync(path.join(dir, 'metrics', 'bench'), {recursive: true})
   for (const [file, text] of Object.entries(METRICS)) writeFileSync(path.join(dir, 'metrics', 'bench', file), text)
   const catalog = await openCatalog({db, create: true})
+  const first = []
   try {
     await catalog.db.run(`CREATE TABLE orders AS
       SELECT i AS order_id,
@@ -149,67 +202,46 @@ export async function run() {
     await catalog.importPath(path.join(dir, 'metrics'))
 
     for (const q of QUERIES) {
-      // What queryMetric runs once this process knows the metric's data_through for this data version
-      // (see Catalog.compileQuery: the probe is bound as a value), and what the first query in a
-      // fresh process runs (the probe inside the SQL, as `metricat sql` prints it).
-      const warm = await catalog.compileQuery(q.query, {reuseDataThrough: true})
-      const cold = await catalog.compileQuery(q.query)
-      const run = async (sql, params) => {
-        const t0 = performance.now()
-        await catalog.db.query(sql, params)
-        return performance.now() - t0
-      }
-      const call = async () => {
-        const t0 = performance.now()
-        await catalog.queryMetric(q.query)
-        return performance.now() - t0
-      }
       // the hand-written SQL must answer the same rows (same periods, dimensions and values: the
       // data has no gaps to fill), or the ratio would compare different work
       const differ = sameRows((await catalog.db.query(q.hand)).rows, (await catalog.queryMetric(q.query)).rows)
       if (differ) throw new Error(`hand-written SQL of "${q.name}" answers other rows than metricat: ${differ}`)
-      await run(warm.sql, warm.params)
-      await run(q.hand, [])
-      await run(cold.sql, cold.params)
-      await call()
-      const times = {warm: [], hand: [], cold: [], call: []}
-      const once = {warm: () => run(warm.sql, warm.params), hand: () => run(q.hand, []), call}
-      const perRound = () => times.warm.map((w, i) => w / times.hand[i])
-      let rounds = 0
-      while (rounds < ROUNDS || (rounds < MAX_ROUNDS && !decided(perRound()))) {
-        for (let block = 0; block < ORDERS.length; block++, rounds++) {
-          // Every order of the three in turn, so each runs equally often first, second and third and
-          // after each of the others: a query's time depends on the one before it (memory DuckDB
-          // kept or gave back: the same hand-written SQL, prepared three times and run in turn, came
-          // out up to 20 % apart under load, by position alone).
-          for (const kind of ORDERS[rounds % ORDERS.length]) times[kind].push(await once[kind]())
-          if (rounds % 2 === 0) times.cold.push(await run(cold.sql, cold.params))
-        }
-      }
-      const hand = median(times.hand)
-      // Two estimates of the same overhead from the same rounds. The target is judged on the paired
-      // one: the compiled and the hand-written SQL of a round run one after the other (adjacent
-      // in four of the six orders, a whole-call run apart in the other two), so a change in the
-      // machine's load between rounds moves both and cancels in their ratio, where the ratio of
-      // the two medians takes each median from other rounds. The 95 % bootstrap intervals (the
-      // rounds resampled) say how precise each is.
-      const ratios = perRound()
-      const ofMedians = (ix) => median(ix.map((i) => times.warm[i])) / median(ix.map((i) => times.hand[i]))
-      const paired = bootstrap(ratios.length, (ix) => median(ix.map((i) => ratios[i])))
-      const unpaired = bootstrap(ratios.length, ofMedians)
-      const interval = ([lo, hi]) => `95 % bootstrap ${lo.toFixed(3)}-${hi.toFixed(3)}`
-      report(`compiled / hand-written SQL, median of ${ratios.length} per-round ratios: ${q.name}`, {
-        ratio: median(ratios),
-        target: TARGET,
-        note: `(${interval(paired)}, interquartile ${quantile(ratios, 0.25).toFixed(3)}-${quantile(ratios, 0.75).toFixed(3)}; ${decided(ratios) ? 'decided' : `UNDECIDED after ${MAX_ROUNDS} rounds: the 99 % interval straddles ${TARGET}`})`,
-      })
-      report(`... the same as a ratio of medians (the earlier figure)`, {value: median(times.warm), baseline: hand, note: `(${interval(unpaired)})`})
-      report(`... the whole queryMetric call (compile, data version, query, rows) / hand-written SQL`, {value: median(times.call), baseline: hand})
-      report(`... the SQL with the data_through probe inside (first query in a process) / hand-written SQL`, {value: median(times.cold), baseline: hand})
     }
+    // this process's rounds, the first of the pooled processes, and the only ones for the other figures
+    for (const q of QUERIES) first.push(await timeQuestion(catalog, q))
     await timeCompare(catalog)
   } finally {
     catalog.close()
+  }
+
+  // the compiled / hand-written figure: more fresh processes, one at a time (the file is closed here)
+  const groups = QUERIES.map((_, i) => [ratiosOf(first[i])])
+  for (let processes = 1; processes < MAX_PROCESSES; processes++) {
+    const due = QUERIES.map((_, i) => i).filter((i) => processes < PROCESSES || !decided(groups[i]))
+    if (due.length === 0) break
+    const timed = timeInProcess(db, due)
+    due.forEach((i, k) => groups[i].push(ratiosOf(timed[k])))
+  }
+  for (const [i, q] of QUERIES.entries()) {
+    const times = first[i]
+    const hand = median(times.hand)
+    const pooled = groups[i].flat()
+    const [lo, hi] = bootstrapGroups(groups[i], median)
+    // Two more estimates from this process's rounds alone, for comparison with earlier runs: the
+    // median of its per-round ratios, and the ratio of its medians (each median from other rounds,
+    // so a change in the machine's load between rounds does not cancel in it).
+    const ratios = ratiosOf(times)
+    const ofMedians = (ix) => median(ix.map((k) => times.warm[k])) / median(ix.map((k) => times.hand[k]))
+    const interval = ([a, b]) => `95 % bootstrap ${a.toFixed(3)}-${b.toFixed(3)}`
+    report(`compiled / hand-written SQL, median of ${pooled.length} per-round ratios in ${groups[i].length} processes: ${q.name}`, {
+      ratio: median(pooled),
+      target: TARGET,
+      note: `(${interval([lo, hi])}, processes and rounds resampled; per process ${groups[i].map((g) => median(g).toFixed(3)).join(', ')}; ${decided(groups[i]) ? 'decided' : `UNDECIDED after ${MAX_PROCESSES} processes: the 99 % interval straddles ${TARGET}`})`,
+    })
+    report(`... this process alone: median of its ${ratios.length} per-round ratios`, {ratio: median(ratios), note: `(${interval(bootstrap(ratios.length, (ix) => median(ix.map((k) => ratios[k]))))})`})
+    report(`... this process alone: ratio of medians`, {value: median(times.warm), baseline: hand, note: `(${interval(bootstrap(ratios.length, ofMedians))})`})
+    report(`... the whole queryMetric call (compile, data version, query, rows) / hand-written SQL`, {value: median(times.call), baseline: hand})
+    report(`... the SQL with the data_through probe inside (first query in a process) / hand-written SQL`, {value: median(times.cold), baseline: hand})
   }
 
   const compiledFile = path.join(dir, 'compiled.json')
