@@ -170,7 +170,7 @@ export abstract class BaseCommand extends Command {
       const lines = err.problems.length > 1 ? err.problems.map(formatProblem) : [err.message]
       for (const line of lines) process.stderr.write(`Error: ${line}\n`)
       const hint = typeof err.details?.hint === 'string' ? err.details.hint : HINTS[err.code]
-      if (hint) process.stderr.write(`Hint: ${hint.replace('COMMAND', this.id?.replaceAll(':', ' ') ?? 'COMMAND')}\n`)
+      if (hint) process.stderr.write(`Hint: ${hint.replace('COMMAND', this.commandWords() || 'COMMAND')}\n`)
       return
     }
     const exit = err.oclif?.exit ?? err.exitCode
@@ -181,7 +181,7 @@ export abstract class BaseCommand extends Command {
       // oclif spreads one usage error over several lines ("Missing 1 required arg:\nid  metric id"); keep them on one
       const message = err.message.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with/.test(l)).join(' ').replace(/^Error: /, '')
       if (this.jsonEnabled()) this.logJson({error: {code: 'USAGE', message}})
-      process.stderr.write(`Error: ${message}\nHint: see \`metricat ${this.id ?? ''} --help\`\n`.replace(/ {2,}/g, ' '))
+      process.stderr.write(`Error: ${message}\nHint: see \`metricat ${this.commandWords()} --help\`\n`.replace(/ {2,}/g, ' '))
       return
     }
     process.exitCode = 1
