@@ -41,13 +41,18 @@ export const DUCKDB_POINTS: PointsStore = {
   async batch(db, options) {
     const stager = await PointStager.create(db, {dictionaryLimit: options.dictionaryLimit})
     const grouped = `${stager.tables.points}_grouped`
+    let increments = 0
     return {
       add: (p) => stager.add(p),
       flush: (all) => stager.flush(all),
-      dedup: () => dedupStaged(db, stager.tables, stager.idsAmbiguous, grouped, stager.increments),
+      dedup: async () => {
+        const counts = await dedupStaged(db, stager.tables, stager.idsAmbiguous, grouped, stager.increments)
+        increments = counts.increments
+        return counts.distinct
+      },
       write: async (tx, {stamp, distinct, replaceSource}) => {
         const deleted = replaceSource === undefined ? 0 : await deleteReplaced(tx, stager.tables, grouped, replaceSource)
-        const counts = await upsertDeduped(tx, stager.tables, grouped, distinct, stamp, stager.increments)
+        const counts = await upsertDeduped(tx, stager.tables, grouped, distinct, stamp, increments)
         await logPointChanges(tx, stager.tables, grouped, replaceSource !== undefined)
         return {...counts, deleted}
       },
