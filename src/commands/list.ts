@@ -19,10 +19,9 @@ interface Spark {
 
 async function lastPeriods(catalog: CatalogApi, id: string): Promise<Spark> {
   try {
-    // Not `limit`: on a metric computed by its own SQL it keeps the first rows, and the spark is the last periods.
-    const result = await catalog.queryMetric({metric: id})
-    const rows = result.rows.map((r) => ({period: String(r.period), value: typeof r.value === 'number' ? r.value : null}))
-    const last = rows.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)).slice(-SPARK_PERIODS)
+    // `limit` keeps the latest periods, on a metric computed by its own SQL too
+    const result = await catalog.queryMetric({metric: id, limit: SPARK_PERIODS})
+    const last = result.rows.map((r) => ({period: String(r.period), value: typeof r.value === 'number' ? r.value : null}))
     return {grain: result.grain, periods: last.map((r) => r.period), values: last.map((r) => r.value)}
   } catch (error) {
     return {grain: null, periods: [], values: [], error: error instanceof Error ? error.message : String(error)}

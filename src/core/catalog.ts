@@ -734,9 +734,13 @@ export class Catalog implements CatalogApi {
     }
     const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, compileOptions)
     if (variant === undefined && kind !== 'sql') return {compiled, warehouse}
-    // SQL run as written: its date column becomes period, its value column value
+    // SQL run as written: its date column becomes period, its value column value; and `limit`
+    // keeps its latest periods, as on every metric (the compiler's own LIMIT keeps the first rows:
+    // what runs when the columns cannot be read)
     const {shapeSqlQuery} = await import('./sql-shape.js')
-    return {compiled: await shapeSqlQuery(warehouse, metric, compiled, {useExpression: kind === 'sql'}), warehouse}
+    const limit = query.limit !== undefined ? {rows: query.limit, limited: compiled} : undefined
+    const whole = limit ? compileMetricQuery({...query, metric: metric.id, variant, limit: undefined}, lookup, compileOptions) : compiled
+    return {compiled: await shapeSqlQuery(warehouse, metric, whole, {useExpression: kind === 'sql', ...(limit ? {limit} : {})}), warehouse}
   }
 
   /**

@@ -52,16 +52,35 @@ export function chooseSqlShape(def: MetricDefinition, columns: SqlColumn[], opti
  * `chooseSqlShape`): `period` (a DATE), the other columns, `value` (a DOUBLE). Unchanged when the
  * SQL already returns `period` and `value`, or when its columns cannot be read without running it
  * (the query then reports its own error).
+ *
+ * With `limit` (`compiled` then being the SQL without it): the latest `limit` periods, every row of
+ * each, sorted by period, as `--limit` keeps on any metric; a result without a period column keeps
+ * its first `limit` rows. `limited` (the SQL with its first rows kept) is what runs when the
+ * columns cannot be read.
  */
-export async function shapeSqlQuery(warehouse: Warehouse, def: MetricDefinition, compiled: CompiledQuery, options: {useExpression: boolean}): Promise<CompiledQuery> {
+export async function shapeSqlQuery(
+  warehouse: Warehouse,
+  def: MetricDefinition,
+  compiled: CompiledQuery,
+  options: {useExpression: boolean; limit?: {rows: number; limited: CompiledQuery}},
+): Promise<CompiledQuery> {
   let columns: SqlColumn[]
   const quoteIdent = dialectFor(warehouse.dialect).quoteIdent
   try {
     columns = await warehouse.describe(compiled.sql, compiled.params)
   } catch {
-    return compiled
+    return options.limit?.limited ?? compiled
   }
   const shape = chooseSqlShape(def, columns, options)
+  const shaped = shapeColumns(compiled, columns, shape, quoteIdent)
+  if (options.limit === undefined) return shaped
+  // the shaped result's columns: those the shape wrote, or the SQL's own when it kept them
+  const names = shaped.columns.length > 0 ? shaped.columns : columns.map((c) => c.name)
+  return latestPeriods(shaped, shape.period === undefined ? undefined : names, options.limit.rows, warehouse.dialect, quoteIdent)
+}
+
+/** `compiled` with its columns renamed and cast to the standard shape (see `shapeSqlQuery`). */
+function shapeColumns(compiled: CompiledQuery, columns: SqlColumn[], shape: SqlShape, quoteIdent: (name: string) => string): CompiledQuery {
   const periodOk = shape.period === undefined || (shape.period === 'period' && /^(DATE|Nullable\(Date\))$/i.test(columns.find((c) => c.name === 'period')!.type))
   const valueOk = shape.value === undefined || ('column' in shape.value && shape.value.column === 'value')
   if (periodOk && valueOk) return compiled
@@ -85,4 +104,24 @@ export async function shapeSqlQuery(warehouse: Warehouse, def: MetricDefinition,
     out.push('value')
   }
   return {...compiled, sql: `SELECT ${select.join(', ')}\nFROM (\n${compiled.sql}\n) AS q`, columns: out}
+}
+
+/**
+ * The latest `rows` periods of a shaped result with a `period` column among its `columns`, every row
+ * of each, sorted by period and then by its other columns; or, without a period (no `columns`), its
+ * first `rows` rows.
+ * A row whose period is NULL is in no period and is not kept. `rows` was checked by the compiler (a
+ * whole number from 1 to its maximum), so it is written as a literal, as the compiler writes LIMIT.
+ */
+function latestPeriods(shaped: CompiledQuery, columns: string[] | undefined, rows: number, dialect: Warehouse['dialect'], quoteIdent: (name: string) => string): CompiledQuery {
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new Error(`bad limit reached the SQL shape: ${rows}`)
+  if (columns === undefined) return {...shaped, sql: `SELECT * FROM (\n${shaped.sql}\n) AS q\nLIMIT ${rows}`}
+  const order = ['period', ...columns.filter((c) => c !== 'period')].map((c) => `s.${quoteIdent(c)}`).join(', ')
+  // ClickHouse has no window functions before 21.x (the server the tests run is 18.16): the cut
+  // is the earliest of the latest periods, from the same SQL read again
+  const keep =
+    dialect === 'clickhouse'
+      ? `WHERE s.period >= (SELECT min(p) FROM (SELECT DISTINCT period AS p FROM (\n${shaped.sql}\n) AS t WHERE period IS NOT NULL ORDER BY p DESC LIMIT ${rows}))`
+      : `WHERE s.period IS NOT NULL\nQUALIFY dense_rank() OVER (ORDER BY s.period DESC) <= ${rows}`
+  return {...shaped, sql: `SELECT * FROM (\n${shaped.sql}\n) AS s\n${keep}\nORDER BY ${order}`}
 }
