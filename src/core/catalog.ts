@@ -466,8 +466,16 @@ export class Catalog implements CatalogApi {
   async importDocuments(documents: YamlDocument[], options: ImportOptions = {}): Promise<ImportPlan> {
     const {parseMetricYaml, checkIndexYaml, INDEX_FILES} = await yamlModule()
     const load: LoadResult = {metrics: [], problems: [], warnings: [], files: documents.map((d) => d.file)}
-    // a document named metrics.yml is the index, as in a folder (`file` is the name the client gave)
-    const isIndex = (d: YamlDocument) => INDEX_FILES.includes(d.file)
+    // A document named metrics.yml is the index, as at the top of a folder (`file` is the name the
+    // client gave): the bare name, or `<folder>/metrics.yml` beside documents that all lie in
+    // subfolders of <folder> (what `metricat import metrics/` sends through a server).
+    const folderOf = (file: string) => path.posix.dirname(file.replaceAll('\\', '/'))
+    const isIndex = (d: YamlDocument) => {
+      if (INDEX_FILES.includes(d.file)) return true
+      if (!INDEX_FILES.includes(path.posix.basename(d.file.replaceAll('\\', '/')))) return false
+      const top = `${folderOf(d.file)}/`
+      return documents.length > 1 && documents.every((o) => o === d || folderOf(o.file).startsWith(top))
+    }
     for (const d of documents.filter((x) => !isIndex(x))) {
       const parsed = parseMetricYaml(d.text, d.file, d.category ?? '')
       load.metrics.push(...parsed.metrics)
@@ -477,6 +485,7 @@ export class Catalog implements CatalogApi {
       const checked = checkIndexYaml(d.text, d.file, new Set(load.metrics.map((m) => m.definition.id)))
       load.problems.push(...checked.problems)
       load.warnings.push(...checked.warnings)
+      if (checked.index?.vocabulary) load.vocabulary = checked.index.vocabulary
     }
     return this.applyImport(load, {source: 'api', ...options})
   }
