@@ -251,12 +251,18 @@ function renderGrid(plan: AggregatePlan): string {
   }
   const lo = r.seriesFrom !== undefined ? periodOf(r.seriesFrom) : '__lo'
   const hi = r.to !== undefined ? periodOf(r.to) : '__hi'
-  let count = `toUInt64(greatest(0, ${gs.relative}(${hi}) - ${gs.relative}(${lo}) + 1))`
+  const countTo = (end: string) => `toUInt64(greatest(0, ${gs.relative}(${end}) - ${gs.relative}(${lo}) + 1))`
+  let count = countTo(hi)
   let bounds: string
+  let gridCount: string | undefined
   if (needsBounds) {
     const periods = plan.measures.map((m) => measureBounds(m, plan)).join('\nUNION ALL\n')
     // min() of no rows is a default date, not NULL: no rows, no periods.
     count = `if(__rows = 0, toUInt64(0), ${count})`
+    // Without --to a metric's grid runs to the period its data ends in (`__t`), not to the last
+    // period the request's filters left rows in (as on DuckDB): a slice whose rows stop earlier
+    // gets its zeros up to there. __t is never before __hi (the filters only narrow the data).
+    if (r.to === undefined && !plan.raw) gridCount = `if(__rows = 0, toUInt64(0), ${countTo(`greatest(__hi, ifNull(${gs.trunc('__t')}, __hi))`)})`
     // With one end taken from the data the planner could not check the span: refuse a series of
     // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
     // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
@@ -267,7 +273,8 @@ function renderGrid(plan: AggregatePlan): string {
   // A lambda never reads a column of its query (18.16 drops such columns from the subquery it reads
   // them from): columns go in as arrays of the same length beside the one mapped over.
   const same = (column: string, array: string) => `arrayResize([${column}], length(${array}), ${column})`
-  const all = r.seriesFrom !== undefined ? `arrayMap(i -> ${gs.add(lo, 'i')}, range(${count}))` : `arrayMap((i, lo) -> ${gs.add('lo', 'i')}, range(${count}), arrayResize([__lo], ${count}, __lo))`
+  const allOf = (n: string) => (r.seriesFrom !== undefined ? `arrayMap(i -> ${gs.add(lo, 'i')}, range(${n}))` : `arrayMap((i, lo) -> ${gs.add('lo', 'i')}, range(${n}), arrayResize([__lo], ${n}, __lo))`)
+  const all = allOf(count)
   if (plan.raw) {
     // a raw points query fills the range it was asked for: no cut at the data's last timestamp
     const periods = r.to !== undefined ? `arrayFilter(p -> ${utc('p')} < ${clickhouseTime(r.to)}, __all)` : '__all'
@@ -282,7 +289,7 @@ function renderGrid(plan: AggregatePlan): string {
   ]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
   const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
-  const grid = ['SELECT', indent([`${all} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : [])].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
+  const grid = ['SELECT', indent([`${allOf(gridCount ?? count)} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : [])].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
   const filter = withFirst ? `arrayFilter((p, t, f) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}, ${same('__f', '__all')})` : `arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')})`
   return [
     'SELECT',

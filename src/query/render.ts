@@ -370,7 +370,15 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
     ctes.push(['bounds AS (', '  SELECT min(period) AS lo, max(period) AS hi', `  FROM ${source}`, ')'].join('\n'))
   }
   const lo = r.seriesFrom !== undefined ? `CAST(${params.add(r.seriesFrom)} AS TIMESTAMP)` : 'CAST(lo AS TIMESTAMP)'
-  const hi = r.to !== undefined ? `CAST(${params.add(r.to)} AS TIMESTAMP)` : `CAST(hi AS TIMESTAMP) + ${step}`
+  // Without --to the grid runs to the period the metric's data ends in (`through`), not to the last
+  // period the request's filters left rows in: a slice whose rows stop earlier gets its zeros (or
+  // nulls) up to there, as it does with --to, and --limit's latest periods are the metric's.
+  const hi =
+    r.to !== undefined
+      ? `CAST(${params.add(r.to)} AS TIMESTAMP)`
+      : through === undefined
+        ? `CAST(hi AS TIMESTAMP) + ${step}`
+        : `CAST(date_trunc(${GRAIN_SQL[grain].part}, ${through.t()}) AS TIMESTAMP) + ${step}`
   ctes.push(
     [
       'periods AS (',

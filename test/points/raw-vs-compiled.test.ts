@@ -65,8 +65,18 @@ describe('metricat points and metricat query on a points_key metric give the sam
           const compiled = await catalog.queryMetric({metric: `raw/players_${agg}`, grain: bucket, by: r.by, filters: r.filters, from: r.from, to: r.to})
           const what = `${agg} by ${bucket}, ${r.name}`
           expect(raw.rows.length, what).toBeGreaterThan(0)
+          // Without `to`, the metric's periods run to the period its data ends in (data_through) also
+          // when the filters leave a slice that ends earlier; the raw view has no data_through and ends
+          // at the slice's last bucket. The rows after that are the metric's fill: 0 or null.
+          let rows = plain(compiled.rows)
+          if (r.to === undefined && r.filters !== undefined) {
+            const last = String(raw.rows.at(-1)!.period)
+            const after = rows.filter((row) => String(row.period) > last)
+            expect(after.every((row) => row.value === (agg === 'sum' || agg === 'count' ? 0 : null)), what).toBe(true)
+            rows = rows.filter((row) => String(row.period) <= last)
+          }
           try {
-            expectSameRows(raw.rows as ResultRow[], plain(compiled.rows))
+            expectSameRows(raw.rows as ResultRow[], rows)
           } catch (error) {
             throw new Error(`${what}: ${(error as Error).message}`)
           }

@@ -130,7 +130,7 @@ describe('compileMetricQuery: plain aggregates', () => {
   ] as const)('buckets by %s', (grain, part, step) => {
     const c = compile({metric: 'revenue/total_revenue', grain})
     expect(c.sql).toContain(`CAST(date_trunc(${part}, "ts") AS DATE) AS period`)
-    expect(c.sql).toContain(`CAST(hi AS TIMESTAMP) + ${step}, ${step}))`)
+    expect(c.sql).toContain(`CAST(date_trunc(${part}, (SELECT t FROM through)) AS TIMESTAMP) + ${step}, ${step}))`)
     expect(c.grain).toBe(grain)
   })
 
@@ -221,9 +221,9 @@ describe('compileMetricQuery: gap filling', () => {
     expect(c.params).toEqual(['2024-01-15', '2024-03-01', '2024-01-01', '2024-03-01'])
   })
 
-  it('ends the series at the last period with data when only --from is given', () => {
+  it('ends the series at the period the data ends in when only --from is given', () => {
     const c = compile({metric: 'revenue/total_revenue', grain: 'week', from: '2024-01-03'})
-    expect(c.sql).toContain("range(CAST($2 AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '7 days', INTERVAL '7 days')")
+    expect(c.sql).toContain("range(CAST($2 AS TIMESTAMP), CAST(date_trunc('week', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '7 days', INTERVAL '7 days')")
     expect(c.params).toEqual(['2024-01-03', '2024-01-01'])
   })
 

@@ -16,7 +16,7 @@ FROM (
           __covered
         FROM (
           SELECT
-            arrayMap((i, lo) -> addMonths(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(__hi) - toRelativeMonthNum(__lo) + 1))), __lo)) AS __all,
+            arrayMap((i, lo) -> addMonths(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(greatest(__hi, ifNull(toStartOfMonth(__t), __hi))) - toRelativeMonthNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeMonthNum(greatest(__hi, ifNull(toStartOfMonth(__t), __hi))) - toRelativeMonthNum(__lo) + 1))), __lo)) AS __all,
             __t,
             __covered
           FROM (

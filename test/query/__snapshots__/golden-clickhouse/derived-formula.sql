@@ -20,7 +20,7 @@ FROM (
               __covered
             FROM (
               SELECT
-                arrayMap((i, lo) -> addYears(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(__hi) - toRelativeYearNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(__hi) - toRelativeYearNum(__lo) + 1))), __lo)) AS __all,
+                arrayMap((i, lo) -> addYears(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(greatest(__hi, ifNull(toStartOfYear(__t), __hi))) - toRelativeYearNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeYearNum(greatest(__hi, ifNull(toStartOfYear(__t), __hi))) - toRelativeYearNum(__lo) + 1))), __lo)) AS __all,
                 __t,
                 __covered
               FROM (

@@ -17,7 +17,7 @@ FROM (
           arrayElement(__periods, greatest(1, length(__periods) - 7 + 1)) AS __first_kept
         FROM (
           SELECT
-            arrayMap((i, lo) -> addDays(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeDayNum(__hi) - toRelativeDayNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeDayNum(__hi) - toRelativeDayNum(__lo) + 1))), __lo)) AS __all,
+            arrayMap((i, lo) -> addDays(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeDayNum(greatest(__hi, ifNull(toDate(__t), __hi))) - toRelativeDayNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeDayNum(greatest(__hi, ifNull(toDate(__t), __hi))) - toRelativeDayNum(__lo) + 1))), __lo)) AS __all,
             __t,
             __covered
           FROM (

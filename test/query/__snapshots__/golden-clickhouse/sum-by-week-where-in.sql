@@ -16,7 +16,7 @@ FROM (
           __covered
         FROM (
           SELECT
-            arrayMap((i, lo) -> addWeeks(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(__hi) - toRelativeWeekNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(__hi) - toRelativeWeekNum(__lo) + 1))), __lo)) AS __all,
+            arrayMap((i, lo) -> addWeeks(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(greatest(__hi, ifNull(toMonday(__t), __hi))) - toRelativeWeekNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeWeekNum(greatest(__hi, ifNull(toMonday(__t), __hi))) - toRelativeWeekNum(__lo) + 1))), __lo)) AS __all,
             __t,
             __covered
           FROM (

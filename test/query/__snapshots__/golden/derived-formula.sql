@@ -44,9 +44,9 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 year', INTERVAL '1 year')) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(date_trunc('year', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 year', INTERVAL '1 year')) AS DATE) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('year', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 year') > 100000 THEN error('the range spans more than 100000 year periods; give --from and --to, or use a coarser --grain') ELSE true END
+    WHERE CASE WHEN date_diff('year', CAST(lo AS TIMESTAMP), CAST(date_trunc('year', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 year') > 100000 THEN error('the range spans more than 100000 year periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )

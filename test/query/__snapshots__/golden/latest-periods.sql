@@ -18,9 +18,9 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 day', INTERVAL '1 day')) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(date_trunc('day', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 day', INTERVAL '1 day')) AS DATE) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('day', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 day') > 100000 THEN error('the range spans more than 100000 day periods; give --from and --to, or use a coarser --grain') ELSE true END
+    WHERE CASE WHEN date_diff('day', CAST(lo AS TIMESTAMP), CAST(date_trunc('day', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 day') > 100000 THEN error('the range spans more than 100000 day periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )

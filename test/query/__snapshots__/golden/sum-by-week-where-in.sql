@@ -20,9 +20,9 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '7 days', INTERVAL '7 days')) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(date_trunc('week', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '7 days', INTERVAL '7 days')) AS DATE) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('week', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '7 days') > 100000 THEN error('the range spans more than 100000 week periods; give --from and --to, or use a coarser --grain') ELSE true END
+    WHERE CASE WHEN date_diff('week', CAST(lo AS TIMESTAMP), CAST(date_trunc('week', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '7 days') > 100000 THEN error('the range spans more than 100000 week periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )

@@ -19,9 +19,9 @@ bounds AS (
 ),
 periods AS (
   SELECT period FROM (
-    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 month', INTERVAL '1 month')) AS DATE) AS period
+    SELECT CAST(unnest(range(CAST(lo AS TIMESTAMP), CAST(date_trunc('month', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 month', INTERVAL '1 month')) AS DATE) AS period
     FROM bounds
-    WHERE CASE WHEN date_diff('month', CAST(lo AS TIMESTAMP), CAST(hi AS TIMESTAMP) + INTERVAL '1 month') > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE true END
+    WHERE CASE WHEN date_diff('month', CAST(lo AS TIMESTAMP), CAST(date_trunc('month', (SELECT t FROM through)) AS TIMESTAMP) + INTERVAL '1 month') > 100000 THEN error('the range spans more than 100000 month periods; give --from and --to, or use a coarser --grain') ELSE true END
   )
   WHERE CAST(period AS TIMESTAMP) <= (SELECT t FROM through)
 )
