@@ -128,9 +128,16 @@ export function describeSchemaErrors(errors: ErrorObject[], data: unknown): Sche
         p = {path: `${e.instancePath}/${key}`, nodePath: e.instancePath, keyNode: false, message: `missing required field "${key}"`}
         break
       }
-      case 'type':
-        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected ${String(e.params.type).split(',').map((t) => KIND[t] ?? t).join(' or ')}, got ${kindOf(value)}`}
+      case 'type': {
+        const types = String(e.params.type).split(',')
+        // ajv's number is finite: YAML's .nan and .inf are numbers that fail it, named as YAML spells them
+        const message =
+          typeof value === 'number' && !Number.isFinite(value) && (types.includes('number') || types.includes('integer'))
+            ? `expected a finite number, got ${Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf'}`
+            : `expected ${types.map((t) => KIND[t] ?? t).join(' or ')}, got ${kindOf(value)}`
+        p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message}
         break
+      }
       case 'enum':
         p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message: `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}, got ${JSON.stringify(value)}`}
         break
