@@ -42,7 +42,7 @@ export default class Points extends BaseCommand {
     'entity-id': Flags.string({description: 'only points of this entityId'}),
     'data-source-id': Flags.string({description: 'only points of this data source'}),
     granularity: Flags.option({options: GRANULARITY_INPUTS, description: 'only points of this granularity'})(),
-    limit: Flags.integer({min: 1, description: 'at most this many rows'}),
+    limit: Flags.integer({min: 1, description: 'the latest N buckets, every row of each, oldest first (with --bucket none: at most N rows)'}),
     format: Flags.option({options: ['table', 'json', 'csv'] as const, default: 'table', description: 'output format (--json is the same as --format json)'})(),
   }
 

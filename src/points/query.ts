@@ -58,7 +58,7 @@ export const POINTS_QUERY_SCHEMA = {
     entityId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
     dataSourceId: {type: 'string', minLength: 1, maxLength: MAX_NAME},
     granularity: {enum: [...GRANULARITY_INPUTS], description: 'only points of this granularity; hourly..yearly are the same as hour..year'},
-    limit: {type: 'integer', minimum: 1, maximum: 1_000_000},
+    limit: {type: 'integer', minimum: 1, maximum: 1_000_000, description: 'the latest N buckets, every row of each (bucket none: at most N rows)'},
   },
 } as const
 

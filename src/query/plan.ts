@@ -141,8 +141,8 @@ export interface AggregatePlan {
   cutPeriods?: string[]
   /**
    * A raw points query (`metricat points`): no `through` (no freshness cut, no partial or
-   * data_through columns), `limit` is the first rows in order, periods below a day come out as
-   * ISO text, and the data-derived period cap is MAX_POINTS_PERIODS.
+   * data_through columns), periods below a day come out as ISO text, and the data-derived period
+   * cap is MAX_POINTS_PERIODS. Its `limit` keeps the latest periods, as a metric query's does.
    */
   raw?: true
 }

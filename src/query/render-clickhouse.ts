@@ -275,10 +275,12 @@ function renderGrid(plan: AggregatePlan): string {
   const same = (column: string, array: string) => `arrayResize([${column}], length(${array}), ${column})`
   const allOf = (n: string) => (r.seriesFrom !== undefined ? `arrayMap(i -> ${gs.add(lo, 'i')}, range(${n}))` : `arrayMap((i, lo) -> ${gs.add('lo', 'i')}, range(${n}), arrayResize([__lo], ${n}, __lo))`)
   const all = allOf(count)
+  // a limit by period keeps the latest periods shown: the first of them, which rows are kept from
+  const firstKept = (shown: string) => (plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : [])
   if (plan.raw) {
     // a raw points query fills the range it was asked for: no cut at the data's last timestamp
     const periods = r.to !== undefined ? `arrayFilter(p -> ${utc('p')} < ${clickhouseTime(r.to)}, __all)` : '__all'
-    return ['SELECT', indent(`${periods} AS __periods`), `FROM ${sub(`SELECT ${all} AS __all\nFROM ${sub(bounds)}`)}`].join('\n')
+    return ['SELECT', indent([`${periods} AS __periods`, ...firstKept('__periods')].join(',\n')), `FROM ${sub(`SELECT ${all} AS __all\nFROM ${sub(bounds)}`)}`].join('\n')
   }
   // no period after the data's last timestamp, and (needsFirstTime) none that ends before its first
   const withFirst = needsFirstTime(plan)
@@ -288,12 +290,11 @@ function renderGrid(plan: AggregatePlan): string {
     ...(r.to !== undefined ? [`${utc('p')} < ${clickhouseTime(r.to)}`] : []),
   ]
   const shown = r.showFrom !== undefined ? `arrayFilter(p -> p >= ${clickhouseDate(r.showFrom)}, __periods)` : '__periods'
-  const firstKept = plan.order === 'period' && plan.limit !== undefined ? [`arrayElement(${shown}, greatest(1, length(${shown}) - ${limitLiteral(plan.limit)} + 1)) AS __first_kept`] : []
   const grid = ['SELECT', indent([`${allOf(gridCount ?? count)} AS __all`, '__t', '__covered', ...(withFirst ? ['__f'] : [])].join(',\n')), `FROM ${sub(bounds)}`, `CROSS JOIN ${sub(renderThrough(plan))}`].join('\n')
   const filter = withFirst ? `arrayFilter((p, t, f) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')}, ${same('__f', '__all')})` : `arrayFilter((p, t) -> ${keep.join(' AND ')}, __all, ${same('__t', '__all')})`
   return [
     'SELECT',
-    indent([`${filter} AS __periods`, '__t', '__covered', ...firstKept].join(',\n')),
+    indent([`${filter} AS __periods`, '__t', '__covered', ...firstKept(shown)].join(',\n')),
     `FROM ${sub(grid)}`,
   ].join('\n')
 }
@@ -346,10 +347,9 @@ function renderFilled(plan: AggregatePlan): string {
   return `SELECT ${['__period', ...keys, `toFloat64(${value}) AS __value`, ...carried].join(', ')}\nFROM ${sub(level)}`
 }
 
-/** Columns of the grid every level carries: freshness, and the first period a limit keeps (none for a raw points query). */
+/** Columns of the grid every level carries: freshness (none for a raw points query), and the first period a limit keeps. */
 function carriedColumns(plan: AggregatePlan): string[] {
-  if (plan.raw) return []
-  return ['__t', '__covered', ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
+  return [...(plan.raw ? [] : ['__t', '__covered']), ...(plan.order === 'period' && plan.limit !== undefined ? ['__first_kept'] : [])]
 }
 
 function limitLiteral(limit: number): string {
@@ -372,8 +372,6 @@ function freshness(plan: AggregatePlan): string[] {
 function renderOrder(plan: AggregatePlan): string[] {
   const dir = plan.desc ? ' DESC' : ''
   const dims = plan.dimensions.map(quoteIdentClickHouse)
-  // a raw points query's limit keeps the first rows in order
-  if (plan.raw) return [`ORDER BY ${[`period${dir}`, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   if (plan.order === 'value') {
     return [`ORDER BY ${[`value${dir} NULLS LAST`, 'period', ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   }
@@ -386,7 +384,7 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   if (plan.grain === 'none') return renderUnbucketed(plan)
   const keys = keyColumns(plan)
   const where: string[] = []
-  if (!plan.raw && plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
+  if (plan.order === 'period' && plan.limit !== undefined) where.push('__period >= __first_kept')
   // below a day a period is a moment, shown as ISO text in UTC
   const period = GRAIN_SQL[plan.grain].date ? '__period AS period' : `concat(replaceOne(toString(__period), ' ', 'T'), 'Z') AS period`
   let body: string[]

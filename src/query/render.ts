@@ -513,8 +513,6 @@ function freshness(plan: AggregatePlan, period: string, through: Through | undef
  */
 function renderOrder(plan: AggregatePlan, period: string, dims: string[]): string[] {
   const dir = plan.desc ? ' DESC' : ''
-  // a raw points query's limit keeps the first rows in order
-  if (plan.raw) return [`ORDER BY ${[`${period}${dir}`, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   if (plan.order === 'value') {
     return [`ORDER BY ${[`value${dir} NULLS LAST`, period, ...dims].join(', ')}`, ...(plan.limit !== undefined ? [`LIMIT ${limitLiteral(plan.limit)}`] : [])]
   }

@@ -2,14 +2,15 @@ SELECT
   concat(replaceOne(toString(__period), ' ', 'T'), 'Z') AS period,
   __value AS value
 FROM (
-  SELECT __period, toFloat64(if(__h1 = 1, __v1, NULL)) AS __value
+  SELECT __period, toFloat64(if(__h1 = 1, __v1, NULL)) AS __value, __first_kept
   FROM (
-    SELECT __period, __v1, __h1
+    SELECT __period, __first_kept, __v1, __h1
     FROM (
-      SELECT arrayJoin(__periods) AS __period
+      SELECT arrayJoin(__periods) AS __period, __first_kept
       FROM (
         SELECT
-          __all AS __periods
+          __all AS __periods,
+          arrayElement(__periods, greatest(1, length(__periods) - 24 + 1)) AS __first_kept
         FROM (
           SELECT arrayMap((i, lo) -> addHours(lo, i), range(if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeHourNum(__hi) - toRelativeHourNum(__lo) + 1)))), arrayResize([__lo], if(__rows = 0, toUInt64(0), toUInt64(greatest(0, toRelativeHourNum(__hi) - toRelativeHourNum(__lo) + 1))), __lo)) AS __all
           FROM (
@@ -47,5 +48,5 @@ FROM (
     ) AS __s8 USING (__period)
   ) AS __s9
 ) AS __s10
+WHERE __period >= __first_kept
 ORDER BY period
-LIMIT 24

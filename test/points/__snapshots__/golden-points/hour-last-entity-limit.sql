@@ -26,6 +26,6 @@ SELECT
   m1.value AS value
 FROM periods
 LEFT JOIN m1 ON m1.period = periods.period
+QUALIFY dense_rank() OVER (ORDER BY periods.period DESC) <= 24
 ORDER BY periods.period
-LIMIT 24
 -- params: ["game.players","game","7","hour"]
