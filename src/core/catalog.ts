@@ -151,6 +151,15 @@ async function migrateFile(file: string, current: number, target: number, lock: 
   try {
     db = await Database.open(file, lock)
   } catch (error) {
+    if (error instanceof CatalogError && error.code === 'DB_LOCKED') {
+      // still a lock error (the CLI's hints and its way through a running server key on it), saying why this reader needed the file alone
+      throw new CatalogError(
+        'DB_LOCKED',
+        `${error.message}; the file needs migrating from catalog schema version ${current} to ${target} before it can be read, which needs it alone for a moment (or run \`metricat init --db ${file}\` once nothing else has it open)`,
+        {...error.details, version: current, target},
+        {cause: error},
+      )
+    }
     if (!(error instanceof CatalogError) || error.code !== 'BAD_REQUEST') throw error
     throw new CatalogError(
       'MIGRATION_FAILED',
