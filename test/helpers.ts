@@ -20,6 +20,18 @@ export function tempDir(prefix = 'metricat-test-'): {dir: string; cleanup: () =>
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
 }
 
+/**
+ * Closes a catalog whose file is deleted right after (a test's cleanup), skipping DuckDB's
+ * checkpoint on close: what was written stays in the WAL, deleted with the file. The checkpoint
+ * costs ~40 ms of CPU after any write, for a file no one opens again. Never for a file that is
+ * copied or opened afterwards (copy its .wal too, or use `catalog.close()`).
+ */
+export async function closeDiscarding(catalog: Catalog): Promise<void> {
+  // refused only on a closed catalog, whose close() is then a no-op
+  await catalog.db.run('PRAGMA disable_checkpoint_on_shutdown').catch(() => undefined)
+  catalog.close()
+}
+
 /** Copies a fixture folder into `dir` and returns the copy's path. */
 export function copyFixture(name: string, dir: string): string {
   const target = path.join(dir, name)

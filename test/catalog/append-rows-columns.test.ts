@@ -6,7 +6,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {DEFINITIONS_TABLE, appendRows} from '../../src/catalog/repository.js'
 import type {Catalog} from '../../src/core/catalog.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let cleanup: () => void
 let catalog: Catalog
@@ -15,8 +15,8 @@ beforeEach(async () => {
   cleanup = tmp.cleanup
   catalog = await newCatalog(tmp.dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {listMetricFiles} from '../../src/catalog/yaml.js'
 import type {Catalog} from '../../src/core/catalog.js'
 import {STARTER_PACK} from '../../src/core/init.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -14,8 +14,8 @@ beforeEach(async () => {
   ;({dir, cleanup} = tempDir())
   catalog = await newCatalog(dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -8,7 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {Catalog} from '../../src/core/catalog.js'
 import {CatalogError} from '../../src/errors.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -17,8 +17,8 @@ beforeEach(async () => {
   ;({dir, cleanup} = tempDir('metricat-surrogate-'))
   catalog = await newCatalog(dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

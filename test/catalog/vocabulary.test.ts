@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Catalog} from '../../src/core/catalog.js'
 import {STARTER_PACK} from '../../src/core/init.js'
 import {CatalogError} from '../../src/errors.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 // A catalog extends search's business vocabulary with `vocabulary:` in metrics/metrics.yml.
 
@@ -20,8 +20,8 @@ beforeEach(async () => {
   pack = path.join(dir, 'metrics')
   cpSync(STARTER_PACK, pack, {recursive: true})
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -4,7 +4,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 
 import type {Catalog} from '../../src/core/catalog.js'
 import {CatalogError} from '../../src/errors.js'
-import {copyFixture, newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, copyFixture, newCatalog, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -15,8 +15,8 @@ beforeEach(async () => {
   catalog = await newCatalog(dir)
   metrics = copyFixture('metrics', dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -12,7 +12,7 @@ import {writeMetrics} from '../../src/catalog/repository.js'
 import type {MetricDefinition, StoredMetric} from '../../src/catalog/types.js'
 import type {Catalog} from '../../src/core/catalog.js'
 import {CatalogError} from '../../src/errors.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -21,8 +21,8 @@ beforeEach(async () => {
   ;({dir, cleanup} = tempDir('metricat-batch-'))
   catalog = await newCatalog(dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -4,7 +4,7 @@ import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {STARTER_PACK, initCatalog} from '../../src/core/init.js'
 import {readDataVersion} from '../../src/db/data-versions.js'
 import {CatalogError} from '../../src/errors.js'
-import {demoDatabase, newCatalog, sharedDemo, tempDir} from '../helpers.js'
+import {closeDiscarding, demoDatabase, newCatalog, sharedDemo, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -13,8 +13,8 @@ beforeEach(async () => {
   ;({dir, cleanup} = tempDir())
   catalog = await newCatalog(dir)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {openCatalog, type Catalog} from '../../src/core/catalog.js'
 import {readChanges, readDataVersion, recordChanges} from '../../src/db/data-versions.js'
-import {emptyDatabase, tempDir} from '../helpers.js'
+import {closeDiscarding, emptyDatabase, tempDir} from '../helpers.js'
 
 let cleanup: () => void
 let file: string
@@ -16,8 +16,8 @@ beforeEach(async () => {
   file = await emptyDatabase(tmp.dir)
   catalog = await openCatalog({db: file})
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

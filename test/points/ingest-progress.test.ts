@@ -7,7 +7,7 @@ import type {Catalog} from '../../src/core/catalog.js'
 import {IngestProgressLine} from '../../src/cli/progress.js'
 import {ingestInput} from '../../src/points/ingest.js'
 import type {IngestProgress} from '../../src/points/types.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let cleanup: () => void
 let catalog: Catalog
@@ -20,9 +20,9 @@ beforeEach(async () => {
   now = 0
   vi.spyOn(performance, 'now').mockImplementation(() => now)
 })
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks()
-  catalog.close()
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -7,7 +7,7 @@ import {type Catalog, openCatalog} from '../../src/core/catalog.js'
 import {TokenStore} from '../../src/core/tokens.js'
 import {createApp} from '../../src/server/app.js'
 import {startServer} from '../../src/server/start.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 const METRICS = {
   // ~10^11 rows to sum: runs for minutes unless interrupted
@@ -43,8 +43,8 @@ beforeEach(async () => {
   copyFileSync(template.file, db)
   catalog = await openCatalog({db, readConnections: 2})
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 

@@ -8,6 +8,7 @@ import {TokenStore} from '../../src/core/tokens.js'
 import {ResultCache} from '../../src/core/result-cache.js'
 import {refreshRollups} from '../../src/core/rollups.js'
 import {loadTable} from '../../src/core/warehouse.js'
+import {closeDiscarding} from '../helpers.js'
 import {type DemoSetup, requester, setupDemo, type Requester} from './helpers.js'
 
 // The result cache of `serve`: keyed by request and data version, invalidated by every write path.
@@ -90,9 +91,9 @@ describe('result cache', () => {
       cache = new ResultCache(60_000, 10 * 1024 * 1024)
       call = requester(s.catalog, {tokens: s.tokens, cache})
     })
-    afterEach(() => {
+    afterEach(async () => {
       // a test may have reopened the catalog (s.catalog); cleanup closes the one it opened
-      s.catalog.close()
+      await closeDiscarding(s.catalog)
       s.cleanup()
     })
 

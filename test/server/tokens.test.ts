@@ -3,7 +3,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Catalog} from '../../src/core/catalog.js'
 import {hashToken, TokenStore} from '../../src/core/tokens.js'
 import {CatalogError} from '../../src/errors.js'
-import {newCatalog, tempDir} from '../helpers.js'
+import {closeDiscarding, newCatalog, tempDir} from '../helpers.js'
 
 let catalog: Catalog
 let store: TokenStore
@@ -14,8 +14,8 @@ beforeEach(async () => {
   catalog = await newCatalog(t.dir)
   store = new TokenStore(catalog.db)
 })
-afterEach(() => {
-  catalog.close()
+afterEach(async () => {
+  await closeDiscarding(catalog)
   cleanup()
 })
 
