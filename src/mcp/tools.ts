@@ -169,7 +169,11 @@ export const TOOLS: McpTool[] = [
       const result = await ctx.catalog.queryMetric(metricQuery(input))
       const periods = result.rows.map((r) => r.period).filter((p) => p !== undefined && p !== null)
       const span = periods.length > 0 ? ` from ${String(periods[0])} to ${String(periods.at(-1))}` : ''
-      return {data: result as unknown as Record<string, unknown>, summary: `${result.metric}${result.grain ? ` by ${result.grain}` : ''}: ${plural(result.rows.length, 'row')}${span}; columns ${result.columns.join(', ')}`}
+      // A client may show the model only this text: what decides how to read the numbers goes in it too.
+      const partial = [...new Set(result.rows.filter((r) => r.partial === true).map((r) => String(r.period)))]
+      const through = result.data_through ? `; data through ${result.data_through}${partial.length > 0 ? ` (partial: ${partial.join(', ')})` : ''}` : ''
+      const warnings = result.warnings.map((w) => `\nWarning: ${w}`).join('')
+      return {data: result as unknown as Record<string, unknown>, summary: `${result.metric}${result.grain ? ` by ${result.grain}` : ''}: ${plural(result.rows.length, 'row')}${span}; columns ${result.columns.join(', ')}${through}${warnings}`}
     },
   },
   {
