@@ -89,9 +89,18 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Lock and read-only options for a core call that opens the file itself (validate). */
-  protected async openOptions(): Promise<Pick<OpenCatalogOptions, 'readOnly' | 'waitMs'>> {
+  protected async openOptions(): Promise<Pick<OpenCatalogOptions, 'readOnly' | 'waitMs' | 'giveUp' | 'onWait'>> {
     const flags = await this.globalFlags()
-    return {readOnly: (this.constructor as typeof BaseCommand).readOnly, waitMs: (flags.wait ?? DEFAULT_WAIT_SECONDS) * 1000}
+    const wait = flags.wait ?? DEFAULT_WAIT_SECONDS
+    const [{resolveDbPath}, {readLiveAnnouncement}, {describeHolder}] = await Promise.all([import('../core/catalog.js'), import('../server/announcement.js'), import('../db/connection.js')])
+    const file = resolveDbPath(flags.db)
+    return {
+      readOnly: (this.constructor as typeof BaseCommand).readOnly,
+      waitMs: wait * 1000,
+      // a running metricat server keeps the file until it stops: no use waiting for it
+      giveUp: (holder) => holder.pid !== undefined && readLiveAnnouncement(file)?.pid === holder.pid,
+      onWait: (holder) => process.stderr.write(`Waiting up to ${wait} s for ${file}, locked by ${describeHolder(holder)}...\n`),
+    }
   }
 
   /** Token administration: on the file, or through the server as `catalog()` decides. */

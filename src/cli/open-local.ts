@@ -49,13 +49,22 @@ export async function openLocalCatalog(options: OpenLocalOptions): Promise<Catal
     if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
     const server = readLiveAnnouncement(file)
     const pid = error.details?.pid
-    const byServer = server !== undefined && (pid === undefined || pid === server.pid)
-    if (byServer && viaServer) throw error
-    const hint = byServer
-      ? viaServer
-        ? `a metricat server is running on this file at ${server.url}; pass --server ${server.url}`
-        : `\`metricat ${command}\` needs the file itself: stop the metricat server at ${server.url} (PID ${server.pid}), then run it again`
-      : `waited ${wait} s; wait for that process to finish and run this again (or raise --wait), or stop it`
-    throw new CatalogError('DB_LOCKED', error.message, {...error.details, hint}, {cause: error})
+    if (viaServer && server !== undefined && (pid === undefined || pid === server.pid)) throw error
+    throw await explainLock(error, {file, wait, command})
   }
+}
+
+/**
+ * The lock error of a command that needs the file itself, with what to do as its hint: stop the
+ * metricat server that holds the file, or wait for (or stop) the process that does.
+ */
+export async function explainLock(error: CatalogError, options: {file: string; wait: number; command: string}): Promise<CatalogError> {
+  const {readLiveAnnouncement} = await import('../server/announcement.js')
+  const server = readLiveAnnouncement(options.file)
+  const pid = error.details?.pid
+  const hint =
+    server !== undefined && (pid === undefined || pid === server.pid)
+      ? `\`metricat ${options.command}\` needs the file itself: stop the metricat server at ${server.url} (PID ${server.pid}), then run it again`
+      : `waited ${options.wait} s; wait for that process to finish and run this again (or raise --wait), or stop it`
+  return new CatalogError('DB_LOCKED', error.message, {...error.details, hint}, {cause: error})
 }

@@ -23,7 +23,13 @@ export default class Validate extends BaseCommand {
   async run(): Promise<ValidationReport> {
     const {args, flags} = await this.parse(Validate)
     const {validateMetrics} = await import('../core/catalog.js')
-    const report = await validateMetrics({db: flags.db, warehouse: flags.warehouse, path: args.path, ...(await this.openOptions())})
+    const options = await this.openOptions()
+    const report = await validateMetrics({db: flags.db, warehouse: flags.warehouse, path: args.path, ...options}).catch(async (error: unknown) => {
+      // it opens the file itself (there is no validation route on a server): say what holds it and what to do
+      if (!(error instanceof CatalogError) || error.code !== 'DB_LOCKED') throw error
+      const [{explainLock}, {resolveDbPath}] = await Promise.all([import('../cli/open-local.js'), import('../core/catalog.js')])
+      throw await explainLock(error, {file: resolveDbPath(flags.db), wait: (options.waitMs ?? 0) / 1000, command: 'validate'})
+    })
     ;(await import('../cli/print-plan.js')).printWarnings(report.warnings)
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`
     if (report.problems.length > 0) {

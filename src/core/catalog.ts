@@ -246,11 +246,11 @@ export interface ValidationReport {
  * when one exists (or a warehouse is given); without one, files get schema and catalog checks
  * only, on a throwaway in-memory catalog.
  */
-export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string} & Pick<OpenCatalogOptions, 'readOnly' | 'waitMs'>): Promise<ValidationReport> {
+export async function validateMetrics(options: {db?: string; warehouse?: string; path?: string} & Pick<OpenCatalogOptions, 'readOnly' | 'waitMs' | 'giveUp' | 'onWait'>): Promise<ValidationReport> {
   const warehouse = await setting('warehouse', options.warehouse)
   if (!options.path || existsSync(resolveDbPath(options.db))) {
     // the stored catalog, or files checked against it: the database must exist (never made here)
-    const catalog = await openCatalog({db: options.db, warehouse, readOnly: options.readOnly, waitMs: options.waitMs})
+    const catalog = await openCatalog({db: options.db, warehouse, readOnly: options.readOnly, waitMs: options.waitMs, giveUp: options.giveUp, onWait: options.onWait})
     try {
       return await catalog.validate(options.path, {warehouse: true})
     } finally {
