@@ -1,5 +1,6 @@
 import type {Grain} from '../catalog/types.js'
-import {GRAIN_SQL, type PeriodGrain} from './grains.js'
+import {addPeriods, formatDate, truncateDate, type CalendarDate} from './dates.js'
+import {GRAIN_SQL, isCalendarGrain, type PeriodGrain} from './grains.js'
 import {gridNeedsBounds, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, tooManyPeriods, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
 import {renderClickHouse, renderDataThroughClickHouse, renderSqlClickHouse} from './render-clickhouse.js'
@@ -9,9 +10,16 @@ import type {CompareMode, CompiledQuery, FilterScalar} from './types.js'
 /** Collects bound values; `add` returns the placeholder. Render in text order so $n ascend (a value read twice reuses its placeholder). */
 class Params {
   readonly values: FilterScalar[] = []
+  private readonly timestamps = new Map<string, string>()
   add(value: FilterScalar): string {
     this.values.push(value)
     return `$${this.values.length}`
+  }
+  /** `CAST($n AS TIMESTAMP)` of a time text; the same text bound once however often the SQL reads it. */
+  timestamp(text: string): string {
+    let sql = this.timestamps.get(text)
+    if (sql === undefined) this.timestamps.set(text, (sql = `CAST(${this.add(text)} AS TIMESTAMP)`))
+    return sql
   }
 }
 
@@ -176,6 +184,81 @@ interface Through {
   covered: () => string
   /** the first timestamp of the data (the earliest input's), when the plan cuts the grid there (`needsFirstTime`) */
   first?: () => string
+  /** with every input's timestamps known: what they mean for the period grid, as values (see `knownGrid`) */
+  grid?: KnownGrid
+}
+
+/**
+ * What the known (bound) timestamps of the inputs mean for the grid at the plan's grain, computed
+ * here once rather than by DuckDB from the bound timestamps on every run (it plans a statement with
+ * parameters again on each, so every expression and filter costs on every query). DATE texts:
+ * - `end`: the end of the period holding `t`. A period is kept only while it starts at or before
+ *   `t`; periods are whole periods of the grain, so that is `period < end`: the grid's given end is
+ *   clamped to it (an end taken from the data is before it anyway).
+ * - `start`: the period holding `f` (with `first`). A period is kept only if it ends after `f`,
+ *   which is `period >= start`: the grid's given start is clamped to it.
+ * - `partialFrom`: the period holding `covered`. A period is partial when it ends after `covered`,
+ *   which is `period >= partialFrom`.
+ */
+interface KnownGrid {
+  end: string
+  start?: string
+  partialFrom: string
+}
+
+/** The date of a TIMESTAMP as DuckDB writes it as text (`YYYY-MM-DD HH:MM:SS[.f]`); undefined for anything else. */
+function timestampDate(text: string | null | undefined): CalendarDate | undefined {
+  const m = typeof text === 'string' ? /^(\d{4})-(\d{2})-(\d{2})(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?$/.exec(text) : null
+  return m ? {year: Number(m[1]), month: Number(m[2]), day: Number(m[3])} : undefined
+}
+
+/**
+ * `KnownGrid` from the inputs' known timestamps (`parts`: one input per source, filters and
+ * coverage, as `through` reads them; NULL ones skipped, as greatest() and least() do); undefined
+ * when a timestamp is not a plain one of years 1-9999 or none is known (no rows): the SQL then
+ * computes the cuts from the bound timestamps.
+ */
+function knownGrid(plan: AggregatePlan, parts: MeasurePlan[], withFirst: boolean): KnownGrid | undefined {
+  const grain = periodGrain(plan)
+  if (!isCalendarGrain(grain)) return undefined
+  const dates = (values: (string | null | undefined)[]) => {
+    const known = values.filter((v) => v !== null)
+    const parsed = known.map(timestampDate)
+    return known.length === 0 || parsed.some((d) => d === undefined) ? undefined : (parsed as CalendarDate[])
+  }
+  const lasts = dates(parts.map((m) => m.knownLastTime))
+  const firsts = withFirst ? dates(parts.map((m) => m.knownFirstTime)) : []
+  if (lasts === undefined || firsts === undefined) return undefined
+  const lastParts = parts.filter((m) => m.knownLastTime !== null)
+  const covered = lasts.map((d, i) => addPeriods(truncateDate(d, lastParts[i]!.coverage), lastParts[i]!.coverage, 1))
+  const last = lasts.reduce(laterDate)
+  const grid: KnownGrid = {
+    end: formatDate(addPeriods(truncateDate(last, grain), grain, 1)),
+    ...(withFirst ? {start: formatDate(truncateDate(firsts.reduce(earlierDate), grain))} : {}),
+    partialFrom: formatDate(truncateDate(covered.reduce(laterDate), grain)),
+  }
+  // a year past 9999 would not sort as text (nor is it a DuckDB DATE literal here): compute in SQL
+  return Object.values(grid).every((d) => /^\d{4}-/.test(d as string)) ? grid : undefined
+}
+
+function laterDate(a: CalendarDate, b: CalendarDate): CalendarDate {
+  return formatDate(b) > formatDate(a) ? b : a
+}
+
+function earlierDate(a: CalendarDate, b: CalendarDate): CalendarDate {
+  return formatDate(b) < formatDate(a) ? b : a
+}
+
+/** The later of a given start and the known `start` (both DATE texts). */
+function clampStart(given: string, known: KnownGrid | undefined): string {
+  return known?.start !== undefined && known.start > given ? known.start : given
+}
+
+/** The earlier of a given end (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`) and the known `end`. */
+function clampEnd(given: string, known: KnownGrid | undefined): string {
+  if (known === undefined) return given
+  const full = (t: string) => (t.length === 10 ? `${t} 00:00:00` : t)
+  return full(known.end) < full(given) ? known.end : given
 }
 
 /**
@@ -202,10 +285,12 @@ function renderThrough(plan: AggregatePlan, params: Params): Through {
     // greatest() and least() skip NULLs as max() and min() do
     const latest = (items: string[]) => (items.length === 1 ? items[0]! : `greatest(${items.join(', ')})`)
     const earliest = (items: string[]) => (items.length === 1 ? items[0]! : `least(${items.join(', ')})`)
+    const grid = knownGrid(plan, [...parts.values()], withFirst)
     return {
       t: () => latest([...parts.values()].map(t)),
       covered: () => latest([...parts.values()].map((m) => covered(m, t(m)))),
       ...(withFirst ? {first: () => earliest([...parts.values()].map(f))} : {}),
+      ...(grid ? {grid} : {}),
     }
   }
   const knownFirst = boundOnce((m) => m.knownFirstTime, params)
@@ -296,64 +381,93 @@ interface Grid {
 
 /**
  * Whether the grid comes from the measure's own rows (`renderRuns`) rather than from `periods`
- * x `combos` LEFT JOIN the measure (`renderPeriods`): one measure, not rolled up, in a metric
- * query with dimensions and both bounds given, whose data_through is known (bound, no `through`
- * CTE: what `query` runs once it has probed). Measured (docs/performance.md) cheaper there and not
- * elsewhere: with bounds from the data it needs a second window (`min/max OVER ()`), which cost
- * 10-20 % on a weekly query by four dimensions; with the probe inside, the cut reads the `through`
- * CTE on every grid row instead of every period; without dimensions and with both bounds the grid
- * is the range alone (a range where nothing matches is all zeros).
+ * (x `combos`) LEFT JOIN the measure (`renderPeriods`): one measure, not rolled up, in a metric
+ * query whose data_through is known (bound, no `through` CTE: what `query` runs once it has
+ * probed), either with dimensions and both bounds given, or without dimensions and no --from (the
+ * grid then starts at the first row, and no rows is no grid either way). Measured
+ * (docs/performance.md) cheaper there and not elsewhere: with dimensions and bounds from the data
+ * every combination needs the data's first and last period (a second window, `min/max OVER ()`),
+ * which cost 10-20 % on a weekly query by four dimensions; with the probe inside, the cut reads the
+ * `through` CTE on every grid row instead of every period. Without dimensions and with --from the
+ * grid is the range from --from even where nothing matches (zeros), which the rows cannot give.
  */
 function fillsFromRuns(plan: AggregatePlan): boolean {
   const m = plan.measures[0] as MeasurePlan
-  return !plan.raw && knowsThrough(plan) && plan.measures.length === 1 && m.rollup === undefined && !m.perSecond && plan.dimensions.length > 0 && !gridNeedsBounds(plan)
+  if (plan.raw || !knowsThrough(plan) || plan.measures.length !== 1 || m.rollup !== undefined || m.perSecond) return false
+  return plan.dimensions.length > 0 ? !gridNeedsBounds(plan) : plan.range.seriesFrom === undefined
 }
 
-/** A period cut: none after the data ends, none ending before it starts (see `renderPeriods`). */
+/** A period cut: none after the data ends, none ending before it starts (see `renderPeriods`); none needed when the grid's bounds are clamped to the known ones. */
 function periodCut(period: string, step: string, through: Through | undefined): string[] {
-  if (through === undefined) return []
+  if (through === undefined || through.grid !== undefined) return []
   return [`CAST(${period} AS TIMESTAMP) <= ${through.t()}`, ...(through.first ? [`CAST(${period} AS TIMESTAMP) + ${step} > ${through.first()}`] : [])]
+}
+
+/** The check that a grid with an end from the data spans at most the period cap: `then` when it does, else an error. */
+function periodCap(plan: AggregatePlan, lo: string, hi: string, then: string): string {
+  const grain = periodGrain(plan)
+  return `CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE ${then} END`
+}
+
+/** The end of the period the metric's data ends in (`t`): the known `end` as a bound value, else computed from `t` in SQL. */
+function throughEnd(plan: AggregatePlan, through: Through, params: Params): string {
+  const grain = GRAIN_SQL[periodGrain(plan)]
+  return through.grid ? params.timestamp(through.grid.end) : `CAST(date_trunc(${grain.part}, ${through.t()}) AS TIMESTAMP) + ${grain.step}`
 }
 
 /**
  * The grid filled from the measure's rows, for `fillsFromRuns`. Each row of a dimension
- * combination, in period order, stands for its own period and the missing ones up to the
- * combination's next row (`lead`); its first row also for those from the start of the range, its
- * last one for those up to the end of the range: `unnest(range(...))` per row. The same rows as
- * `periods` x `combos` LEFT JOIN the measure, without the distinct combinations (a hash
- * aggregate), the cross product, the join and the measure's materialisation (DuckDB plans a
- * statement with parameters again on every run, so every operator is paid on each): 0.1-0.4 ms
- * less on the bench's 12-month question (`node bench/fixed-cost.js`, docs/performance.md).
+ * combination (of the one series without dimensions), in period order, stands for its own period
+ * and the missing ones up to the combination's next row (`lead`); its first row also for those
+ * from the start of the range (a given --from; else the row's own period), its last one for those
+ * up to the end of the range (a given --to; else the end of the period the data ends in):
+ * `unnest(range(...))` per row. The same rows as `periods` x `combos` LEFT JOIN the measure, without the distinct
+ * combinations (a hash aggregate), the cross product, the join, the bounds and the measure's
+ * materialisation (DuckDB plans a statement with parameters again on every run, so every operator
+ * is paid on each). With an end from the data, the last row checks the period cap (the first
+ * period from `first_value` without --from).
  */
 function renderRuns(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
   const m = plan.measures[0] as MeasurePlan
   const r = plan.range
-  const grain = periodGrain(plan)
-  const step = GRAIN_SQL[grain].step
+  const step = GRAIN_SQL[periodGrain(plan)].step
   const dims = plan.dimensions.map(quoteIdent)
-  if (r.seriesFrom === undefined || r.to === undefined) throw new Error('runs need both bounds')
-  const start = `CASE WHEN __first THEN CAST(${params.add(r.seriesFrom)} AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END`
-  const end = `coalesce(CAST(__next AS TIMESTAMP), CAST(${params.add(r.to)} AS TIMESTAMP))`
-  const window = `OVER (PARTITION BY ${dims.join(', ')} ORDER BY period)`
+  const known = through?.grid
+  const capped = gridNeedsBounds(plan)
+  if (dims.length > 0 && capped) throw new Error('runs with dimensions need both bounds')
+  const at = 'CAST(__at AS TIMESTAMP)'
+  const start = r.seriesFrom === undefined ? at : `CASE WHEN __first THEN ${params.timestamp(clampStart(r.seriesFrom, known))} ELSE ${at} END`
+  // without --to, to the end of the period the metric's data ends in, as `renderPeriods`
+  const last = r.to === undefined ? throughEnd(plan, through as Through, params) : undefined
+  let end: string
+  if (capped) {
+    const lo = r.seriesFrom === undefined ? 'CAST(__lo AS TIMESTAMP)' : params.timestamp(r.seriesFrom)
+    end = r.to === undefined ? periodCap(plan, lo, last as string, last as string) : periodCap(plan, lo, params.timestamp(r.to), params.timestamp(clampEnd(r.to, known)))
+  } else {
+    end = params.timestamp(clampEnd(r.to as string, known))
+  }
+  const window = `OVER (${dims.length > 0 ? `PARTITION BY ${dims.join(', ')} ` : ''}ORDER BY period)`
   const runs = [
     'runs AS (',
     '  SELECT',
-    ...commaLines(['period AS __at', ...dims, 'value', `lead(period) ${window} AS __next`, `lag(period) ${window} IS NULL AS __first`]).map((l) => `  ${l}`),
+    ...commaLines([
+      'period AS __at',
+      ...dims,
+      'value',
+      `lead(period) ${window} AS __next`,
+      ...(r.seriesFrom !== undefined ? [`lag(period) ${window} IS NULL AS __first`] : []),
+      ...(capped && r.seriesFrom === undefined ? [`first_value(period) ${window} AS __lo`] : []),
+    ]).map((l) => `  ${l}`),
     `  FROM ${m.alias}`,
     ')',
   ].join('\n')
+  const select = commaLines([`CAST(unnest(range(${start}, coalesce(CAST(__next AS TIMESTAMP), ${end}), ${step})) AS DATE) AS period`, ...dims, '__at', 'value'])
   const cut = periodCut('period', step, through)
-  const grid = [
-    'grid AS (',
-    '  SELECT * FROM (',
-    '    SELECT',
-    ...commaLines([`CAST(unnest(range(${start}, ${end}, ${step})) AS DATE) AS period`, ...dims, '__at', 'value']).map((l) => `    ${l}`),
-    '    FROM runs',
-    '  )',
-    ...(cut.length > 0 ? [`  WHERE ${cut.join('\n    AND ')}`] : []),
-    ')',
-  ].join('\n')
-  return {ctes: [runs, grid], from: ['FROM grid'], period: 'grid.period', dim: (d) => `grid.${d}`, read: () => 'CASE WHEN grid.period = grid.__at THEN grid.value END'}
+  const grid =
+    cut.length > 0
+      ? ['grid AS (', '  SELECT * FROM (', '    SELECT', ...select.map((l) => `    ${l}`), '    FROM runs', '  )', `  WHERE ${cut.join('\n    AND ')}`, ')']
+      : ['grid AS (', '  SELECT', ...select.map((l) => `  ${l}`), '  FROM runs', ')']
+  return {ctes: [runs, grid.join('\n')], from: ['FROM grid'], period: 'grid.period', dim: (d) => `grid.${d}`, read: () => 'CASE WHEN grid.period = grid.__at THEN grid.value END'}
 }
 
 function renderPeriods(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
@@ -362,6 +476,7 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
   const step = GRAIN_SQL[grain].step
   const ctes: string[] = []
   const needsBounds = gridNeedsBounds(plan)
+  const known = through?.grid
   if (needsBounds) {
     const source =
       plan.measures.length === 1
@@ -369,16 +484,13 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
         : `(\n    ${plan.measures.map((m) => `SELECT period FROM ${m.alias}`).join('\n    UNION ALL\n    ')}\n  )`
     ctes.push(['bounds AS (', '  SELECT min(period) AS lo, max(period) AS hi', `  FROM ${source}`, ')'].join('\n'))
   }
-  const lo = r.seriesFrom !== undefined ? `CAST(${params.add(r.seriesFrom)} AS TIMESTAMP)` : 'CAST(lo AS TIMESTAMP)'
-  // Without --to the grid runs to the period the metric's data ends in (`through`), not to the last
-  // period the request's filters left rows in: a slice whose rows stop earlier gets its zeros (or
-  // nulls) up to there, as it does with --to, and --limit's latest periods are the metric's.
-  const hi =
-    r.to !== undefined
-      ? `CAST(${params.add(r.to)} AS TIMESTAMP)`
-      : through === undefined
-        ? `CAST(hi AS TIMESTAMP) + ${step}`
-        : `CAST(date_trunc(${GRAIN_SQL[grain].part}, ${through.t()}) AS TIMESTAMP) + ${step}`
+  // The series' bounds, clamped to the known data (see KnownGrid). Without --to the grid runs to
+  // the period the metric's data ends in (`through`), not to the last period the request's filters
+  // left rows in: a slice whose rows stop earlier gets its zeros (or nulls) up to there, as it does
+  // with --to, and --limit's latest periods are the metric's.
+  const lo = r.seriesFrom !== undefined ? params.timestamp(clampStart(r.seriesFrom, known)) : 'CAST(lo AS TIMESTAMP)'
+  const hi = r.to !== undefined ? params.timestamp(clampEnd(r.to, known)) : through === undefined ? `CAST(hi AS TIMESTAMP) + ${step}` : throughEnd(plan, through, params)
+  const cut = periodCut('period', step, through)
   ctes.push(
     [
       'periods AS (',
@@ -389,13 +501,13 @@ function renderPeriods(plan: AggregatePlan, params: Params, through: Through | u
       ...(needsBounds
         ? [
             '    FROM bounds',
-            `    WHERE CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE true END`,
+            `    WHERE ${periodCap(plan, r.seriesFrom !== undefined ? params.timestamp(r.seriesFrom) : 'CAST(lo AS TIMESTAMP)', r.to !== undefined ? params.timestamp(r.to) : hi, 'true')}`,
           ]
         : []),
       '  )',
       // No period starts after the data ends, and none ends before it starts: those would be
       // gap-filled with made-up zeros (a raw points query fills the range it was asked for).
-      ...(through === undefined ? [] : [`  WHERE ${periodCut('period', step, through).join('\n    AND ')}`]),
+      ...(cut.length > 0 ? [`  WHERE ${cut.join('\n    AND ')}`] : []),
       ')',
     ].join('\n'),
   )
@@ -439,7 +551,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
   const dims = plan.dimensions.map(quoteIdent)
   let body: string[]
   if (plan.compare === undefined) {
-    body = [...renderFilledSelect(plan, grid, freshness(plan, grid.period, through)), ...renderOrder(plan, grid.period, dims.map(grid.dim))]
+    body = [...renderFilledSelect(plan, grid, freshness(plan, grid.period, through, params)), ...renderOrder(plan, grid.period, dims.map(grid.dim))]
   } else {
     ctes.push(['filled AS MATERIALIZED (', ...renderFilledSelect(plan, grid).map((l) => `  ${l}`), ')'].join('\n'))
     const on = [
@@ -456,7 +568,7 @@ function renderAggregate(plan: AggregatePlan): CompiledQuery {
         'prev.value AS previous_value',
         // NULL when the previous value is 0 or missing.
         '(cur.value - prev.value) / NULLIF(abs(prev.value), 0) * 100 AS growth_pct',
-        ...freshness(plan, 'cur.period', through),
+        ...freshness(plan, 'cur.period', through, params),
       ]),
       'FROM filled AS cur',
       `LEFT JOIN filled AS prev ON ${on.join(' AND ')}`,
@@ -499,10 +611,10 @@ function renderUnbucketed(plan: AggregatePlan): CompiledQuery {
 }
 
 /** `partial`: the period ends after what the data covers; `data_through`: the last timestamp, ISO (the catalog lifts it out of the rows). */
-function freshness(plan: AggregatePlan, period: string, through: Through | undefined): string[] {
+function freshness(plan: AggregatePlan, period: string, through: Through | undefined, params: Params): string[] {
   if (plan.raw || through === undefined) return []
   return [
-    `CAST(${period} AS TIMESTAMP) + ${GRAIN_SQL[periodGrain(plan)].step} > ${through.covered()} AS partial`,
+    through.grid ? `${period} >= CAST(${params.add(through.grid.partialFrom)} AS DATE) AS partial` : `CAST(${period} AS TIMESTAMP) + ${GRAIN_SQL[periodGrain(plan)].step} > ${through.covered()} AS partial`,
     `strftime(${through.t()}, '%Y-%m-%dT%H:%M:%SZ') AS data_through`,
   ]
 }

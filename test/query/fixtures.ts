@@ -1,4 +1,6 @@
 import type {MetricDefinition} from '../../src/catalog/types.js'
+import {needsFirstTime, renderLastTimes} from '../../src/query/index.js'
+import type {AggregatePlan} from '../../src/query/plan.js'
 
 /** Metric definitions shared by the query tests; `orders` is the table in duckdb.test.ts. */
 export const DEFS: MetricDefinition[] = [
@@ -128,3 +130,18 @@ export const INJECTION_CORPUS = [
   '\\',
   '/* c */',
 ]
+
+/**
+ * `plan` with each measure's last (and, with a given --from, first) timestamp probed now through
+ * `rows` (runs SQL with params on the test's database), as the catalog's memo holds them: the plan
+ * `query` renders once it knows data_through.
+ */
+export async function withKnownTimes(plan: AggregatePlan, rows: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>): Promise<AggregatePlan> {
+  const first = needsFirstTime(plan)
+  const probe = renderLastTimes(plan.measures, first ? plan.measures : [])
+  const [row] = await rows(probe.sql, probe.params)
+  return {
+    ...plan,
+    measures: plan.measures.map((m, i) => ({...m, knownLastTime: (row![`t${i}`] as string | null) ?? null, ...(first ? {knownFirstTime: (row![`f${i}`] as string | null) ?? null} : {})})),
+  }
+}

@@ -10,10 +10,10 @@ import type {MetricQuery} from '../../src/query/types.js'
 import {tempDir} from '../helpers.js'
 import {lookupIn} from './fixtures.js'
 
-// One measure with dimensions and both bounds, its data_through known (what `query` runs once it
-// has probed), is gap-filled from its own rows (a window over them, `renderRuns`); the SQL that
-// probes (`sql`, a first query) and every other shape use a grid of periods x combinations joined
-// to the rows. Each case here runs both and expects the same rows, and the rows by hand: gaps
+// One measure with dimensions and both bounds, or without dimensions and an end from the data, its
+// data_through known (what `query` runs once it has probed), is gap-filled from its own rows (a
+// window over them, `renderRuns`); the SQL that probes (`sql`, a first query) and every other
+// shape use a grid of periods x combinations joined to the rows. Each case here runs both and expects the same rows, and the rows by hand: gaps
 // before, between and after a combination's rows, a NULL dimension value, a row without a time,
 // nothing matching, NULL fill, compare, limit and order. Data ends 2024-04-20 (the May period is
 // after it, so it is cut), starts 2024-01-10.
@@ -94,7 +94,7 @@ describe('gap filling from the measure rows', () => {
     ])
   })
 
-  it('spans the periods with data when no range is given, and skips the row without a time (the join)', async () => {
+  it('spans the periods with data when no range is given, and skips the row without a time (the join; one series: its rows)', async () => {
     const rows = await run({by: ['region']}, false)
     expect(rows.map((r) => r.slice(0, 3))).toEqual([
       ['2024-01-01', 'EU', 10],
@@ -110,7 +110,7 @@ describe('gap filling from the measure rows', () => {
       ['2024-04-01', 'US', 0],
       ['2024-04-01', null, 5],
     ])
-    expect((await run({}, false)).map((r) => r.slice(0, 2))).toEqual([
+    expect((await run({})).map((r) => r.slice(0, 2))).toEqual([
       ['2024-01-01', 10],
       ['2024-02-01', 20],
       ['2024-03-01', 30],

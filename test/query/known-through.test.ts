@@ -7,10 +7,10 @@ import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
-import {needsFirstTime, planMetricQuery, renderLastTimes, renderPlan} from '../../src/query/index.js'
+import {planMetricQuery, renderPlan} from '../../src/query/index.js'
 import type {AggregatePlan} from '../../src/query/plan.js'
 import type {MetricQuery} from '../../src/query/types.js'
-import {lookupIn} from './fixtures.js'
+import {lookupIn, withKnownTimes} from './fixtures.js'
 
 const DATA = [
   `CREATE TABLE orders AS SELECT ts, channel, CAST(amount AS DOUBLE) AS amount, status FROM (VALUES
@@ -55,15 +55,7 @@ async function rows(sql: string, params: unknown[]): Promise<Record<string, unkn
 }
 
 /** The plan with each measure's last (and, with a given --from, first) timestamp probed now, as the catalog's memo holds them. */
-async function withKnown(plan: AggregatePlan): Promise<AggregatePlan> {
-  const first = needsFirstTime(plan)
-  const probe = renderLastTimes(plan.measures, first ? plan.measures : [])
-  const [row] = await rows(probe.sql, probe.params)
-  return {
-    ...plan,
-    measures: plan.measures.map((m, i) => ({...m, knownLastTime: (row![`t${i}`] as string | null) ?? null, ...(first ? {knownFirstTime: (row![`f${i}`] as string | null) ?? null} : {})})),
-  }
-}
+const withKnown = (plan: AggregatePlan) => withKnownTimes(plan, rows)
 
 const QUERIES: Array<[string, MetricQuery]> = [
   ['range past the data end', {metric: 'revenue/paid', from: '2024-01-01', to: '2024-07-01'}],

@@ -21,23 +21,19 @@ runs AS (
   FROM m1
 ),
 grid AS (
-  SELECT * FROM (
-    SELECT
-      CAST(unnest(range(CASE WHEN __first THEN CAST($5 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($6 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
-      "channel",
-      __at,
-      value
-    FROM runs
-  )
-  WHERE CAST(period AS TIMESTAMP) <= CAST($7 AS TIMESTAMP)
-    AND CAST(period AS TIMESTAMP) + INTERVAL '1 month' > CAST($8 AS TIMESTAMP)
+  SELECT
+    CAST(unnest(range(CASE WHEN __first THEN CAST($5 AS TIMESTAMP) ELSE CAST(__at AS TIMESTAMP) END, coalesce(CAST(__next AS TIMESTAMP), CAST($6 AS TIMESTAMP)), INTERVAL '1 month')) AS DATE) AS period,
+    "channel",
+    __at,
+    value
+  FROM runs
 )
 SELECT
   grid.period,
   grid."channel",
   coalesce(CASE WHEN grid.period = grid.__at THEN grid.value END, 0) AS value,
-  CAST(grid.period AS TIMESTAMP) + INTERVAL '1 month' > date_trunc('day', CAST($7 AS TIMESTAMP)) + INTERVAL '1 day' AS partial,
-  strftime(CAST($7 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') AS data_through
+  grid.period >= CAST($7 AS DATE) AS partial,
+  strftime(CAST($8 AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') AS data_through
 FROM grid
 ORDER BY grid.period, grid."channel"
--- params: ["2024-01-01","2025-01-01","web","partner","2024-01-01","2025-01-01","2024-03-05 10:00:00","2024-01-10 00:00:00"]
+-- params: ["2024-01-01","2025-01-01","web","partner","2024-01-01","2024-04-01","2024-03-01","2024-03-05 10:00:00"]
