@@ -161,10 +161,10 @@ function describeAjvError(e: ErrorObject, data: unknown): PointIssue | undefined
     case 'required':
       return {path: `/${String(e.params.missingProperty)}`, message: `missing required field "${String(e.params.missingProperty)}"`}
     case 'type': {
-      const expected = String(e.params.type)
-        .split(',')
-        .map((t) => KIND[t] ?? t)
-        .join(' or ')
+      const types = String(e.params.type).split(',')
+      // 1e400 parses to Infinity, which ajv's number refuses: "a number, got a number"; the finite checks below name it
+      if (typeof value === 'number' && !Number.isFinite(value) && (types.includes('number') || types.includes('integer'))) return undefined
+      const expected = types.map((t) => KIND[t] ?? t).join(' or ')
       return {path: e.instancePath, message: `${name} must be ${expected}, got ${kindOf(value)}${kindOf(value) === 'a string' ? ` ${shown(value)}` : ''}`}
     }
     case 'enum':
