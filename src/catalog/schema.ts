@@ -177,6 +177,8 @@ function patternMessage(pattern: string, value: unknown): string {
 
 function hintFor(key: string, allowed: string[]): string {
   if (key === 'table_name') return '; did you mean "table"?'
-  const near = closest(key, allowed)[0]
+  // a shortened name (time_col, desc) is farther than a typo from the field it starts
+  const prefixed = key.length >= 3 ? allowed.filter((f) => f.startsWith(key.toLowerCase())) : []
+  const near = closest(key, allowed)[0] ?? (prefixed.length === 1 ? prefixed[0] : undefined)
   return near ? `; did you mean "${near}"?` : ''
 }
