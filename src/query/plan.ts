@@ -396,6 +396,27 @@ function boundPeriods(q: ResolvedAggregateQuery, grain: Grain): {from?: string; 
 }
 
 /** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
+/**
+ * Request filters on one dimension whose `=` / `in` values have none in common: every filter
+ * applies (AND), so no row matches and the answer reads as zeros. Said, since `--where region=EU
+ * --where region=NA` is easily meant as "either".
+ */
+function disjointFilters(filters: ResolvedFilter[]): string[] {
+  const byDimension = new Map<string, ResolvedFilter[]>()
+  for (const f of filters) if (f.op === '=' || f.op === 'in') byDimension.set(f.dimension, [...(byDimension.get(f.dimension) ?? []), f])
+  const notes: string[] = []
+  for (const [dimension, fs] of byDimension) {
+    if (fs.length < 2) continue
+    const sets = fs.map((f) => new Set((Array.isArray(f.value) ? f.value : [f.value]).map(String)))
+    const common = [...sets[0]!].filter((v) => sets.every((set) => set.has(v)))
+    if (common.length > 0) continue
+    const all = [...new Set(sets.flatMap((set) => [...set]))]
+    const shown = fs.map((f) => `${dimension} ${f.op} ${Array.isArray(f.value) ? f.value.join(',') : String(f.value)}`).join(' and ')
+    notes.push(`no row can match both ${shown}: every filter applies (AND); for any of them write one filter, --where "${dimension} in ${all.join(',')}"`)
+  }
+  return notes
+}
+
 function compareEdges(q: ResolvedAggregateQuery): string[] {
   if (!q.compare) return []
   const grain = compareGrain(q)
@@ -567,7 +588,7 @@ export function planResolvedQuery(q: ResolvedAggregateQuery, dialectName: Dialec
     value,
     simple: q.value.kind === 'leaf',
     range: planRange(q),
-    warnings: [...compareEdges(q), ...cut.notes, ...new Set(snapshotNotes(measures, (id) => leafDefs.get(id), q.grain))],
+    warnings: [...compareEdges(q), ...cut.notes, ...new Set(snapshotNotes(measures, (id) => leafDefs.get(id), q.grain)), ...disjointFilters(q.filters)],
     ...(cut.periods.length > 0 ? {cutPeriods: cut.periods} : {}),
     ...(q.compare ? {compare: q.compare} : {}),
     ...(q.limit !== undefined ? {limit: q.limit} : {}),
