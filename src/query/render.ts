@@ -409,6 +409,13 @@ function periodCap(plan: AggregatePlan, lo: string, hi: string, then: string): s
   return `CASE WHEN date_diff(${GRAIN_SQL[grain].part}, ${lo}, ${hi}) > ${plan.raw ? MAX_POINTS_PERIODS : MAX_PERIODS} THEN error('${tooManyPeriods(plan)}') ELSE ${then} END`
 }
 
+/** `n` periods of `grain` as one interval literal (a constant, as GRAIN_SQL's step). */
+function periodsInterval(grain: PeriodGrain, n: number): string {
+  const m = /^INTERVAL '(\d+) (\w+)'$/.exec(GRAIN_SQL[grain].step)
+  if (!m) throw new Error(`unexpected step ${GRAIN_SQL[grain].step}`)
+  return `INTERVAL '${Number(m[1]) * n} ${m[2]!.endsWith('s') ? m[2] : `${m[2]}s`}'`
+}
+
 /** The end of the period the metric's data ends in (`t`): the known `end` as a bound value, else computed from `t` in SQL. */
 function throughEnd(plan: AggregatePlan, through: Through, params: Params): string {
   const grain = GRAIN_SQL[periodGrain(plan)]
@@ -424,28 +431,29 @@ function throughEnd(plan: AggregatePlan, through: Through, params: Params): stri
  * `unnest(range(...))` per row. The same rows as `periods` x `combos` LEFT JOIN the measure, without the distinct
  * combinations (a hash aggregate), the cross product, the join, the bounds and the measure's
  * materialisation (DuckDB plans a statement with parameters again on every run, so every operator
- * is paid on each). With an end from the data, the last row checks the period cap (the first
- * period from `first_value` without --from).
+ * is paid on each). With an end from the data (no --from here), every row checks the period cap.
  */
 function renderRuns(plan: AggregatePlan, params: Params, through: Through | undefined): Grid {
   const m = plan.measures[0] as MeasurePlan
   const r = plan.range
-  const step = GRAIN_SQL[periodGrain(plan)].step
+  const grain = periodGrain(plan)
+  const step = GRAIN_SQL[grain].step
   const dims = plan.dimensions.map(quoteIdent)
   const known = through?.grid
   const capped = gridNeedsBounds(plan)
-  if (dims.length > 0 && capped) throw new Error('runs with dimensions need both bounds')
+  if (capped && (dims.length > 0 || r.seriesFrom !== undefined)) throw new Error('runs with an end from the data have no dimensions and no --from')
   const at = 'CAST(__at AS TIMESTAMP)'
-  const start = r.seriesFrom === undefined ? at : `CASE WHEN __first THEN ${params.timestamp(clampStart(r.seriesFrom, known))} ELSE ${at} END`
   // without --to, to the end of the period the metric's data ends in, as `renderPeriods`
   const last = r.to === undefined ? throughEnd(plan, through as Through, params) : undefined
-  let end: string
+  let start = r.seriesFrom === undefined ? at : `CASE WHEN __first THEN ${params.timestamp(clampStart(r.seriesFrom, known))} ELSE ${at} END`
   if (capped) {
-    const lo = r.seriesFrom === undefined ? 'CAST(__lo AS TIMESTAMP)' : params.timestamp(r.seriesFrom)
-    end = r.to === undefined ? periodCap(plan, lo, last as string, last as string) : periodCap(plan, lo, params.timestamp(r.to), params.timestamp(clampEnd(r.to, known)))
-  } else {
-    end = params.timestamp(clampEnd(r.to as string, known))
+    // The period cap (no --from here): more than MAX_PERIODS periods from the first row's to the
+    // end as asked is the first row starting before that end (truncated) less MAX_PERIODS periods,
+    // a constant; every row checks it, so the first one does (no window for the first period).
+    const hi = last ?? `date_trunc(${GRAIN_SQL[grain].part}, ${params.timestamp(r.to as string)})`
+    start = `CASE WHEN ${at} < ${hi} - ${periodsInterval(grain, MAX_PERIODS)} THEN error('${tooManyPeriods(plan)}') ELSE ${at} END`
   }
+  const end = last ?? params.timestamp(clampEnd(r.to as string, known))
   const window = `OVER (${dims.length > 0 ? `PARTITION BY ${dims.join(', ')} ` : ''}ORDER BY period)`
   const runs = [
     'runs AS (',
@@ -456,7 +464,6 @@ function renderRuns(plan: AggregatePlan, params: Params, through: Through | unde
       'value',
       `lead(period) ${window} AS __next`,
       ...(r.seriesFrom !== undefined ? [`lag(period) ${window} IS NULL AS __first`] : []),
-      ...(capped && r.seriesFrom === undefined ? [`first_value(period) ${window} AS __lo`] : []),
     ]).map((l) => `  ${l}`),
     `  FROM ${m.alias}`,
     ')',

@@ -158,6 +158,10 @@ describe('known timestamps: the grid clamped to the data, partial as a period', 
     await expect(rows(known.sql, known.params)).rejects.toThrow(message)
     const probed = renderPlan(plan)
     await expect(rows(probed.sql, probed.params)).rejects.toThrow(message)
+    // with --to only, to it as asked
+    const to = renderPlan(await withKnown(planMetricQuery({metric: 'shop/sparse', grain: 'day', to: '2024-06-01'}, lookup) as AggregatePlan))
+    expect(to.sql).toContain('runs AS')
+    await expect(rows(to.sql, to.params)).rejects.toThrow(message)
     // with --from given the cap counts from it, as asked (not from the data's first period)
     const from = renderPlan(await withKnown(planMetricQuery({metric: 'shop/sparse', grain: 'day', from: '1724-01-01'}, lookup) as AggregatePlan))
     await expect(rows(from.sql, from.params)).rejects.toThrow(message)
