@@ -262,7 +262,12 @@ function renderGrid(plan: AggregatePlan): string {
     // Without --to a metric's grid runs to the period its data ends in (`__t`), not to the last
     // period the request's filters left rows in (as on DuckDB): a slice whose rows stop earlier
     // gets its zeros up to there. __t is never before __hi (the filters only narrow the data).
-    if (r.to === undefined && !plan.raw) gridCount = `if(__rows = 0, toUInt64(0), ${countTo(`greatest(__hi, ifNull(${gs.trunc('__t')}, __hi))`)})`
+    // With --from the grid starts there, so a slice without rows still has its periods up to the
+    // data end (as with --to); without it the start is the slice's first row: none, no periods.
+    if (r.to === undefined && !plan.raw) {
+      const toEnd = countTo(`greatest(__hi, ifNull(${gs.trunc('__t')}, __hi))`)
+      gridCount = r.seriesFrom !== undefined ? toEnd : `if(__rows = 0, toUInt64(0), ${toEnd})`
+    }
     // With one end taken from the data the planner could not check the span: refuse a series of
     // more than MAX_PERIODS (18.16's throwIf takes no message; the warehouse error names it).
     // A Nullable time column gives Nullable periods: a NULL period is no period (as on DuckDB); a
