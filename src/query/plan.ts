@@ -395,7 +395,6 @@ function boundPeriods(q: ResolvedAggregateQuery, grain: Grain): {from?: string; 
   }
 }
 
-/** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
 /**
  * Request filters on one dimension whose `=` / `in` values have none in common: every filter
  * applies (AND), so no row matches and the answer reads as zeros. Said, since `--where region=EU
@@ -417,6 +416,7 @@ function disjointFilters(filters: ResolvedFilter[]): string[] {
   return notes
 }
 
+/** With compare, --from/--to widened to whole periods; the notes say so (result `warnings`). */
 function compareEdges(q: ResolvedAggregateQuery): string[] {
   if (!q.compare) return []
   const grain = compareGrain(q)
