@@ -38,6 +38,8 @@ export default class Run extends BaseCommand {
       this.error(`unexpected argument ${JSON.stringify(String(rest[0]))} before --; the program and its arguments go after --`, {exit: 2})
     }
     const argv = program.length > 0 ? program : (rest as string[])
+    // without a program and without a source whose stored command could run, the command line is incomplete
+    if (argv.length === 0 && flags['data-source-id'] === undefined) this.error('nothing to run: give a command after --, e.g. metricat run -- python3 fetch.py', {exit: 2})
     const {pointsClient} = await import('../cli/points-client.js')
     const client = await pointsClient(await this.catalog({points: flags.points}))
     const {IngestProgressLine} = await import('../cli/progress.js')
