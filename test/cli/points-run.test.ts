@@ -73,7 +73,7 @@ describe('metricat run (in-process)', () => {
 
   it('is a usage error without a command and without a data source', async () => {
     const r = await runCommand(['run', '--db', db])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/nothing to run: give a command after --/)
   })
 })
