@@ -383,6 +383,12 @@ function renderOrder(plan: AggregatePlan): string[] {
   return [`ORDER BY ${[`period${dir}`, ...dims].join(', ')}`]
 }
 
+/** The value of the filled row in role `cur` of a compare group (1: its own period, 0: the previous one), NULL when it has none. */
+function roleValue(cur: 0 | 1): string {
+  const has = `__cur = ${cur} AND isNotNull(__r_value)`
+  return `if(countIf(${has}) > 0, anyIf(assumeNotNull(__r_value), ${has}), NULL)`
+}
+
 /** Render an aggregate plan for ClickHouse: `{sql, params: []}` (values are inlined). */
 export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
   subqueries = 0
@@ -411,8 +417,10 @@ export function renderClickHouse(plan: AggregatePlan): CompiledQuery {
         [
           '__at AS __period',
           ...keys,
-          'anyIf(__r_value, __cur = 1) AS __value',
-          'anyIf(__r_value, __cur = 0) AS __prev',
+          // Not anyIf over the Nullable value: 18.16 answers 0, not NULL, when the row that
+          // matches has NULL and another row of the group (the other role) has a value.
+          `${roleValue(1)} AS __value`,
+          `${roleValue(0)} AS __prev`,
           'max(__cur = 0) AS __hp',
           ...carried.map((c) => `any(__r${c}) AS ${c}`),
         ].join(',\n'),

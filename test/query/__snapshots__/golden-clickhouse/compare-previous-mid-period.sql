@@ -11,8 +11,8 @@ FROM (
     __at AS __period,
     __k1,
     __n1,
-    anyIf(__r_value, __cur = 1) AS __value,
-    anyIf(__r_value, __cur = 0) AS __prev,
+    if(countIf(__cur = 1 AND isNotNull(__r_value)) > 0, anyIf(assumeNotNull(__r_value), __cur = 1 AND isNotNull(__r_value)), NULL) AS __value,
+    if(countIf(__cur = 0 AND isNotNull(__r_value)) > 0, anyIf(assumeNotNull(__r_value), __cur = 0 AND isNotNull(__r_value)), NULL) AS __prev,
     max(__cur = 0) AS __hp,
     any(__r__t) AS __t,
     any(__r__covered) AS __covered
