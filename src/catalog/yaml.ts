@@ -103,14 +103,23 @@ function isInside(root: string, file: string): boolean {
 }
 
 /**
+ * Which of `files` (what `listMetricFiles(target)` gave) is the index of the imported folder: a
+ * `metrics.yml` at the top of `target` when it is a folder. The one rule for an import on the file
+ * and one through a server (the client marks the document, `YamlDocument.index`).
+ */
+export function folderIndex(target: string, files: string[]): (file: string) => boolean {
+  const isDir = files.length !== 1 || files[0] !== target
+  return (f) => isDir && path.dirname(path.resolve(f)) === path.resolve(target) && INDEX_FILES.includes(path.basename(f))
+}
+
+/**
  * Reads and schema-validates every metric file under `target`; problems carry file:line:column.
  * A `metrics.yml` at the top of a folder is its index (checked, never a metric): a metric it lists
  * that no file defines is a warning.
  */
 export async function loadMetricFiles(target: string): Promise<LoadResult> {
   const all = await listMetricFiles(target)
-  const isDir = all.length !== 1 || all[0] !== target
-  const isIndex = (f: string) => isDir && path.dirname(path.resolve(f)) === path.resolve(target) && INDEX_FILES.includes(path.basename(f))
+  const isIndex = folderIndex(target, all)
   const files = all.filter((f) => !isIndex(f))
   const indexFile = all.find(isIndex)
   const result: LoadResult = {metrics: [], problems: [], warnings: [], files: all.map(displayPath)}

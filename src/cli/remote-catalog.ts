@@ -5,7 +5,7 @@ import path from 'node:path'
 import type {ChangeKind, MetricVersion} from '../catalog/repository.js'
 import type {SearchHit} from '../catalog/search.js'
 import type {StoredMetric} from '../catalog/types.js'
-import {displayPath, exportMetricFiles, listMetricFiles} from '../catalog/yaml.js'
+import {displayPath, exportMetricFiles, folderIndex, listMetricFiles} from '../catalog/yaml.js'
 import type {DimensionValues, ImportOptions, ImportPlan, WriteOptions, YamlDocument} from '../core/catalog.js'
 import type {CatalogApi, ExportedFile, ShownMetric} from '../core/catalog-api.js'
 import type {ColumnUse, TableMapEntry} from '../core/columns.js'
@@ -143,7 +143,8 @@ function metricPath(id: string): string {
 async function readDocuments(target: string): Promise<YamlDocument[]> {
   if (!existsSync(target)) throw noSuchPath(target, {path: target}, 'file or folder')
   const files = await listMetricFiles(target)
+  const isIndex = folderIndex(target, files)
   return Promise.all(
-    files.map(async (file) => ({file: displayPath(file), text: await readFile(file, 'utf8'), category: path.basename(path.dirname(path.resolve(file)))})),
+    files.map(async (file) => ({file: displayPath(file), text: await readFile(file, 'utf8'), category: path.basename(path.dirname(path.resolve(file))), index: isIndex(file)})),
   )
 }

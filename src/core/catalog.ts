@@ -223,6 +223,11 @@ export interface YamlDocument {
   text: string
   /** category for mappings that do not set one */
   category?: string
+  /**
+   * the index of the imported folder (its top `metrics.yml`), as the client that read the folder
+   * knows; when no document says, a document named `metrics.yml` is the index as its name suggests
+   */
+  index?: boolean
 }
 
 export interface WriteOptions {
@@ -479,7 +484,9 @@ export class Catalog implements CatalogApi {
     // client gave): the bare name, or `<folder>/metrics.yml` beside documents that all lie in
     // subfolders of <folder> (what `metricat import metrics/` sends through a server).
     const folderOf = (file: string) => path.posix.dirname(file.replaceAll('\\', '/'))
+    const marked = documents.some((d) => d.index !== undefined)
     const isIndex = (d: YamlDocument) => {
+      if (marked) return d.index === true
       if (INDEX_FILES.includes(d.file)) return true
       if (!INDEX_FILES.includes(path.posix.basename(d.file.replaceAll('\\', '/')))) return false
       const top = `${folderOf(d.file)}/`

@@ -57,6 +57,7 @@ export const IMPORT_REQUEST_SCHEMA = {
           file: {type: 'string', minLength: 1, maxLength: 4096, description: 'a name for error messages, e.g. metrics/revenue/mrr.yml'},
           text: {type: 'string', description: 'YAML: one metric mapping or a list of them'},
           category: {type: 'string', maxLength: 256, description: 'category of mappings that do not set one'},
+          index: {type: 'boolean', description: "true: the imported folder's index (its top metrics.yml); when no document sets it, a document named metrics.yml is the index"},
         },
       },
     },
@@ -143,9 +144,9 @@ export interface ImportRequest {
 
 /** The body of POST /api/admin/import. */
 export function parseImportRequest(body: unknown): ImportRequest {
-  const r = check<{documents: {file?: string; text: string; category?: string}[]; prune?: boolean; dry_run?: boolean; source?: ChangeSource}>(IMPORT_REQUEST_SCHEMA, body)
+  const r = check<{documents: {file?: string; text: string; category?: string; index?: boolean}[]; prune?: boolean; dry_run?: boolean; source?: ChangeSource}>(IMPORT_REQUEST_SCHEMA, body)
   return {
-    documents: r.documents.map((d, i) => ({file: d.file ?? `document ${i + 1}`, text: d.text, category: d.category})),
+    documents: r.documents.map((d, i) => ({file: d.file ?? `document ${i + 1}`, text: d.text, category: d.category, ...(d.index !== undefined ? {index: d.index} : {})})),
     options: {prune: r.prune, dryRun: r.dry_run, source: r.source ?? 'api'},
   }
 }
