@@ -3,16 +3,13 @@
 // and a period after an empty one keeps previous_value NULL, as on DuckDB. 18.16's anyIf over a
 // Nullable column answered 0 there (another row of the group, not matching the condition, had a
 // value): value 0 and growth -100 %, exit 0.
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
 import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
-import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {clickhouseAvailable} from './cluster.js'
-import {copyToClickHouse, differingAnswers} from './same-answers.js'
-import {sharedCluster} from './shared-cluster.js'
+import {differingAnswers, tableOnBoth} from './same-answers.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -34,32 +31,20 @@ const QUERIES: MetricQuery[] = [
 ]
 
 describe.skipIf(skip !== null)('--compare over empty periods of a max or avg metric, on ClickHouse', () => {
-  let instance: DuckDBInstance
-  let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
-  let ch: ClickHouseWarehouse
+  let both: Awaited<ReturnType<typeof tableOnBoth>>
 
   beforeAll(async () => {
-    instance = await DuckDBInstance.create(':memory:')
-    duck = await instance.connect()
-    await duck.run(`SET TimeZone = 'UTC'`)
     // fax: days 1, 3 and 4 (none on the 2nd, nor on the 5th, the data's last day)
-    await duck.run(`CREATE TABLE gap_orders AS SELECT * FROM (VALUES
+    both = await tableOnBoth('gap_orders', `CREATE TABLE gap_orders AS SELECT * FROM (VALUES
       (TIMESTAMP '2026-01-01 08:00:00', 'fax', 5.0), (TIMESTAMP '2026-01-03 09:00:00', 'fax', 7.0), (TIMESTAMP '2026-01-04 10:00:00', 'fax', 2.0),
       (TIMESTAMP '2026-01-01 11:00:00', 'web', 10.0), (TIMESTAMP '2026-01-02 12:00:00', 'web', 20.0), (TIMESTAMP '2026-01-05 13:00:00', 'web', 30.0)
-    ) AS t(ts, channel, amount)`)
-    const cluster = await sharedCluster()
-    await copyToClickHouse(duck, 'gap_orders', cluster, 'gaps.gap_orders', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
-    ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/gaps`)
+    ) AS t(ts, channel, amount)`, 'gaps', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
   })
 
-  afterAll(() => {
-    ch?.close()
-    duck?.closeSync()
-    instance?.closeSync()
-  })
+  afterAll(() => both?.close())
 
   it('leaves an empty period and the previous value of the period after it NULL', async () => {
-    const rows = (await ch.query(compileMetricQuery(QUERIES[1]!, lookup, {dialect: 'clickhouse'}).sql)).rows
+    const rows = (await both.ch.query(compileMetricQuery(QUERIES[1]!, lookup, {dialect: 'clickhouse'}).sql)).rows
     const fax = rows.filter((r) => r.channel === 'fax').map((r) => [r.period, r.value, r.previous_value, r.growth_pct])
     expect(fax).toEqual([
       ['2026-01-01', 5, null, null],
@@ -71,6 +56,6 @@ describe.skipIf(skip !== null)('--compare over empty periods of a max or avg met
   })
 
   it('returns the same rows as DuckDB for every request', async () => {
-    expect(await differingAnswers(QUERIES, lookup, duck, ch)).toEqual([])
+    expect(await differingAnswers(QUERIES, lookup, both.duck, both.ch)).toEqual([])
   })
 })

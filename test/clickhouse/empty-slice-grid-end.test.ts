@@ -1,16 +1,13 @@
 // A --where slice with no rows at all, with --from and without --to: the grid runs from --from to
 // the period the metric's data ends in (zeros for a count), as it does with --to and as DuckDB
 // answers; ClickHouse answered no rows (its grid was gated on the slice having rows).
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
 import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
-import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {clickhouseAvailable} from './cluster.js'
-import {copyToClickHouse, differingAnswers} from './same-answers.js'
-import {sharedCluster} from './shared-cluster.js'
+import {differingAnswers, tableOnBoth} from './same-answers.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -30,34 +27,22 @@ const QUERIES: MetricQuery[] = [
 ]
 
 describe.skipIf(skip !== null)('a filtered slice with no rows, --from without --to, on ClickHouse', () => {
-  let instance: DuckDBInstance
-  let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
-  let ch: ClickHouseWarehouse
+  let both: Awaited<ReturnType<typeof tableOnBoth>>
 
   beforeAll(async () => {
-    instance = await DuckDBInstance.create(':memory:')
-    duck = await instance.connect()
-    await duck.run(`SET TimeZone = 'UTC'`)
-    await duck.run(`CREATE TABLE empty_slice_orders AS SELECT * FROM (VALUES
+    both = await tableOnBoth('empty_slice_orders', `CREATE TABLE empty_slice_orders AS SELECT * FROM (VALUES
       (TIMESTAMP '2026-01-10 08:00:00', 'fax', 5.0), (TIMESTAMP '2026-03-07 12:00:00', 'web', 20.0), (TIMESTAMP '2026-04-09 13:00:00', 'web', 30.0)
-    ) AS t(ts, channel, amount)`)
-    const cluster = await sharedCluster()
-    await copyToClickHouse(duck, 'empty_slice_orders', cluster, 'emptyslice.empty_slice_orders', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
-    ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/emptyslice`)
+    ) AS t(ts, channel, amount)`, 'emptyslice', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
   })
 
-  afterAll(() => {
-    ch?.close()
-    duck?.closeSync()
-    instance?.closeSync()
-  })
+  afterAll(() => both?.close())
 
   it('fills the periods from --from to the data end with 0, as with --to', async () => {
-    const rows = (await ch.query(compileMetricQuery(QUERIES[0]!, lookup, {dialect: 'clickhouse'}).sql)).rows.map((r) => [r.period, Number(r.value)])
+    const rows = (await both.ch.query(compileMetricQuery(QUERIES[0]!, lookup, {dialect: 'clickhouse'}).sql)).rows.map((r) => [r.period, Number(r.value)])
     expect(rows).toEqual([['2026-02-01', 0], ['2026-03-01', 0], ['2026-04-01', 0]])
   })
 
   it('returns the same rows as DuckDB for every request', async () => {
-    expect(await differingAnswers(QUERIES, lookup, duck, ch)).toEqual([])
+    expect(await differingAnswers(QUERIES, lookup, both.duck, both.ch)).toEqual([])
   })
 })

@@ -1,16 +1,13 @@
 // Without --to the period grid runs to the period the metric's data ends in, also for a filtered
 // slice whose rows stop earlier (test/query/filtered-slice-grid-end.test.ts): the ClickHouse
 // renderer gives the same rows as DuckDB's on the same table.
-import {DuckDBInstance} from '@duckdb/node-api'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
 import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
-import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {clickhouseAvailable} from './cluster.js'
-import {copyToClickHouse, differingAnswers} from './same-answers.js'
-import {sharedCluster} from './shared-cluster.js'
+import {differingAnswers, tableOnBoth} from './same-answers.js'
 
 const skip = clickhouseAvailable()
 if (skip) console.warn(skip)
@@ -36,35 +33,23 @@ const QUERIES: MetricQuery[] = [
 ]
 
 describe.skipIf(skip !== null)('a filtered slice whose rows stop early, on ClickHouse', () => {
-  let instance: DuckDBInstance
-  let duck: Awaited<ReturnType<DuckDBInstance['connect']>>
-  let ch: ClickHouseWarehouse
+  let both: Awaited<ReturnType<typeof tableOnBoth>>
 
   beforeAll(async () => {
-    instance = await DuckDBInstance.create(':memory:')
-    duck = await instance.connect()
-    await duck.run(`SET TimeZone = 'UTC'`)
-    await duck.run(`CREATE TABLE slice_orders AS SELECT * FROM (VALUES
+    both = await tableOnBoth('slice_orders', `CREATE TABLE slice_orders AS SELECT * FROM (VALUES
       (TIMESTAMP '2026-01-10 08:00:00', 'fax', 5.0), (TIMESTAMP '2026-02-03 09:00:00', 'fax', 7.0), (TIMESTAMP '2026-02-04 10:00:00', 'fax', 1.0),
       (TIMESTAMP '2026-01-05 11:00:00', 'web', 10.0), (TIMESTAMP '2026-03-07 12:00:00', 'web', 20.0), (TIMESTAMP '2026-04-09 13:00:00', 'web', 30.0)
-    ) AS t(ts, channel, amount)`)
-    const cluster = await sharedCluster()
-    await copyToClickHouse(duck, 'slice_orders', cluster, 'slice.slice_orders', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
-    ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/slice`)
+    ) AS t(ts, channel, amount)`, 'slice', {ts: 'DateTime', channel: 'String', amount: 'Float64'}, 'ts')
   })
 
-  afterAll(() => {
-    ch?.close()
-    duck?.closeSync()
-    instance?.closeSync()
-  })
+  afterAll(() => both?.close())
 
   it('fills the slice with 0 up to the data end on ClickHouse', async () => {
-    const rows = (await ch.query(compileMetricQuery(QUERIES[0]!, lookup, {dialect: 'clickhouse'}).sql)).rows.map((r) => [r.period, Number(r.value)])
+    const rows = (await both.ch.query(compileMetricQuery(QUERIES[0]!, lookup, {dialect: 'clickhouse'}).sql)).rows.map((r) => [r.period, Number(r.value)])
     expect(rows).toEqual([['2026-01-01', 1], ['2026-02-01', 2], ['2026-03-01', 0], ['2026-04-01', 0]])
   })
 
   it('returns the same rows as DuckDB for every request', async () => {
-    expect(await differingAnswers(QUERIES, lookup, duck, ch)).toEqual([])
+    expect(await differingAnswers(QUERIES, lookup, both.duck, both.ch)).toEqual([])
   })
 })

@@ -1,15 +1,16 @@
 // What the ClickHouse differential files check: each request compiled for DuckDB and for
 // ClickHouse, run on the same rows, gives the same rows (numbers to 1e-9 relative: ClickHouse adds
 // in another order); and the copy of a DuckDB table to the cluster that both sides then read.
-import type {DuckDBConnection} from '@duckdb/node-api'
+import {DuckDBInstance, type DuckDBConnection} from '@duckdb/node-api'
 
 import type {MetricDefinition} from '../../src/catalog/types.js'
 import {clickhouseLiteral} from '../../src/query/dialect.js'
 import {compileMetricQuery} from '../../src/query/index.js'
 import type {MetricQuery} from '../../src/query/types.js'
-import type {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
+import {ClickHouseWarehouse} from '../../src/warehouse/clickhouse.js'
 import {pooled} from '../pooled.js'
 import type {ClickHouseCluster} from './cluster.js'
+import {sharedCluster} from './shared-cluster.js'
 
 function close(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))
@@ -55,4 +56,33 @@ export async function copyToClickHouse(duck: DuckDBConnection, table: string, cl
   await cluster.exec(`DROP TABLE IF EXISTS ${target}`, 0)
   await cluster.exec(`CREATE TABLE ${target} (${names.map((n) => `${n} ${columns[n]}`).join(', ')}) ENGINE = MergeTree ORDER BY ${orderBy}`, 0)
   await cluster.exec(`INSERT INTO ${target} VALUES ${rows.map((r) => `(${names.map((n) => value(r[n], columns[n]!)).join(', ')})`).join(', ')}`, 0)
+}
+
+/**
+ * One table on both engines: made by `create` on an in-memory DuckDB (UTC), then copied to
+ * `database`.`table` on the shared cluster's first server (see `copyToClickHouse`); `close` ends both.
+ */
+export async function tableOnBoth(
+  table: string,
+  create: string,
+  database: string,
+  columns: Record<string, string>,
+  orderBy: string,
+): Promise<{duck: DuckDBConnection; ch: ClickHouseWarehouse; close: () => void}> {
+  const instance = await DuckDBInstance.create(':memory:')
+  const duck = await instance.connect()
+  await duck.run(`SET TimeZone = 'UTC'`)
+  await duck.run(create)
+  const cluster = await sharedCluster()
+  await copyToClickHouse(duck, table, cluster, `${database}.${table}`, columns, orderBy)
+  const ch = ClickHouseWarehouse.fromUrl(`clickhouse://127.0.0.1:${cluster.shards[0]!.httpPort}/${database}`)
+  return {
+    duck,
+    ch,
+    close: () => {
+      ch.close()
+      duck.closeSync()
+      instance.closeSync()
+    },
+  }
 }
