@@ -167,8 +167,9 @@ export const TOOLS: McpTool[] = [
     async run(ctx, input) {
       args(this, input)
       const result = await ctx.catalog.queryMetric(metricQuery(input))
-      const periods = result.rows.map((r) => r.period).filter((p) => p !== undefined && p !== null)
-      const span = periods.length > 0 ? ` from ${String(periods[0])} to ${String(periods.at(-1))}` : ''
+      // the earliest and latest period, whatever order the rows come in (`desc`, `order: value`); ISO texts sort as dates
+      const periods = result.rows.map((r) => r.period).filter((p) => p !== undefined && p !== null).map(String).sort()
+      const span = periods.length > 0 ? ` from ${periods[0]} to ${periods.at(-1)}` : ''
       // A client may show the model only this text: what decides how to read the numbers goes in it too.
       const partial = [...new Set(result.rows.filter((r) => r.partial === true).map((r) => String(r.period)))]
       const through = result.data_through ? `; data through ${result.data_through}${partial.length > 0 ? ` (partial: ${partial.join(', ')})` : ''}` : ''

@@ -42,4 +42,14 @@ describe('query_metrics text summary', () => {
     expect(r.text).toContain(`; data through ${r.data.data_through} (partial: ${last.period})`)
     expect(r.text).not.toContain('Warning')
   })
+
+  it('names the earliest and the latest period, also when the rows come latest first or by value', async () => {
+    const asc = await call(client, 'query_metrics', {id: 'revenue/total_revenue', from: '2026-06-01', to: '2026-09-01'})
+    expect(asc.text).toContain(' from 2026-06-01 to 2026-08-01;')
+    for (const order of [{desc: true}, {order: 'value', desc: true}]) {
+      const r = await call(client, 'query_metrics', {id: 'revenue/total_revenue', from: '2026-06-01', to: '2026-09-01', ...order})
+      expect(r.data.rows.map((row: {period: string}) => row.period).sort()).toEqual(['2026-06-01', '2026-07-01', '2026-08-01'])
+      expect(r.text, JSON.stringify(order)).toContain(' from 2026-06-01 to 2026-08-01;')
+    }
+  })
 })
