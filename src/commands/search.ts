@@ -13,6 +13,7 @@ export default class Search extends BaseCommand {
 
   async run(): Promise<{query: string; results: SearchHit[]}> {
     const {args} = await this.parse(Search)
+    if (args.text.trim() === '') this.error('nothing to search for: give words, e.g. metricat search "recurring revenue"', {exit: 2})
     const results = await (await this.catalog()).search(args.text)
     if (!this.jsonEnabled()) {
       if (results.length === 0) this.logToStderr(`No metric matches "${args.text}".`)

@@ -91,7 +91,7 @@ export function createApp(catalog: Catalog, options: AppOptions = {}): Hono<Auth
   })
   app.get('/api/search', read, async (c) => {
     const q = c.req.query('q')
-    if (!q) throw new CatalogError('BAD_REQUEST', 'missing ?q=TEXT', {parameter: 'q'})
+    if (!q?.trim()) throw new CatalogError('BAD_REQUEST', 'missing ?q=TEXT (words to search for)', {parameter: 'q'})
     return c.json({query: q, results: await catalog.search(q)})
   })
   app.get('/api/lookup', read, async (c) => {

@@ -92,11 +92,12 @@ describe('reads', () => {
     expect(r.body).toMatchObject({id: 'revenue/mrr', versions: [{id: 'revenue/mrr', version: 1, change: 'create', source: 'yaml'}]})
   })
 
-  it('GET /api/search?q= ranks matches; a missing q is a 400', async () => {
+  it('GET /api/search?q= ranks matches; a missing or blank q is a 400', async () => {
     const r = await call('GET', '/api/search?q=churn', {token: s.token.analyst})
     expect(r.status).toBe(200)
     expect(r.body).toEqual({query: 'churn', results: JSON.parse(JSON.stringify(await s.catalog.search('churn')))})
     expect((await call('GET', '/api/search', {token: s.token.analyst})).status).toBe(400)
+    expect((await call('GET', '/api/search?q=%20%20', {token: s.token.analyst})).status).toBe(400)
   })
 
   it('GET /api/lookup finds by synonym or by table, and needs exactly one of them', async () => {
