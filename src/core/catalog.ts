@@ -760,12 +760,11 @@ export class Catalog implements CatalogApi {
     const compiled = compileMetricQuery({...query, metric: metric.id, variant}, lookup, compileOptions)
     if (variant === undefined && kind !== 'sql') return {compiled, warehouse}
     // SQL run as written: its date column becomes period, its value column value; and `limit`
-    // keeps its latest periods, as on every metric (the compiler's own LIMIT keeps the first rows:
-    // what runs when the columns cannot be read)
+    // (checked by the compile above) keeps its latest periods, as on every metric, where the
+    // compiler's own LIMIT keeps the first rows: the shape applies it to the SQL without one
     const {shapeSqlQuery} = await import('./sql-shape.js')
-    const limit = query.limit !== undefined ? {rows: query.limit, limited: compiled} : undefined
-    const whole = limit ? compileMetricQuery({...query, metric: metric.id, variant, limit: undefined}, lookup, compileOptions) : compiled
-    return {compiled: await shapeSqlQuery(warehouse, metric, whole, {useExpression: kind === 'sql', ...(limit ? {limit} : {})}), warehouse}
+    const whole = query.limit === undefined ? compiled : compileMetricQuery({...query, metric: metric.id, variant, limit: undefined}, lookup, compileOptions)
+    return {compiled: await shapeSqlQuery(warehouse, metric, whole, {useExpression: kind === 'sql', limit: query.limit}), warehouse}
   }
 
   /**

@@ -54,29 +54,28 @@ export function chooseSqlShape(def: MetricDefinition, columns: SqlColumn[], opti
  * (the query then reports its own error).
  *
  * With `limit` (`compiled` then being the SQL without it): the latest `limit` periods, every row of
- * each, sorted by period, as `--limit` keeps on any metric; a result without a period column keeps
- * its first `limit` rows. `limited` (the SQL with its first rows kept) is what runs when the
- * columns cannot be read.
+ * each, sorted by period, as `--limit` keeps on any metric; a result without a period column, or
+ * one whose columns cannot be read, keeps its first `limit` rows.
  */
 export async function shapeSqlQuery(
   warehouse: Warehouse,
   def: MetricDefinition,
   compiled: CompiledQuery,
-  options: {useExpression: boolean; limit?: {rows: number; limited: CompiledQuery}},
+  options: {useExpression: boolean; limit?: number},
 ): Promise<CompiledQuery> {
   let columns: SqlColumn[]
   const quoteIdent = dialectFor(warehouse.dialect).quoteIdent
   try {
     columns = await warehouse.describe(compiled.sql, compiled.params)
   } catch {
-    return options.limit?.limited ?? compiled
+    return options.limit === undefined ? compiled : latestPeriods(compiled, undefined, options.limit, warehouse.dialect, quoteIdent)
   }
   const shape = chooseSqlShape(def, columns, options)
   const shaped = shapeColumns(compiled, columns, shape, quoteIdent)
   if (options.limit === undefined) return shaped
   // the shaped result's columns: those the shape wrote, or the SQL's own when it kept them
   const names = shaped.columns.length > 0 ? shaped.columns : columns.map((c) => c.name)
-  return latestPeriods(shaped, shape.period === undefined ? undefined : names, options.limit.rows, warehouse.dialect, quoteIdent)
+  return latestPeriods(shaped, shape.period === undefined ? undefined : names, options.limit, warehouse.dialect, quoteIdent)
 }
 
 /** `compiled` with its columns renamed and cast to the standard shape (see `shapeSqlQuery`). */
