@@ -75,10 +75,15 @@ export function parseTimeBound(value: unknown, flag: string): TimeBound {
   return {text: `${formatDate(date)} ${clock}${fraction}`, date, hasTime}
 }
 
+/** A normalised bound's text (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`) as a key that sorts chronologically. */
+export function boundKey(text: string): string {
+  return text.length === 10 ? `${text} 00:00:00` : text
+}
+
 /** Compare two normalised bounds (their texts sort chronologically). */
 export function compareBounds(a: TimeBound, b: TimeBound): number {
-  const ka = a.text.length === 10 ? `${a.text} 00:00:00` : a.text
-  const kb = b.text.length === 10 ? `${b.text} 00:00:00` : b.text
+  const ka = boundKey(a.text)
+  const kb = boundKey(b.text)
   return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 

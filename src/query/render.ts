@@ -1,5 +1,5 @@
 import type {Grain} from '../catalog/types.js'
-import {addPeriods, formatDate, truncateDate, type CalendarDate} from './dates.js'
+import {addPeriods, boundKey, formatDate, truncateDate, type CalendarDate} from './dates.js'
 import {GRAIN_SQL, isCalendarGrain, type PeriodGrain} from './grains.js'
 import {gridNeedsBounds, MAX_PERIODS, MAX_POINTS_PERIODS, needsFirstTime, periodGrain, periodResult, tooManyPeriods, type AggregatePlan, type DimensionPlan, type MeasurePlan, type PredicatePlan, type QueryPlan, type SqlPlan, type ValuePlan} from './plan.js'
 import {renderPredicate} from './predicate.js'
@@ -256,9 +256,7 @@ function clampStart(given: string, known: KnownGrid | undefined): string {
 
 /** The earlier of a given end (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS[.f]`) and the known `end`. */
 function clampEnd(given: string, known: KnownGrid | undefined): string {
-  if (known === undefined) return given
-  const full = (t: string) => (t.length === 10 ? `${t} 00:00:00` : t)
-  return full(known.end) < full(given) ? known.end : given
+  return known !== undefined && boundKey(known.end) < boundKey(given) ? known.end : given
 }
 
 /**
