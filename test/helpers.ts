@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {closeSync, copyFileSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -305,4 +305,28 @@ async function runInProcess(args: string[], options: RunOptions): Promise<CliRes
     Object.assign(process.env, saved.env)
     if (saved.stdin) Object.defineProperty(process, 'stdin', saved.stdin)
   }
+}
+
+/**
+ * Another process holding `file` (read-write, or read-only: then other readers still open it, no
+ * writer does) until its stdin closes; resolves once it holds the lock. Kill it in the test's cleanup.
+ */
+export async function holdLock(file: string, options: {readOnly?: boolean} = {}): Promise<ChildProcess> {
+  const config = options.readOnly ? ", {access_mode: 'READ_ONLY'}" : ''
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import {DuckDBInstance} from '@duckdb/node-api'
+       const i = await DuckDBInstance.create(${JSON.stringify(file)}${config}); const c = await i.connect(); console.log('ready')
+       process.stdin.resume(); process.stdin.on('end', () => { c.closeSync(); i.closeSync(); process.exit(0) })`,
+    ],
+    {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']},
+  )
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
+    holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
+  })
+  return holder
 }

@@ -1,9 +1,8 @@
-import {spawn} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {ROOT, copyFixture, emptyDatabase, runCommand, tempDir} from '../helpers.js'
+import {copyFixture, emptyDatabase, holdLock, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -201,16 +200,8 @@ describe('metricat CLI (in-process)', () => {
   })
 
   it('fails fast naming the file and the PID when another process holds the database', async () => {
-    const holder = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', `import {DuckDBInstance} from '@duckdb/node-api'; const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log('ready'); setInterval(() => {}, 1000)`],
-      {cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit']},
-    )
+    const holder = await holdLock(db)
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
-      })
       const r = await runCommand(['list', '--db', db, '--wait', '0'])
       expect(r.code).toBe(1)
       expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^Error: ${db.replaceAll('.', '\\.')} is locked by process ${holder.pid} \\(`))

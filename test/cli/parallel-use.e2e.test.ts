@@ -1,14 +1,14 @@
 // Several metricat processes on one database file, as agents run them: the real binary, spawned,
 // beside processes that hold the file. What needs no second process of metricat's own (a command
 // meeting a lock another process holds, a missing file) runs the command in-process.
-import {type ChildProcess, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {chmodSync, existsSync, readdirSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, FIXTURES, ROOT, newCatalog, runCli, runCommand, tempDir} from '../helpers.js'
+import {BIN, FIXTURES, ROOT, holdLock, newCatalog, runCli, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -30,26 +30,6 @@ beforeAll(async () => {
   }
 })
 afterAll(() => cleanup())
-
-/** A process holding `file` read-write until its stdin closes; resolves once it holds the lock. */
-async function holdLock(file: string): Promise<ChildProcess> {
-  const holder = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `import {DuckDBInstance} from '@duckdb/node-api'
-       const i = await DuckDBInstance.create(${JSON.stringify(file)}); const c = await i.connect(); console.log('ready')
-       process.stdin.resume(); process.stdin.on('end', () => { c.closeSync(); i.closeSync(); process.exit(0) })`,
-    ],
-    {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']},
-  )
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-    holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
-  })
-  return holder
-}
 
 describe('parallel use of one database file', () => {
   it('two `query --json` processes at once both succeed with the same rows', async () => {

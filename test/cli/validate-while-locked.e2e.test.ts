@@ -2,12 +2,12 @@
 // process holds the file, its lock error says what to do, as every other command's does, and a
 // running metricat server is not waited for. Spawns one node process: the lock must be another
 // process's.
-import {type ChildProcess, spawn} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {announcementPath, writeAnnouncement} from '../../src/server/announcement.js'
-import {ROOT, demoDatabase, runCommand, tempDir} from '../helpers.js'
+import {demoDatabase, holdLock, runCommand, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -17,21 +17,7 @@ let holder: ChildProcess
 beforeAll(async () => {
   ;({dir, cleanup} = tempDir())
   db = await demoDatabase(dir)
-  holder = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `import {DuckDBInstance} from '@duckdb/node-api'
-       const i = await DuckDBInstance.create(${JSON.stringify(db)}); const c = await i.connect(); console.log('ready')
-       process.stdin.resume(); process.stdin.on('end', () => { c.closeSync(); i.closeSync(); process.exit(0) })`,
-    ],
-    {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']},
-  )
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-    holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
-  })
+  holder = await holdLock(db)
 })
 afterAll(() => {
   holder?.kill('SIGKILL')

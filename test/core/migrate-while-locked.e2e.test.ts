@@ -2,7 +2,7 @@
 // process holds the file (here a reader, which lets our read-only open through but not the
 // migration), the lock error says that the file needs migrating, not only who holds it.
 // Spawns one node process: the lock must be held by another process.
-import {type ChildProcess, spawn} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -11,7 +11,7 @@ import {Database} from '../../src/db/connection.js'
 import {MIGRATIONS} from '../../src/db/migrations/index.js'
 import {migrate} from '../../src/db/migrator.js'
 import {CatalogError} from '../../src/errors.js'
-import {ROOT, tempDir} from '../helpers.js'
+import {holdLock, tempDir} from '../helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -24,21 +24,7 @@ beforeAll(async () => {
   const old = await Database.open(db)
   await migrate(old, MIGRATIONS.slice(0, 1))
   old.close()
-  holder = spawn(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      `import {DuckDBInstance} from '@duckdb/node-api'
-       const i = await DuckDBInstance.create(${JSON.stringify(db)}, {access_mode: 'READ_ONLY'}); const c = await i.connect(); console.log('ready')
-       process.stdin.resume(); process.stdin.on('end', () => { c.closeSync(); i.closeSync(); process.exit(0) })`,
-    ],
-    {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']},
-  )
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve())
-    holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)))
-  })
+  holder = await holdLock(db, {readOnly: true})
 })
 afterAll(() => {
   holder?.kill('SIGKILL')
