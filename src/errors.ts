@@ -111,6 +111,15 @@ export function describeKind(value: unknown, object = TYPE_WORDS.object!): strin
   return TYPE_WORDS[typeof value] ?? typeof value
 }
 
+/**
+ * Whether an ajv `type` error (its `types`, split) is a non-finite number (YAML's .nan and .inf, a
+ * JSON 1e400 parsed to Infinity) failing `number` or `integer`, which accept finite numbers only:
+ * "expected a number, got a number" unless the message says finite.
+ */
+export function isNonFiniteNumberError(types: string[], value: unknown): value is number {
+  return typeof value === 'number' && !Number.isFinite(value) && (types.includes('number') || types.includes('integer'))
+}
+
 declare global {
   interface String {
     /** ES2024 (Node 20+): false when the string holds an unpaired surrogate; not in TypeScript's ES2022 lib */

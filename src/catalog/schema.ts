@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url'
 import type {ErrorObject, Options, ValidateFunction} from 'ajv'
 import {Ajv2020} from 'ajv/dist/2020.js'
 
-import {TYPE_WORDS, describeKind} from '../errors.js'
+import {TYPE_WORDS, describeKind, isNonFiniteNumberError} from '../errors.js'
 import {closest} from './suggest.js'
 
 /** schemas/ sits at the package root, two levels above both src/catalog and dist/catalog. */
@@ -132,7 +132,7 @@ export function describeSchemaErrors(errors: ErrorObject[], data: unknown): Sche
         const types = String(e.params.type).split(',')
         // ajv's number is finite: YAML's .nan and .inf are numbers that fail it, named as YAML spells them
         const message =
-          typeof value === 'number' && !Number.isFinite(value) && (types.includes('number') || types.includes('integer'))
+          isNonFiniteNumberError(types, value)
             ? `expected a finite number, got ${Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf'}`
             : `expected ${types.map((t) => KIND[t] ?? t).join(' or ')}, got ${kindOf(value)}`
         p = {path: e.instancePath, nodePath: e.instancePath, keyNode: false, message}

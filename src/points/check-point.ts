@@ -2,7 +2,7 @@ import type {ErrorObject} from 'ajv'
 
 import {schemaValidator, valueAt} from '../catalog/schema.js'
 import {closest} from '../catalog/suggest.js'
-import {TYPE_WORDS, UNPAIRED_SURROGATE_TEXT, describeKind, hasUnpairedSurrogate} from '../errors.js'
+import {TYPE_WORDS, UNPAIRED_SURROGATE_TEXT, describeKind, hasUnpairedSurrogate, isNonFiniteNumberError} from '../errors.js'
 import {epochInstant, parsePointDate} from './point-date.js'
 import {DEFAULT_FIELDS, canonicalGranularity, type NormalizedPoint, type PointDefaults} from './types.js'
 
@@ -163,7 +163,7 @@ function describeAjvError(e: ErrorObject, data: unknown): PointIssue | undefined
     case 'type': {
       const types = String(e.params.type).split(',')
       // 1e400 parses to Infinity, which ajv's number refuses: "a number, got a number"; the finite checks below name it
-      if (typeof value === 'number' && !Number.isFinite(value) && (types.includes('number') || types.includes('integer'))) return undefined
+      if (isNonFiniteNumberError(types, value)) return undefined
       const expected = types.map((t) => KIND[t] ?? t).join(' or ')
       return {path: e.instancePath, message: `${name} must be ${expected}, got ${kindOf(value)}${kindOf(value) === 'a string' ? ` ${shown(value)}` : ''}`}
     }
