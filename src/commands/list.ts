@@ -21,8 +21,7 @@ async function lastPeriods(catalog: CatalogApi, id: string): Promise<Spark> {
   try {
     // `limit` keeps the latest periods, on a metric computed by its own SQL too
     const result = await catalog.queryMetric({metric: id, limit: SPARK_PERIODS})
-    const last = result.rows.map((r) => ({period: String(r.period), value: typeof r.value === 'number' ? r.value : null}))
-    return {grain: result.grain, periods: last.map((r) => r.period), values: last.map((r) => r.value)}
+    return {grain: result.grain, periods: result.rows.map((r) => String(r.period)), values: result.rows.map((r) => (typeof r.value === 'number' ? r.value : null))}
   } catch (error) {
     return {grain: null, periods: [], values: [], error: error instanceof Error ? error.message : String(error)}
   }
